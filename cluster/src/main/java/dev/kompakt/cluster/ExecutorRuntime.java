@@ -1,0 +1,59 @@
+package dev.kompakt.cluster;
+
+import dev.kompakt.evaluator.CandidateEvaluator;
+import dev.kompakt.evaluator.EvaluationContext;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
+import dev.kompakt.evaluator.net.ModelBytes;
+import dev.kompakt.search.TrialResult;
+
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Per-JVM state of an executor: the evaluation context of each search run, decoded from its broadcast once
+ * and reused by every task in this JVM (the teacher, the datasets as ND4J arrays, the teacher's soft
+ * predictions). Thread-safe.
+ */
+public final class ExecutorRuntime {
+    private static final Map<String, CandidateEvaluator> EVALUATORS = new HashMap<>();
+
+    private ExecutorRuntime() {
+    }
+
+    static synchronized CandidateEvaluator evaluator(String runId, byte[][] payloadBytes) {
+        return EVALUATORS.computeIfAbsent(runId, id -> {
+            JobPayload payload = JobPayload.fromBytes(payloadBytes);
+            JobPayload.Header h = payload.header();
+            EvaluationContext context = new EvaluationContext(h.architecture(), ModelBytes.read(payload.baselineModel()),
+                    payload.train(), payload.test(), h.baselineAccuracy(), h.baselineSizeBytes(), h.profiles());
+            return new CandidateEvaluator(context, new LatencyProbe(h.latencyWarmup(), h.latencyRepeats()));
+        });
+    }
+
+    /**
+     * Runs one trial. Never throws for a failing candidate: an exception or error inside the evaluation
+     * becomes a failed outcome with its cause, so one bad candidate cannot fail the Spark job.
+     */
+    public static TrialOutcome run(String runId, byte[][] payload, TrialSpec spec) {
+        long t0 = System.nanoTime();
+        try {
+            CandidateEvaluator evaluator = evaluator(runId, payload);
+            Map<String, Double> metrics = evaluator.evaluate(spec.plan(), spec.budget(), spec.seed());
+            return new TrialOutcome(spec.trialNumber(), true, metrics, null, workerName(), (System.nanoTime() - t0) / 1e9);
+        } catch (Exception | OutOfMemoryError | StackOverflowError | NoClassDefFoundError | UnsatisfiedLinkError e) {
+            return new TrialOutcome(spec.trialNumber(), false, Map.of(), TrialResult.describe(e), workerName(),
+                    (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** The executor's id (when inside Spark), host and process id. */
+    static String workerName() {
+        String executor = "driver";
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        if (task != null) {
+            executor = org.apache.spark.SparkEnv.get().executorId();
+        }
+        return "executor-" + executor + "@" + ManagementFactory.getRuntimeMXBean().getName();
+    }
+}

@@ -1,0 +1,178 @@
+package dev.kompakt.cluster;
+
+import dev.kompakt.search.Study;
+import dev.kompakt.search.Trial;
+import dev.kompakt.search.TrialResult;
+import dev.kompakt.search.TrialState;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The driver's coordinator: keeps up to {@code maxInFlight} trials running, tells the study each result as
+ * soon as it arrives (no waiting for a batch), asks for the next trial, and reports progress. Trial
+ * results come back as messages through {@code pipeToSelf}, so the study is only touched from this actor.
+ * Completes {@code done} with all trials once {@code totalTrials} have finished, then stops.
+ */
+public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.Command> {
+
+    /** Messages this actor understands. */
+    public sealed interface Command permits TrialDone, TrialCrashed, Heartbeat {
+    }
+
+    /** A trial's outcome came back from the executor. */
+    public record TrialDone(int number, TrialOutcome outcome) implements Command {
+    }
+
+    /** The executor could not run a trial (lost executor, cancelled job). */
+    public record TrialCrashed(int number, String cause) implements Command {
+    }
+
+    /** Periodic progress report. */
+    public record Heartbeat() implements Command {
+    }
+
+    /** Execution parameters, separate from the study's algorithm parameters. */
+    public record Settings(int totalTrials, int maxInFlight, Duration heartbeat) {
+        public Settings {
+            if (totalTrials < 1) {
+                throw new IllegalArgumentException("totalTrials must be >= 1, got " + totalTrials);
+            }
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("maxInFlight must be >= 1, got " + maxInFlight);
+            }
+        }
+    }
+
+    /** Callbacks for the console: each finished trial, and each heartbeat. Called on the actor's thread. */
+    public interface Listener {
+        void trialFinished(Trial trial, SearchProgress progress);
+
+        void heartbeat(SearchProgress progress);
+    }
+
+    private final Study study;
+    private final TrialExecutor executor;
+    private final Function<Study.TrialRequest, TrialSpec> toSpec;
+    private final Settings settings;
+    private final Listener listener;
+    private final CompletableFuture<List<Trial>> done;
+    private final Instant start = Instant.now();
+    private final int finishedAtStart;
+    private int asked;
+    private int inFlight;
+
+    public static Behavior<Command> create(Study study, TrialExecutor executor, Function<Study.TrialRequest, TrialSpec> toSpec,
+                                           Settings settings, Listener listener, CompletableFuture<List<Trial>> done) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new SearchCoordinator(ctx, timers, study, executor, toSpec, settings, listener, done)));
+    }
+
+    private SearchCoordinator(ActorContext<Command> context, TimerScheduler<Command> timers, Study study, TrialExecutor executor,
+                              Function<Study.TrialRequest, TrialSpec> toSpec, Settings settings, Listener listener,
+                              CompletableFuture<List<Trial>> done) {
+        super(context);
+        this.study = study;
+        this.executor = executor;
+        this.toSpec = toSpec;
+        this.settings = settings;
+        this.listener = listener;
+        this.done = done;
+        this.asked = study.trials().size();
+        this.finishedAtStart = (int) study.trials().stream().filter(t -> t.state().isFinished()).count();
+        if (settings.heartbeat() != null && !settings.heartbeat().isZero()) {
+            timers.startTimerAtFixedRate(new Heartbeat(), settings.heartbeat());
+        }
+        fill();
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(TrialDone.class, this::onDone)
+                .onMessage(TrialCrashed.class, this::onCrashed)
+                .onMessage(Heartbeat.class, m -> {
+                    listener.heartbeat(progress());
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<Command> onDone(TrialDone m) {
+        TrialOutcome o = m.outcome();
+        TrialResult result = o.ok() ? TrialResult.complete(o.metrics(), o.worker()) : new TrialResult(TrialState.FAILED, o.metrics(), o.error(), o.worker());
+        return finish(m.number(), result);
+    }
+
+    private Behavior<Command> onCrashed(TrialCrashed m) {
+        return finish(m.number(), TrialResult.failed("executor could not run the trial: " + m.cause(), null));
+    }
+
+    private Behavior<Command> finish(int number, TrialResult result) {
+        inFlight--;
+        Trial trial = study.tell(number, result);
+        listener.trialFinished(trial, progress());
+        return fill();
+    }
+
+    /** Submits trials until {@code maxInFlight} run or the budget is used; stops when everything has finished. */
+    private Behavior<Command> fill() {
+        try {
+            while (inFlight < settings.maxInFlight() && asked < settings.totalTrials()) {
+                Study.TrialRequest request = study.ask();
+                asked++;
+                inFlight++;
+                int number = request.number();
+                getContext().pipeToSelf(executor.submit(toSpec.apply(request)), (outcome, failure) ->
+                        failure == null ? new TrialDone(number, outcome) : new TrialCrashed(number, TrialResult.describe(failure)));
+            }
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+            return Behaviors.stopped();
+        }
+        if (inFlight == 0 && asked >= settings.totalTrials()) {
+            done.complete(study.trials());
+            return Behaviors.stopped();
+        }
+        return this;
+    }
+
+    private SearchProgress progress() {
+        List<Trial> trials = study.trials();
+        int finished = (int) trials.stream().filter(t -> t.state().isFinished()).count();
+        int failed = (int) trials.stream().filter(t -> t.state() == TrialState.FAILED).count();
+        Duration elapsed = Duration.between(start, Instant.now());
+        int finishedHere = finished - finishedAtStart;
+        Duration eta = null;
+        if (finishedHere > 0) {
+            eta = Duration.ofMillis(elapsed.toMillis() / finishedHere * (settings.totalTrials() - finished));
+        }
+        return new SearchProgress(settings.totalTrials(), finished, inFlight, failed, study.paretoFront().size(), elapsed, eta);
+    }
+
+    /** Convenience for tests and the CLI: a listener that prints progress lines. */
+    public static Listener printing(Consumer<String> out) {
+        return new Listener() {
+            @Override
+            public void trialFinished(Trial trial, SearchProgress progress) {
+                out.accept(String.format("trial %d %s%s | %s", trial.number(), trial.state(),
+                        trial.error() == null ? "" : " (" + trial.error() + ")", progress.line()));
+            }
+
+            @Override
+            public void heartbeat(SearchProgress progress) {
+                out.accept(progress.line());
+            }
+        };
+    }
+}

@@ -1,0 +1,19 @@
+package dev.kompakt.cluster;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Runs trials somewhere and completes each stage when its outcome is back. The stage completes
+ * exceptionally only when the infrastructure failed (a lost executor, a cancelled job); a failing candidate
+ * completes normally with a failed {@link TrialOutcome}.
+ */
+public interface TrialExecutor extends AutoCloseable {
+
+    CompletionStage<TrialOutcome> submit(TrialSpec spec);
+
+    /** How many trials can make progress at the same time (e.g. executor cores). */
+    int parallelism();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,126 @@
+package dev.kompakt.evaluator;
+
+import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.cost.LayerCost;
+import dev.kompakt.evaluator.hardware.HardwareProfile;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
+import dev.kompakt.evaluator.hardware.SimulatedDevice;
+import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.evaluator.net.Training;
+import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.DistillationLoss;
+import dev.kompakt.strategies.MagnitudePruner;
+import dev.kompakt.strategies.PruningMasks;
+import dev.kompakt.strategies.WeightQuantizer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds, trains and measures one compression candidate:
+ * <ol>
+ *   <li>student: the baseline's weights at width 1.0, else a fresh network of the scaled width;</li>
+ *   <li>prune: global magnitude pruning to the planned sparsity (masks kept during training);</li>
+ *   <li>train: fine-tune (width 1.0) or train (student) for the budget, with response-based distillation
+ *       from the baseline when planned;</li>
+ *   <li>quantize: per-channel symmetric fake quantization of the weights;</li>
+ *   <li>measure: top-1 accuracy on the test split, exact size, MACs, batch-1 latency on this host, and
+ *       latency and energy on each simulated device.</li>
+ * </ol>
+ * Metric names: {@code accuracy}, {@code accuracy_drop}, {@code size_bytes}, {@code compression_ratio},
+ * {@code params}, {@code nonzero_params}, {@code macs}, {@code sparsity}, {@code latency_ms@host},
+ * {@code latency_p95_ms@host}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
+ * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}.
+ */
+public final class CandidateEvaluator {
+    private final EvaluationContext context;
+    private final LatencyProbe latencyProbe;
+
+    public CandidateEvaluator(EvaluationContext context, LatencyProbe latencyProbe) {
+        this.context = context;
+        this.latencyProbe = latencyProbe;
+    }
+
+    public Map<String, Double> evaluate(CompressionPlan plan, TrainingBudget budget, long seed) {
+        DataSet train = subset(context.train(), budget.trainSamples());
+        DistillationLoss kd = plan.distill() ? new DistillationLoss(plan.temperature(), plan.alpha()) : null;
+        MultiLayerNetwork net;
+        int epochs;
+        if (plan.isStudent()) {
+            net = NetworkFactory.build(context.architecture().withWidth(plan.widthMultiplier()), context.rows(), context.cols(),
+                    context.classes(), seed, budget.studentLearningRate(), kd);
+            epochs = budget.studentEpochs();
+        } else {
+            net = NetworkFactory.build(context.architecture(), context.rows(), context.cols(), context.classes(), seed,
+                    budget.fineTuneLearningRate(), kd);
+            net.setParams(context.teacherCopy().params().dup());
+            epochs = budget.fineTuneEpochs();
+        }
+        PruningMasks masks = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL).prune(net, plan.sparsity());
+
+        long t0 = System.nanoTime();
+        if (epochs > 0) {
+            DataSet data = train;
+            if (kd != null) {
+                INDArray teacher = subsetRows(context.teacherProbabilities(), train.numExamples());
+                data = new DataSet(train.getFeatures(), DistillationLoss.encodeTargets(train.getLabels(), teacher, plan.temperature()));
+            }
+            Training.fit(net, data, epochs, budget.batchSize(), masks, seed);
+        }
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+
+        Map<Integer, Integer> bits = new HashMap<>();
+        if (plan.weightBits() < 32) {
+            for (WeightQuantizer.QuantizedTensor q : new WeightQuantizer(plan.weightBits()).quantize(net)) {
+                bits.put(q.layerIndex(), q.bits());
+            }
+        }
+
+        double accuracy = Training.accuracy(net, context.test());
+        List<LayerCost> costs = CostModel.of(net, NetworkFactory.inputType(context.architecture(), context.rows(), context.cols()), bits);
+        long size = CostModel.totalStorageBytes(costs);
+        long params = CostModel.totalParameters(costs);
+        LatencyProbe.Measurement host = latencyProbe.measure(net, context.test().getFeatures().getRow(0, true).dup());
+
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("accuracy", accuracy);
+        m.put("accuracy_drop", context.baselineAccuracy() - accuracy);
+        m.put("size_bytes", (double) size);
+        m.put("compression_ratio", (double) context.baselineSizeBytes() / size);
+        m.put("params", (double) params);
+        m.put("nonzero_params", (double) CostModel.nonzeroParameters(costs));
+        m.put("macs", (double) CostModel.totalMacs(costs));
+        m.put("sparsity", MagnitudePruner.sparsity(net));
+        m.put("latency_ms@host", host.p50Ms());
+        m.put("latency_p95_ms@host", host.p95Ms());
+        for (HardwareProfile p : context.profiles()) {
+            SimulatedDevice.Estimate e = new SimulatedDevice(p).estimate(costs);
+            m.put("latency_ms@" + p.id(), e.latencyMs());
+            m.put("energy_mj@" + p.id(), e.energyMj());
+            m.put("fits_memory@" + p.id(), e.fitsMemory() ? 1.0 : 0.0);
+        }
+        m.put("train_seconds", trainSeconds);
+        return m;
+    }
+
+    private static DataSet subset(DataSet data, int n) {
+        if (n >= data.numExamples()) {
+            return data;
+        }
+        return new DataSet(subsetRows(data.getFeatures(), n), subsetRows(data.getLabels(), n));
+    }
+
+    /** The first n rows (Fashion-MNIST files are in random class order, so a prefix is close to stratified). */
+    private static INDArray subsetRows(INDArray a, int n) {
+        if (n >= a.size(0)) {
+            return a;
+        }
+        return a.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.kompakt.evaluator;
+
+import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.hardware.HardwareProfile;
+import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.Tensors;
+import dev.kompakt.evaluator.net.Training;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.List;
+
+/**
+ * What every candidate evaluation in one JVM shares: the baseline (teacher) network, the train and test
+ * splits as ND4J arrays, the baseline's measured accuracy and size, and the simulated devices. Built once
+ * per executor JVM. Thread-safe: the teacher is only read through {@link #teacherCopy()} and the teacher's
+ * predictions are computed once under a lock.
+ */
+public final class EvaluationContext {
+    private final Architecture architecture;
+    private final MultiLayerNetwork teacher;
+    private final ImageDataset trainRaw;
+    private final DataSet train;
+    private final DataSet test;
+    private final double baselineAccuracy;
+    private final long baselineSizeBytes;
+    private final List<HardwareProfile> profiles;
+    private INDArray teacherProbabilities;
+
+    public EvaluationContext(Architecture architecture, MultiLayerNetwork teacher, ImageDataset train, ImageDataset test,
+                             double baselineAccuracy, long baselineSizeBytes, List<HardwareProfile> profiles) {
+        this.architecture = architecture;
+        this.teacher = teacher;
+        this.trainRaw = train;
+        this.train = Tensors.toDataSet(train);
+        this.test = Tensors.toDataSet(test);
+        this.baselineAccuracy = baselineAccuracy;
+        this.baselineSizeBytes = baselineSizeBytes;
+        this.profiles = List.copyOf(profiles);
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    /** A private copy of the teacher, safe to use on the calling thread. */
+    public synchronized MultiLayerNetwork teacherCopy() {
+        return teacher.clone();
+    }
+
+    /** The teacher's class probabilities on the training split (computed on first use). */
+    public synchronized INDArray teacherProbabilities() {
+        if (teacherProbabilities == null) {
+            teacherProbabilities = Training.predict(teacher.clone(), train.getFeatures());
+        }
+        return teacherProbabilities;
+    }
+
+    public DataSet train() {
+        return train;
+    }
+
+    public DataSet test() {
+        return test;
+    }
+
+    public int rows() {
+        return trainRaw.rows();
+    }
+
+    public int cols() {
+        return trainRaw.cols();
+    }
+
+    public int classes() {
+        return trainRaw.classes();
+    }
+
+    public double baselineAccuracy() {
+        return baselineAccuracy;
+    }
+
+    public long baselineSizeBytes() {
+        return baselineSizeBytes;
+    }
+
+    public List<HardwareProfile> profiles() {
+        return profiles;
+    }
+}

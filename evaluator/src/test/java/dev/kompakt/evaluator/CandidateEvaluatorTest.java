@@ -1,0 +1,74 @@
+package dev.kompakt.evaluator;
+
+import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
+import dev.kompakt.evaluator.hardware.ProfileRegistry;
+import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.evaluator.net.Tensors;
+import dev.kompakt.evaluator.net.Training;
+import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.PruningMasks;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CandidateEvaluatorTest {
+    static EvaluationContext context;
+    static double baselineAccuracy;
+
+    @BeforeAll
+    static void trainBaseline() {
+        ImageDataset train = TestData.bundled().train().stratified(1000);
+        ImageDataset test = TestData.bundled().test().stratified(500);
+        Architecture arch = new Architecture(Architecture.Family.CNN, 1.0);
+        MultiLayerNetwork baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
+        Training.fit(baseline, Tensors.toDataSet(train), 2, 32, PruningMasks.none(), 7);
+        baselineAccuracy = Training.accuracy(baseline, Tensors.toDataSet(test));
+        long size = CostModel.totalStorageBytes(CostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
+        context = new EvaluationContext(arch, baseline, train, test, baselineAccuracy, size,
+                List.of(ProfileRegistry.builtIn().get("rpi4")));
+    }
+
+    @Test
+    void baselineLearnsSomething() {
+        assertTrue(baselineAccuracy > 0.6, "baseline accuracy " + baselineAccuracy);
+    }
+
+    @Test
+    void identityPlanReproducesTheBaseline() {
+        Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))
+                .evaluate(CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 3e-3, 1000), 1);
+        assertEquals(baselineAccuracy, m.get("accuracy"), 1e-9);
+        assertEquals(1.0, m.get("compression_ratio"), 1e-9);
+        assertEquals(0.0, m.get("sparsity"), 1e-9);
+    }
+
+    @Test
+    void prunedQuantizedDistilledCandidateIsSmallerAndStillAccurate() {
+        CompressionPlan plan = new CompressionPlan(1.0, 0.6, 4, true, 4.0, 0.5);
+        Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))
+                .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
+        assertEquals(0.6, m.get("sparsity"), 0.01, "sparsity within 1% of target");
+        assertTrue(m.get("compression_ratio") > 8, "4-bit + 60% sparse should be > 8x smaller: " + m);
+        assertTrue(m.get("accuracy") > baselineAccuracy - 0.1, "accuracy " + m.get("accuracy") + " vs " + baselineAccuracy);
+        assertTrue(m.get("latency_ms@host") > 0);
+        assertTrue(m.get("latency_ms@rpi4") > 0 && m.get("energy_mj@rpi4") > 0);
+    }
+
+    @Test
+    void narrowStudentHasFewerParameters() {
+        CompressionPlan plan = new CompressionPlan(0.5, 0.0, 32, false, 1.0, 0.5);
+        Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))
+                .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
+        assertTrue(m.get("compression_ratio") > 2.5, m.toString());
+        assertTrue(m.get("accuracy") > 0.3, m.toString());
+    }
+}

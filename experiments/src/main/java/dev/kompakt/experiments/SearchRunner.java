@@ -1,0 +1,269 @@
+package dev.kompakt.experiments;
+
+import dev.kompakt.cluster.JobPayload;
+import dev.kompakt.cluster.SearchCoordinator;
+import dev.kompakt.cluster.SparkSetup;
+import dev.kompakt.cluster.SparkTrialExecutor;
+import dev.kompakt.cluster.TrialSpec;
+import dev.kompakt.evaluator.CandidateEvaluator;
+import dev.kompakt.evaluator.EvaluationContext;
+import dev.kompakt.evaluator.TrainingBudget;
+import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.data.DatasetSource;
+import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.hardware.HardwareProfile;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
+import dev.kompakt.evaluator.hardware.ProfileRegistry;
+import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.ModelBytes;
+import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.experiments.report.RunSummary;
+import dev.kompakt.experiments.spec.ExperimentSpec;
+import dev.kompakt.search.JournalEvent;
+import dev.kompakt.search.Nsga2Sampler;
+import dev.kompakt.search.RandomSampler;
+import dev.kompakt.search.Sampler;
+import dev.kompakt.search.SearchSpace;
+import dev.kompakt.search.Seeds;
+import dev.kompakt.search.Study;
+import dev.kompakt.search.Trial;
+import dev.kompakt.search.TrialJournal;
+import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.CompressionSpace;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Runs one search end to end on the driver: data, baseline, study, Spark executors, the coordinator actor,
+ * and the result files. Call order: {@link #run} once per run directory.
+ */
+public final class SearchRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(SearchRunner.class);
+
+    /**
+     * @param master    Spark master URL, or null for the one spark-submit set (default {@code local[*]})
+     * @param runDir    explicit run directory (must not exist), or null for {@code runsRoot/<name>}
+     * @param runsRoot  where runs go by default
+     * @param appJars   jars to ship to executors (comma-separated), or null
+     */
+    public record Options(String master, Path runDir, Path runsRoot, String appJars, Path profilesDir) {
+    }
+
+    /** Where the run went and what it found. */
+    public record Result(Path runDir, RunSummary summary, Duration wallTime) {
+    }
+
+    private SearchRunner() {
+    }
+
+    public static Result run(ExperimentSpec spec, String specText, Options options, PrintStream console) throws IOException {
+        Instant started = Instant.now();
+        ProfileRegistry profiles = ProfileRegistry.load(options.profilesDir());
+        Path runDir = RunDirectory.create(options.runDir(), options.runsRoot(), spec.name());
+        console.println("run directory: " + runDir);
+        Files.writeString(runDir.resolve(RunFiles.SPEC_COPY), specText, StandardCharsets.UTF_8);
+
+        DatasetSource.Splits splits = loadData(spec);
+        ImageDataset train = splits.train().stratified(spec.data().trainSamples());
+        ImageDataset test = splits.test().stratified(spec.data().testSamples());
+        console.printf("data: %s (%d train, %d test samples used)%n", splits.directory(), train.size(), test.size());
+
+        Architecture arch = new Architecture(Architecture.family(spec.baseline().architecture()), 1.0);
+        long t0 = System.nanoTime();
+        Baselines.Baseline baseline = Baselines.obtain(spec, arch, train);
+        console.printf("baseline: %s, %s (%.1f s)%n", arch.family(), baseline.source(), (System.nanoTime() - t0) / 1e9);
+
+        List<HardwareProfile> devices = spec.devices().stream().map(profiles::get).toList();
+        Map<String, Double> baselineMetrics = measureBaseline(spec, arch, baseline.network(), train, test, devices);
+        console.printf("baseline: accuracy %.4f, %,.0f bytes, %,.0f MACs%n", baselineMetrics.get("accuracy"),
+                baselineMetrics.get("size_bytes"), baselineMetrics.get("macs"));
+        RunFiles.JSON.writeValue(runDir.resolve("baseline.json").toFile(), baselineMetrics);
+
+        SearchSpace space = space(spec);
+        Sampler sampler = sampler(spec);
+        String specHash = sha256(specText);
+        Map<String, String> provenance = provenance(spec, specHash, splits, baseline, options);
+        RunFiles.writeProvenance(runDir, provenance);
+
+        List<Trial> trials;
+        try (TrialJournal journal = TrialJournal.open(runDir.resolve(RunFiles.JOURNAL))) {
+            journal.append(new JournalEvent.Started(spec.name(), specHash, spec.seed(), Instant.now().toString()));
+            Study study = new Study(spec.name(), space, spec.search().objectives(), spec.search().constraints(), sampler, journal, null);
+            trials = runStudy(spec, study, arch, baseline.network(), train, test, baselineMetrics, devices, options, console, runDir);
+        }
+        Duration wall = Duration.between(started, Instant.now());
+        provenance.put("run.finished", Instant.now().toString());
+        provenance.put("run.wall_seconds", Long.toString(wall.toSeconds()));
+        RunFiles.writeProvenance(runDir, provenance);
+        RunSummary summary = summary(spec.name(), spec, trials, baselineMetrics, provenance);
+        RunFiles.writeAll(runDir, summary);
+        return new Result(runDir, summary, wall);
+    }
+
+    static RunSummary summary(String name, ExperimentSpec spec, List<Trial> trials, Map<String, Double> baseline, Map<String, String> provenance) {
+        return new RunSummary(name, spec.search().objectives(), spec.search().constraints(), trials,
+                dev.kompakt.search.ParetoFront.of(trials, spec.search().objectives(), spec.search().constraints()), baseline, provenance);
+    }
+
+    private static List<Trial> runStudy(ExperimentSpec spec, Study study, Architecture arch, MultiLayerNetwork baseline, ImageDataset train,
+                                        ImageDataset test, Map<String, Double> baselineMetrics, List<HardwareProfile> devices,
+                                        Options options, PrintStream console, Path runDir) throws IOException {
+        JobPayload payload = new JobPayload(new JobPayload.Header(runDir.toAbsolutePath() + "@" + Instant.now(), arch,
+                baselineMetrics.get("accuracy"), baselineMetrics.get("size_bytes").longValue(), devices,
+                spec.execution().latencyWarmup(), spec.execution().latencyRepeats()), train, test, ModelBytes.write(baseline));
+        TrainingBudget budget = budget(spec);
+        try (JavaSparkContext spark = SparkSetup.start(SparkSetup.conf("kompakt-" + spec.name(), options.master(), options.appJars()));
+             SparkTrialExecutor executor = new SparkTrialExecutor(spark, payload)) {
+            int inFlight = spec.execution().maxInFlight() > 0 ? spec.execution().maxInFlight() : executor.parallelism();
+            console.printf("spark: master %s, %d trials, up to %d in flight%n", spark.master(), spec.budget().trials(), inFlight);
+            CompletableFuture<List<Trial>> done = new CompletableFuture<>();
+            var settings = new SearchCoordinator.Settings(spec.budget().trials(), inFlight, Duration.ofSeconds(30));
+            ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, executor,
+                    request -> new TrialSpec(request.number(), CompressionPlan.from(request.assignment()), budget,
+                            Seeds.mix(spec.seed() + request.number())),
+                    settings, SearchCoordinator.printing(console::println), done), "kompakt");
+            try {
+                return done.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("search interrupted", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("search coordinator failed: " + e.getCause().getMessage(), e.getCause());
+            } finally {
+                system.terminate();
+            }
+        }
+    }
+
+    /** Baseline metrics through the same evaluator as candidates (identity plan, no training). */
+    static Map<String, Double> measureBaseline(ExperimentSpec spec, Architecture arch, MultiLayerNetwork net, ImageDataset train,
+                                               ImageDataset test, List<HardwareProfile> devices) {
+        EvaluationContext probe = new EvaluationContext(arch, net, train, test, Double.NaN, 1, devices);
+        double accuracy = dev.kompakt.evaluator.net.Training.accuracy(net.clone(), probe.test());
+        long size = CostModel.totalStorageBytes(CostModel.of(net, NetworkFactory.inputType(arch, train.rows(), train.cols()), Map.of()));
+        EvaluationContext context = new EvaluationContext(arch, net, train, test, accuracy, size, devices);
+        Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(spec.execution().latencyWarmup(), spec.execution().latencyRepeats()))
+                .evaluate(CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1), spec.seed());
+        m.remove("train_seconds");
+        return m;
+    }
+
+    static DatasetSource.Splits loadData(ExperimentSpec spec) throws IOException {
+        Path dir = spec.data().path();
+        if (dir == null) {
+            dir = Files.isDirectory(DatasetSource.DEBIAN_FASHION_MNIST) ? DatasetSource.DEBIAN_FASHION_MNIST : bundledData();
+        }
+        return DatasetSource.load(spec.data().dataset(), dir, 10);
+    }
+
+    /** The Fashion-MNIST subset shipped in the repository. */
+    static Path bundledData() throws IOException {
+        String home = System.getenv("KOMPAKT_HOME");
+        List<Path> candidates = new java.util.ArrayList<>();
+        if (home != null && !home.isBlank()) {
+            candidates.add(Path.of(home, "experiments", "data", "fashion-mnist-subset"));
+        }
+        candidates.add(Path.of("experiments", "data", "fashion-mnist-subset"));
+        candidates.add(Path.of("data", "fashion-mnist-subset"));
+        candidates.add(Path.of("..", "experiments", "data", "fashion-mnist-subset"));
+        for (Path p : candidates) {
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        throw new IOException("no dataset: " + DatasetSource.DEBIAN_FASHION_MNIST + " is not installed (apt-get install dataset-fashion-mnist) "
+                + "and the bundled subset was not found in " + candidates + "; set data.path in the spec or KOMPAKT_HOME");
+    }
+
+    static SearchSpace space(ExperimentSpec spec) {
+        ExperimentSpec.Strategies s = spec.strategies();
+        return CompressionSpace.of(s.student(), s.pruning(), s.quantization(), s.distillation());
+    }
+
+    static Sampler sampler(ExperimentSpec spec) {
+        return switch (spec.search().sampler()) {
+            case "random" -> new RandomSampler(spec.seed());
+            case "nsga2" -> new Nsga2Sampler(spec.seed(), spec.search().populationSize());
+            default -> throw new IllegalArgumentException("search.sampler: unknown sampler '" + spec.search().sampler() + "'");
+        };
+    }
+
+    static TrainingBudget budget(ExperimentSpec spec) {
+        ExperimentSpec.Budget b = spec.budget();
+        return new TrainingBudget(b.fineTuneEpochs(), b.studentEpochs(), b.batchSize(), b.fineTuneLearningRate(), b.studentLearningRate(),
+                b.trainSamples());
+    }
+
+    private static Map<String, String> provenance(ExperimentSpec spec, String specHash, DatasetSource.Splits splits,
+                                                  Baselines.Baseline baseline, Options options) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("run.name", spec.name());
+        p.put("run.started", Instant.now().toString());
+        p.put("spec.sha256", specHash);
+        p.put("spec.schemaVersion", Integer.toString(spec.schemaVersion()));
+        p.put("seed", Long.toString(spec.seed()));
+        p.put("sampler", spec.search().sampler());
+        p.put("data.directory", splits.directory().toAbsolutePath().toString());
+        p.put("data.train.sha256", splits.train().sha256());
+        p.put("baseline.source", baseline.source());
+        p.put("baseline.key", baseline.key());
+        p.put("spark.master", options.master() == null ? "(spark-submit / local[*])" : options.master());
+        versions().forEach((k, v) -> p.put("version." + k, v));
+        p.put("java.version", System.getProperty("java.version"));
+        p.put("java.vendor", System.getProperty("java.vendor"));
+        p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        p.put("host.cpu", LatencyProbe.hostCpu());
+        p.put("host.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        p.put("host.max_heap_mb", Long.toString(Runtime.getRuntime().maxMemory() >> 20));
+        p.put("env.OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+        return p;
+    }
+
+    static Map<String, String> versions() {
+        Map<String, String> v = new LinkedHashMap<>();
+        try (InputStream in = SearchRunner.class.getResourceAsStream("/kompakt-versions.properties")) {
+            if (in != null) {
+                Properties props = new Properties();
+                props.load(in);
+                props.stringPropertyNames().stream().sorted().forEach(k -> v.put(k, props.getProperty(k)));
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot read kompakt-versions.properties: {}", e.getMessage());
+        }
+        return v;
+    }
+
+    /** "kompakt 0.1.0, spark 4.2.0, ..." for --version. */
+    public static String[] versionsLines() {
+        return versions().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toArray(String[]::new);
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.kompakt.experiments.cli;
+
+import dev.kompakt.evaluator.hardware.HardwareProfile;
+import dev.kompakt.evaluator.hardware.ProfileRegistry;
+import dev.kompakt.experiments.RunFiles;
+import dev.kompakt.experiments.SearchRunner;
+import dev.kompakt.experiments.report.RunSummary;
+import dev.kompakt.experiments.spec.ExperimentSpec;
+import dev.kompakt.experiments.spec.SpecException;
+import dev.kompakt.experiments.spec.SpecLoader;
+import dev.kompakt.search.ParetoFront;
+import dev.kompakt.search.Trial;
+import dev.kompakt.search.TrialJournal;
+import dev.kompakt.search.TrialState;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** The {@code kompakt} command line. Exit codes: 0 success, 1 failure while running, 2 bad input (nothing written). */
+@Command(name = "kompakt", mixinStandardHelpOptions = true, versionProvider = KompaktCli.Version.class,
+        description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
+                + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
+        subcommands = {KompaktCli.Search.class, KompaktCli.Report.class, KompaktCli.Validate.class, KompaktCli.Profiles.class})
+public final class KompaktCli implements Callable<Integer> {
+    static final int BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    private final PrintStream out;
+
+    KompaktCli(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line with the given streams and returns its exit code (for tests). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new KompaktCli(out));
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof SpecException || e instanceof FileAlreadyExistsException) {
+                err.println("kompakt: " + e.getMessage());
+                return BAD_INPUT;
+            }
+            err.println("kompakt: " + e);
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                err.println("  caused by: " + c);
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        commandSpec.commandLine().usage(commandSpec.commandLine().getOut());
+        return BAD_INPUT;
+    }
+
+    static ExperimentSpec loadSpec(Path file, Path profilesDir) throws IOException {
+        return SpecLoader.load(file, ProfileRegistry.load(profilesDir).all().keySet());
+    }
+
+    @Command(name = "search", mixinStandardHelpOptions = true,
+            description = "Run a search: train or load the baseline, evaluate candidates on Spark, write runs/<name>/ "
+                    + "(trials.jsonl, pareto.json, pareto.csv, provenance.json, report.html).")
+    static final class Search implements Callable<Integer> {
+        @Parameters(paramLabel = "SPEC", description = "experiment spec (YAML), e.g. experiments/quickstart.yaml")
+        Path spec;
+
+        @Option(names = "--master", description = "Spark master URL (default: local[*], or what spark-submit set), e.g. spark://host:7077")
+        String master;
+
+        @Option(names = "--run-dir", description = "output directory; must not exist (default: <runs-dir>/<spec name>, or -2, -3, ... if taken)")
+        Path runDir;
+
+        @Option(names = "--runs-dir", defaultValue = "runs", description = "where run directories go (default: ${DEFAULT-VALUE})")
+        Path runsDir;
+
+        @Option(names = "--jars", description = "comma-separated jars to ship to executors (for --master URLs of clusters)")
+        String jars;
+
+        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
+        Path profiles;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec commandSpec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintStream out = parent.out;
+            ExperimentSpec s = loadSpec(spec, profiles);
+            String text = Files.readString(spec);
+            SearchRunner.Result r = SearchRunner.run(s, text, new SearchRunner.Options(master, runDir, runsDir, jars, profiles), out);
+            printSummary(out, r.summary());
+            out.printf("wall time %d s; results in %s (open %s)%n", r.wallTime().toSeconds(), r.runDir(), r.runDir().resolve("report.html"));
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Re-render pareto.json, pareto.csv and report.html of a run directory from its journal (trials.jsonl).")
+    static final class Report implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN_DIR", description = "a run directory written by `kompakt search`")
+        Path runDir;
+
+        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
+        Path profiles;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec commandSpec;
+
+        @Override
+        public Integer call() throws IOException {
+            Path journal = runDir.resolve(RunFiles.JOURNAL);
+            if (!Files.isRegularFile(journal)) {
+                throw new SpecException(runDir.toString(), List.of("not a run directory: " + journal + " not found"));
+            }
+            ExperimentSpec s = loadSpec(runDir.resolve(RunFiles.SPEC_COPY), profiles);
+            List<Trial> trials = TrialJournal.replay(TrialJournal.read(journal));
+            @SuppressWarnings("unchecked")
+            Map<String, Double> baseline = Files.isRegularFile(runDir.resolve("baseline.json"))
+                    ? new com.fasterxml.jackson.databind.ObjectMapper().readValue(runDir.resolve("baseline.json").toFile(), Map.class)
+                    : Map.of();
+            Map<String, String> provenance = Files.isRegularFile(runDir.resolve(RunFiles.PROVENANCE)) ? RunFiles.readProvenance(runDir) : Map.of();
+            RunSummary summary = new RunSummary(s.name(), s.search().objectives(), s.search().constraints(), trials,
+                    ParetoFront.of(trials, s.search().objectives(), s.search().constraints()), toDoubles(baseline), provenance);
+            RunFiles.writeAll(runDir, summary);
+            PrintStream out = parent.out;
+            printSummary(out, summary);
+            out.println("wrote " + runDir.resolve("report.html"));
+            out.flush();
+            return 0;
+        }
+
+        private static Map<String, Double> toDoubles(Map<String, ?> raw) {
+            Map<String, Double> m = new java.util.LinkedHashMap<>();
+            raw.forEach((k, v) -> m.put(k, ((Number) v).doubleValue()));
+            return m;
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check a spec and print every problem with its field path; exit 2 if there are any.")
+    static final class Validate implements Callable<Integer> {
+        @Parameters(paramLabel = "SPEC", description = "experiment spec (YAML)")
+        Path spec;
+
+        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
+        Path profiles;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec commandSpec;
+
+        @Override
+        public Integer call() throws IOException {
+            ExperimentSpec s = loadSpec(spec, profiles);
+            commandSpec.commandLine().getOut().printf("%s: valid (%s, %d trials, sampler %s, objectives %s)%n", spec, s.name(),
+                    s.budget().trials(), s.search().sampler(), s.search().objectives().stream().map(o -> o.metric()).toList());
+            return 0;
+        }
+    }
+
+    @Command(name = "profiles", mixinStandardHelpOptions = true, description = "List the simulated hardware profiles and the sources of their numbers.")
+    static final class Profiles implements Callable<Integer> {
+        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
+        Path profiles;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec commandSpec;
+
+        @Override
+        public Integer call() {
+            var out = commandSpec.commandLine().getOut();
+            for (HardwareProfile p : ProfileRegistry.load(profiles).all().values()) {
+                out.printf("%s  %s%n    peak %.1f GFLOPS fp32 x efficiency %.2f, %.1f GB/s, %.1f us/op, %.1f W active%n",
+                        p.id(), p.name(), p.peakGflopsFp32(), p.efficiency(), p.memoryBandwidthGBs(), p.dispatchOverheadUs(), p.activePowerW());
+                p.sources().forEach((k, v) -> out.printf("    %s: %s%n", k, v));
+            }
+            return 0;
+        }
+    }
+
+    static void printSummary(PrintStream out, RunSummary run) {
+        long complete = run.trials().stream().filter(t -> t.state() == TrialState.COMPLETE).count();
+        long failed = run.trials().stream().filter(t -> t.state() == TrialState.FAILED).count();
+        out.printf("%d trials: %d complete, %d failed; Pareto front: %d points%n", run.trials().size(), complete, failed, run.front().size());
+        StringBuilder header = new StringBuilder(String.format("%6s", "trial"));
+        run.objectives().forEach(o -> header.append(String.format(" %16s", o.metric())));
+        header.append(String.format(" %8s  %s", "ratio", "params"));
+        out.println(header);
+        Double baseAcc = run.baseline().get("accuracy");
+        if (baseAcc != null) {
+            StringBuilder row = new StringBuilder(String.format("%6s", "base"));
+            run.objectives().forEach(o -> row.append(String.format(" %16.4f", run.baseline().getOrDefault(o.metric(), Double.NaN))));
+            out.println(row.append(String.format(" %7.1fx", 1.0)));
+        }
+        for (Trial t : run.front()) {
+            StringBuilder row = new StringBuilder(String.format("%6d", t.number()));
+            run.objectives().forEach(o -> row.append(String.format(" %16.4f", t.metric(o.metric()))));
+            Double ratio = t.metric("compression_ratio");
+            row.append(String.format(" %7.1fx  %s", ratio == null ? Double.NaN : ratio, t.assignment().values()));
+            out.println(row);
+        }
+    }
+
+    /** Version from the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return SearchRunner.versionsLines();
+        }
+    }
+}

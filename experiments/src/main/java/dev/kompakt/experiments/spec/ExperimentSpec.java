@@ -1,0 +1,48 @@
+package dev.kompakt.experiments.spec;
+
+import dev.kompakt.search.Constraint;
+import dev.kompakt.search.Objective;
+import dev.kompakt.strategies.CompressionSpace;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A search experiment, as written in a YAML spec (see experiments/quickstart.yaml for every field with its
+ * default). Built only by {@link SpecLoader}, which validates every field and reports all problems at once.
+ * Algorithm parameters (search, budget) are kept apart from execution parameters (execution).
+ */
+public record ExperimentSpec(int schemaVersion, String name, long seed, Data data, Baseline baseline, Strategies strategies,
+                             Budget budget, Search search, List<String> devices, Execution execution) {
+    public static final int SCHEMA_VERSION = 1;
+
+    /** The dataset. {@code path} null = the full Debian set when installed, else the bundled subset. */
+    public record Data(String dataset, Path path, int trainSamples, int testSamples) {
+    }
+
+    /** The network to compress: trained from scratch (architecture, epochs, ...) or loaded from {@code model}. */
+    public record Baseline(String architecture, Path model, int epochs, int batchSize, double learningRate) {
+    }
+
+    /** The compression strategies in the search; a null strategy is left out. */
+    public record Strategies(CompressionSpace.StudentRange student, CompressionSpace.PruningRange pruning,
+                             CompressionSpace.QuantizationRange quantization, CompressionSpace.DistillationRange distillation) {
+    }
+
+    /** How many trials, and how much training each candidate gets. */
+    public record Budget(int trials, int fineTuneEpochs, int studentEpochs, int trainSamples, int batchSize,
+                         double fineTuneLearningRate, double studentLearningRate) {
+    }
+
+    /** The sampler and what is optimised. */
+    public record Search(String sampler, int populationSize, List<Objective> objectives, List<Constraint> constraints) {
+        public Search {
+            objectives = List.copyOf(objectives);
+            constraints = List.copyOf(constraints);
+        }
+    }
+
+    /** How trials run: how many at once (0 = Spark's default parallelism), and the latency probe's repeats. */
+    public record Execution(int maxInFlight, int latencyWarmup, int latencyRepeats) {
+    }
+}

@@ -1,0 +1,441 @@
+package dev.kompakt.experiments.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kompakt.search.Constraint;
+import dev.kompakt.search.Direction;
+import dev.kompakt.search.Objective;
+import dev.kompakt.strategies.CompressionSpace;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates an experiment spec. Every problem is collected with its field path (for example
+ * {@code budget.trials: must be >= 1, got 0}) and all are thrown together in one {@link SpecException};
+ * unknown fields are problems too, so typos do not pass silently. Relative paths are resolved against the
+ * spec file's directory.
+ */
+public final class SpecLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    /** Metrics every candidate reports; device metrics are {@code latency_ms@<device>} etc. */
+    public static final Set<String> METRICS = Set.of("accuracy", "accuracy_drop", "size_bytes", "compression_ratio", "params",
+            "nonzero_params", "macs", "sparsity", "latency_ms@host", "latency_p95_ms@host", "train_seconds");
+    public static final List<String> DEVICE_METRICS = List.of("latency_ms@", "energy_mj@", "fits_memory@");
+
+    private final List<String> problems = new ArrayList<>();
+    private final Path baseDir;
+
+    private SpecLoader(Path baseDir) {
+        this.baseDir = baseDir;
+    }
+
+    /** Loads a spec file; {@code knownDevices} are the hardware profile ids that objectives may name. */
+    public static ExperimentSpec load(Path file, Set<String> knownDevices) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new SpecException(file.toString(), List.of("spec file not found"));
+        }
+        return parse(Files.readString(file), file.toString(), file.toAbsolutePath().getParent(), knownDevices);
+    }
+
+    public static ExperimentSpec parse(String yaml, String source, Path baseDir, Set<String> knownDevices) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new SpecException(source, List.of("not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")")));
+        }
+        if (root == null || !root.isObject()) {
+            throw new SpecException(source, List.of("the spec must be a YAML mapping of fields"));
+        }
+        SpecLoader l = new SpecLoader(baseDir);
+        ExperimentSpec spec = l.spec(root, knownDevices);
+        if (!l.problems.isEmpty()) {
+            throw new SpecException(source, l.problems);
+        }
+        return spec;
+    }
+
+    private ExperimentSpec spec(JsonNode root, Set<String> knownDevices) {
+        known(root, "", "schemaVersion", "name", "seed", "data", "baseline", "strategies", "budget", "search", "devices", "execution");
+        int version = integer(root, "", "schemaVersion", null, 1, Integer.MAX_VALUE);
+        if (version != ExperimentSpec.SCHEMA_VERSION && root.has("schemaVersion") && root.get("schemaVersion").isInt()) {
+            problem("schemaVersion", "this Kompakt reads schemaVersion " + ExperimentSpec.SCHEMA_VERSION + ", got " + version);
+        }
+        String name = string(root, "", "name", null);
+        if (name != null && !NAME.matcher(name).matches()) {
+            problem("name", "must be letters, digits, '.', '_' or '-' (it names the run directory), got '" + name + "'");
+        }
+        long seed = integer(root, "", "seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
+
+        List<String> devices = new ArrayList<>();
+        JsonNode devNode = root.path("devices");
+        if (!devNode.isMissingNode()) {
+            if (!devNode.isArray()) {
+                problem("devices", "must be a list of hardware profile ids, e.g. [rpi4]");
+            } else {
+                for (int i = 0; i < devNode.size(); i++) {
+                    String d = devNode.get(i).asText();
+                    if (!devNode.get(i).isTextual() || !knownDevices.contains(d)) {
+                        problem("devices[" + i + "]", "unknown hardware profile '" + d + "' (known: " + String.join(", ", new java.util.TreeSet<>(knownDevices)) + ")");
+                    } else if (devices.contains(d)) {
+                        problem("devices[" + i + "]", "'" + d + "' is listed twice");
+                    } else {
+                        devices.add(d);
+                    }
+                }
+            }
+        } else {
+            devices.add("rpi4");
+        }
+
+        ExperimentSpec.Data data = data(object(root, "", "data", true));
+        ExperimentSpec.Baseline baseline = baseline(object(root, "", "baseline", true));
+        ExperimentSpec.Strategies strategies = strategies(object(root, "", "strategies", true));
+        ExperimentSpec.Budget budget = budget(object(root, "", "budget", true));
+        ExperimentSpec.Search search = search(object(root, "", "search", true), devices);
+        ExperimentSpec.Execution execution = execution(object(root, "", "execution", false));
+        return new ExperimentSpec(version, name, seed, data, baseline, strategies, budget, search, List.copyOf(devices), execution);
+    }
+
+    private ExperimentSpec.Data data(JsonNode n) {
+        String p = "data";
+        known(n, p, "dataset", "path", "trainSamples", "testSamples");
+        String dataset = string(n, p, "dataset", "fashion-mnist");
+        if (dataset != null && !dataset.equals("fashion-mnist")) {
+            problem(p + ".dataset", "only 'fashion-mnist' (and data in its IDX layout via data.path) is supported, got '" + dataset + "'");
+        }
+        String path = string(n, p, "path", "");
+        Path resolved = null;
+        if (path != null && !path.isEmpty()) {
+            resolved = baseDir.resolve(path).normalize();
+            if (!Files.isDirectory(resolved)) {
+                problem(p + ".path", "directory " + resolved + " does not exist");
+            }
+        }
+        int train = integer(n, p, "trainSamples", 60000, 10, Integer.MAX_VALUE);
+        int test = integer(n, p, "testSamples", 10000, 10, Integer.MAX_VALUE);
+        return new ExperimentSpec.Data(dataset, resolved, train, test);
+    }
+
+    private ExperimentSpec.Baseline baseline(JsonNode n) {
+        String p = "baseline";
+        known(n, p, "architecture", "model", "epochs", "batchSize", "learningRate");
+        String arch = string(n, p, "architecture", "cnn");
+        if (arch != null && !Set.of("cnn", "mlp").contains(arch.toLowerCase(Locale.ROOT))) {
+            problem(p + ".architecture", "must be cnn or mlp, got '" + arch + "'");
+        }
+        String model = string(n, p, "model", "");
+        Path modelPath = null;
+        if (model != null && !model.isEmpty()) {
+            modelPath = baseDir.resolve(model).normalize();
+            if (!Files.isRegularFile(modelPath)) {
+                problem(p + ".model", "file " + modelPath + " does not exist");
+            }
+        }
+        int epochs = integer(n, p, "epochs", 4, 1, 1000);
+        int batch = integer(n, p, "batchSize", 64, 1, 100000);
+        double lr = number(n, p, "learningRate", 2e-3, 1e-7, 10);
+        return new ExperimentSpec.Baseline(arch, modelPath, epochs, batch, lr);
+    }
+
+    private ExperimentSpec.Strategies strategies(JsonNode n) {
+        String p = "strategies";
+        known(n, p, "student", "pruning", "quantization", "distillation");
+        CompressionSpace.StudentRange student = null;
+        CompressionSpace.PruningRange pruning = null;
+        CompressionSpace.QuantizationRange quant = null;
+        CompressionSpace.DistillationRange distill = null;
+        JsonNode s = object(n, p, "student", false);
+        if (n.has("student")) {
+            known(s, p + ".student", "widths");
+            List<Double> widths = list(s, p + ".student", "widths", JsonNode::isNumber, JsonNode::asDouble, "numbers in (0, 4]");
+            for (int i = 0; i < widths.size(); i++) {
+                if (!(widths.get(i) > 0 && widths.get(i) <= 4)) {
+                    problem(p + ".student.widths[" + i + "]", "must be in (0, 4], got " + widths.get(i));
+                }
+            }
+            student = new CompressionSpace.StudentRange(widths);
+        }
+        JsonNode pr = object(n, p, "pruning", false);
+        if (n.has("pruning")) {
+            known(pr, p + ".pruning", "minSparsity", "maxSparsity");
+            double lo = number(pr, p + ".pruning", "minSparsity", 0.0, 0.0, 0.99);
+            double hi = number(pr, p + ".pruning", "maxSparsity", 0.9, 0.0, 0.99);
+            if (lo > hi) {
+                problem(p + ".pruning", "minSparsity " + lo + " is above maxSparsity " + hi);
+            }
+            pruning = new CompressionSpace.PruningRange(lo, Math.max(lo, hi));
+        }
+        JsonNode q = object(n, p, "quantization", false);
+        if (n.has("quantization")) {
+            known(q, p + ".quantization", "weightBits");
+            List<Integer> bits = list(q, p + ".quantization", "weightBits", JsonNode::isInt, JsonNode::asInt, "integers: 32 or 2..16");
+            for (int i = 0; i < bits.size(); i++) {
+                int b = bits.get(i);
+                if (b != 32 && (b < 2 || b > 16)) {
+                    problem(p + ".quantization.weightBits[" + i + "]", "must be 32 (float) or in [2, 16], got " + b);
+                }
+            }
+            quant = new CompressionSpace.QuantizationRange(bits);
+        }
+        JsonNode d = object(n, p, "distillation", false);
+        if (n.has("distillation")) {
+            String dp = p + ".distillation";
+            known(d, dp, "minTemperature", "maxTemperature", "minAlpha", "maxAlpha");
+            double tLo = number(d, dp, "minTemperature", 1.0, 1.0, 100);
+            double tHi = number(d, dp, "maxTemperature", 8.0, 1.0, 100);
+            double aLo = number(d, dp, "minAlpha", 0.3, 0.0, 1.0);
+            double aHi = number(d, dp, "maxAlpha", 0.9, 0.0, 1.0);
+            if (tLo > tHi) {
+                problem(dp, "minTemperature " + tLo + " is above maxTemperature " + tHi);
+            }
+            if (aLo > aHi) {
+                problem(dp, "minAlpha " + aLo + " is above maxAlpha " + aHi);
+            }
+            distill = new CompressionSpace.DistillationRange(tLo, Math.max(tLo, tHi), aLo, Math.max(aLo, aHi));
+        }
+        if (student == null && pruning == null && quant == null && distill == null && n.isObject()) {
+            problem(p, "names no strategy; give at least one of student, pruning, quantization, distillation");
+        }
+        return new ExperimentSpec.Strategies(student, pruning, quant, distill);
+    }
+
+    private ExperimentSpec.Budget budget(JsonNode n) {
+        String p = "budget";
+        known(n, p, "trials", "fineTuneEpochs", "studentEpochs", "trainSamples", "batchSize", "fineTuneLearningRate", "studentLearningRate");
+        return new ExperimentSpec.Budget(
+                integer(n, p, "trials", null, 1, 1_000_000),
+                integer(n, p, "fineTuneEpochs", 1, 0, 1000),
+                integer(n, p, "studentEpochs", 2, 1, 1000),
+                integer(n, p, "trainSamples", 5000, 1, Integer.MAX_VALUE),
+                integer(n, p, "batchSize", 64, 1, 100000),
+                number(n, p, "fineTuneLearningRate", 5e-4, 1e-8, 10),
+                number(n, p, "studentLearningRate", 3e-3, 1e-8, 10));
+    }
+
+    private ExperimentSpec.Search search(JsonNode n, List<String> devices) {
+        String p = "search";
+        known(n, p, "sampler", "populationSize", "objectives", "constraints");
+        String sampler = string(n, p, "sampler", "nsga2");
+        if (sampler != null && !Set.of("random", "nsga2").contains(sampler)) {
+            problem(p + ".sampler", "must be random or nsga2, got '" + sampler + "'");
+        }
+        int population = integer(n, p, "populationSize", 8, 2, 100000);
+        List<Objective> objectives = new ArrayList<>();
+        JsonNode objs = n.path("objectives");
+        if (!objs.isArray() || objs.isEmpty()) {
+            problem(p + ".objectives", "required: a non-empty list of {metric, direction}");
+        } else {
+            Set<String> seen = new LinkedHashSet<>();
+            for (int i = 0; i < objs.size(); i++) {
+                String op = p + ".objectives[" + i + "]";
+                JsonNode o = objs.get(i);
+                known(o, op, "metric", "direction");
+                String metric = metric(o, op, devices);
+                String dir = string(o, op, "direction", null);
+                Direction direction = null;
+                if (dir != null) {
+                    try {
+                        direction = Direction.valueOf(dir.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        problem(op + ".direction", "must be minimize or maximize, got '" + dir + "'");
+                    }
+                }
+                if (metric != null && !seen.add(metric)) {
+                    problem(op + ".metric", "'" + metric + "' is already an objective");
+                }
+                if (metric != null && direction != null) {
+                    objectives.add(new Objective(metric, direction));
+                }
+            }
+        }
+        List<Constraint> constraints = new ArrayList<>();
+        JsonNode cons = n.path("constraints");
+        if (!cons.isMissingNode() && !cons.isArray()) {
+            problem(p + ".constraints", "must be a list of {metric, max}");
+        } else {
+            for (int i = 0; i < cons.size(); i++) {
+                String cp = p + ".constraints[" + i + "]";
+                JsonNode c = cons.get(i);
+                known(c, cp, "metric", "max");
+                String metric = metric(c, cp, devices);
+                double max = number(c, cp, "max", null, -Double.MAX_VALUE, Double.MAX_VALUE);
+                if (metric != null && !Double.isNaN(max)) {
+                    constraints.add(new Constraint(metric, max));
+                }
+            }
+        }
+        return new ExperimentSpec.Search(sampler, population, objectives, constraints);
+    }
+
+    private String metric(JsonNode o, String path, List<String> devices) {
+        String metric = string(o, path, "metric", null);
+        if (metric == null) {
+            return null;
+        }
+        if (METRICS.contains(metric)) {
+            return metric;
+        }
+        for (String prefix : DEVICE_METRICS) {
+            if (metric.startsWith(prefix)) {
+                String device = metric.substring(prefix.length());
+                if (devices.contains(device)) {
+                    return metric;
+                }
+                problem(path + ".metric", "'" + metric + "' names device '" + device + "', which is not in devices " + devices);
+                return null;
+            }
+        }
+        problem(path + ".metric", "unknown metric '" + metric + "' (known: " + String.join(", ", new java.util.TreeSet<>(METRICS))
+                + ", and latency_ms@DEVICE, energy_mj@DEVICE for each listed device)");
+        return null;
+    }
+
+    private ExperimentSpec.Execution execution(JsonNode n) {
+        String p = "execution";
+        known(n, p, "maxInFlight", "latencyWarmup", "latencyRepeats");
+        return new ExperimentSpec.Execution(
+                integer(n, p, "maxInFlight", 0, 0, 100000),
+                integer(n, p, "latencyWarmup", 50, 0, 1_000_000),
+                integer(n, p, "latencyRepeats", 200, 1, 1_000_000));
+    }
+
+    // ---- field helpers: each records a problem and returns a harmless default instead of throwing ----
+
+    private void problem(String path, String message) {
+        problems.add(path + ": " + message);
+    }
+
+    private static String at(String parent, String field) {
+        return parent.isEmpty() ? field : parent + "." + field;
+    }
+
+    private void known(JsonNode n, String path, String... fields) {
+        if (!n.isObject()) {
+            return;
+        }
+        Set<String> allowed = Set.of(fields);
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!allowed.contains(f)) {
+                problem(at(path, f), "unknown field (allowed here: " + String.join(", ", fields) + ")");
+            }
+        }
+    }
+
+    private JsonNode object(JsonNode parent, String path, String field, boolean required) {
+        JsonNode n = parent.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            if (required) {
+                problem(at(path, field), "required section is missing");
+            }
+            return MissingNode.getInstance();
+        }
+        if (!n.isObject()) {
+            problem(at(path, field), "must be a mapping of fields");
+            return MissingNode.getInstance();
+        }
+        return n;
+    }
+
+    private String string(JsonNode n, String path, String field, String def) {
+        JsonNode v = n.path(field);
+        if (v.isMissingNode() || v.isNull()) {
+            if (def == null && (n.isObject() || path.isEmpty())) {
+                problem(at(path, field), "required field is missing");
+            }
+            return def;
+        }
+        if (!v.isTextual()) {
+            problem(at(path, field), "must be a string, got " + v);
+            return def;
+        }
+        return v.asText();
+    }
+
+    private int integer(JsonNode n, String path, String field, Integer def, int min, int max) {
+        JsonNode v = n.path(field);
+        if (v.isMissingNode() || v.isNull()) {
+            if (def == null) {
+                if (n.isObject() || path.isEmpty()) {
+                    problem(at(path, field), "required field is missing");
+                }
+                return min;
+            }
+            return def;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            problem(at(path, field), "must be an integer, got " + v);
+            return def == null ? min : def;
+        }
+        int x = v.asInt();
+        if (x < min || x > max) {
+            problem(at(path, field), "must be " + range(min, max) + ", got " + x);
+        }
+        return x;
+    }
+
+    private double number(JsonNode n, String path, String field, Double def, double min, double max) {
+        JsonNode v = n.path(field);
+        if (v.isMissingNode() || v.isNull()) {
+            if (def == null) {
+                if (n.isObject()) {
+                    problem(at(path, field), "required field is missing");
+                }
+                return Double.NaN;
+            }
+            return def;
+        }
+        if (!v.isNumber()) {
+            problem(at(path, field), "must be a number, got " + v);
+            return def == null ? Double.NaN : def;
+        }
+        double x = v.asDouble();
+        if (!(x >= min && x <= max)) {
+            problem(at(path, field), "must be in [" + min + ", " + max + "], got " + x);
+        }
+        return x;
+    }
+
+    private <T> List<T> list(JsonNode n, String path, String field, java.util.function.Predicate<JsonNode> ok,
+                             Function<JsonNode, T> value, String what) {
+        JsonNode v = n.path(field);
+        List<T> out = new ArrayList<>();
+        if (!v.isArray() || v.isEmpty()) {
+            problem(at(path, field), "required: a non-empty list of " + what);
+            return out;
+        }
+        for (int i = 0; i < v.size(); i++) {
+            if (!ok.test(v.get(i))) {
+                problem(at(path, field) + "[" + i + "]", "must be one of " + what + ", got " + v.get(i));
+            } else if (out.contains(value.apply(v.get(i)))) {
+                problem(at(path, field) + "[" + i + "]", v.get(i) + " is listed twice");
+            } else {
+                out.add(value.apply(v.get(i)));
+            }
+        }
+        return out;
+    }
+
+    private static String range(int min, int max) {
+        if (max == Integer.MAX_VALUE || max >= 1_000_000) {
+            return ">= " + min;
+        }
+        return "in [" + min + ", " + max + "]";
+    }
+}

@@ -1,0 +1,41 @@
+package dev.kompakt.search;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What an evaluation reports back to {@link Study#tell}: a finished state, metrics, and the cause of a failure. */
+public record TrialResult(TrialState state, Map<String, Double> metrics, String error, String worker) {
+    public TrialResult {
+        if (state == null || state == TrialState.RUNNING) {
+            throw new IllegalArgumentException("a trial result needs a finished state, got " + state);
+        }
+        if (state == TrialState.FAILED && (error == null || error.isBlank())) {
+            throw new IllegalArgumentException("a FAILED result must record its cause");
+        }
+        metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics == null ? Map.of() : metrics));
+    }
+
+    public static TrialResult complete(Map<String, Double> metrics, String worker) {
+        return new TrialResult(TrialState.COMPLETE, metrics, null, worker);
+    }
+
+    public static TrialResult failed(String error, String worker) {
+        return new TrialResult(TrialState.FAILED, Map.of(), error, worker);
+    }
+
+    /** Describes a throwable with its chain of causes, for the journal. */
+    public static String describe(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (sb.length() > 0) {
+                sb.append(" <- caused by ");
+            }
+            sb.append(c.getClass().getName()).append(": ").append(c.getMessage());
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+}

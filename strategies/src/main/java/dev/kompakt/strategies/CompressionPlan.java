@@ -1,0 +1,55 @@
+package dev.kompakt.strategies;
+
+import dev.kompakt.search.Assignment;
+
+/**
+ * What to do to the baseline for one candidate, decoded from a trial's assignment. Applied in the order
+ * student architecture, then prune, then fine-tune (with distillation when on), then quantize.
+ *
+ * @param widthMultiplier student width relative to the baseline; 1.0 starts from the baseline's weights
+ * @param sparsity        fraction of weights removed by global magnitude pruning, in [0, 1)
+ * @param weightBits      32 for float weights, else per-channel symmetric integer bits
+ * @param distill         train against the baseline as teacher (response-based KD)
+ * @param temperature     KD softmax temperature (used when distill)
+ * @param alpha           KD weight of the soft-target term (used when distill)
+ */
+public record CompressionPlan(double widthMultiplier, double sparsity, int weightBits, boolean distill, double temperature,
+                              double alpha) {
+    public CompressionPlan {
+        if (!(widthMultiplier > 0 && widthMultiplier <= 4)) {
+            throw new IllegalArgumentException("student width multiplier must be in (0, 4], got " + widthMultiplier);
+        }
+        if (!(sparsity >= 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("pruning sparsity must be in [0, 1), got " + sparsity);
+        }
+        if (weightBits != 32 && (weightBits < 2 || weightBits > 16)) {
+            throw new IllegalArgumentException("weight bits must be 32 (float) or in [2, 16], got " + weightBits);
+        }
+        if (distill && !(temperature >= 1)) {
+            throw new IllegalArgumentException("distillation temperature must be >= 1, got " + temperature);
+        }
+        if (distill && !(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("distillation alpha must be in [0, 1], got " + alpha);
+        }
+    }
+
+    /** The baseline itself, unchanged. */
+    public static CompressionPlan identity() {
+        return new CompressionPlan(1.0, 0.0, 32, false, 1.0, 0.0);
+    }
+
+    /** Decodes an assignment of the space built by {@link CompressionSpace}; absent parameters take their identity value. */
+    public static CompressionPlan from(Assignment a) {
+        double width = a.has(CompressionSpace.WIDTH) ? a.getDouble(CompressionSpace.WIDTH) : 1.0;
+        double sparsity = a.has(CompressionSpace.SPARSITY) ? a.getDouble(CompressionSpace.SPARSITY) : 0.0;
+        int bits = a.has(CompressionSpace.WEIGHT_BITS) ? a.getInt(CompressionSpace.WEIGHT_BITS) : 32;
+        boolean distill = a.has(CompressionSpace.DISTILL) && a.getBoolean(CompressionSpace.DISTILL);
+        double temperature = a.has(CompressionSpace.TEMPERATURE) ? a.getDouble(CompressionSpace.TEMPERATURE) : 1.0;
+        double alpha = a.has(CompressionSpace.ALPHA) ? a.getDouble(CompressionSpace.ALPHA) : 0.5;
+        return new CompressionPlan(width, sparsity, bits, distill, temperature, alpha);
+    }
+
+    public boolean isStudent() {
+        return widthMultiplier != 1.0;
+    }
+}

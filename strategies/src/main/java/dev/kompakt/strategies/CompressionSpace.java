@@ -1,0 +1,86 @@
+package dev.kompakt.strategies;
+
+import dev.kompakt.search.Parameter;
+import dev.kompakt.search.SearchSpace;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds the search space of compression candidates from per-strategy fragments. Each strategy owns its
+ * parameters under its own prefix ({@code student.}, {@code prune.}, {@code quant.}, {@code distill.}); a
+ * strategy the spec leaves out contributes nothing and {@link CompressionPlan#from} uses its identity value.
+ */
+public final class CompressionSpace {
+    public static final String WIDTH = "student.width";
+    public static final String SPARSITY = "prune.sparsity";
+    public static final String WEIGHT_BITS = "quant.weight_bits";
+    public static final String DISTILL = "distill.enabled";
+    public static final String TEMPERATURE = "distill.temperature";
+    public static final String ALPHA = "distill.alpha";
+
+    private CompressionSpace() {
+    }
+
+    /** Width multipliers of the student, e.g. [0.5, 0.75, 1.0]; 1.0 keeps the baseline's weights. */
+    public record StudentRange(List<Double> widths) {
+        public StudentRange {
+            widths = List.copyOf(widths);
+        }
+
+        SearchSpace fragment() {
+            return new SearchSpace(List.of(new Parameter.Categorical("width", new ArrayList<>(widths))));
+        }
+    }
+
+    /** Global magnitude-pruning sparsity in [min, max]. */
+    public record PruningRange(double min, double max) {
+        SearchSpace fragment() {
+            return new SearchSpace(List.of(new Parameter.FloatParam("sparsity", min, max, false, 0.0, Optional.empty())));
+        }
+    }
+
+    /** Weight bit widths to choose from, e.g. [32, 8, 6, 4] (32 = float). */
+    public record QuantizationRange(List<Integer> weightBits) {
+        public QuantizationRange {
+            weightBits = List.copyOf(weightBits);
+        }
+
+        SearchSpace fragment() {
+            return new SearchSpace(List.of(new Parameter.Categorical("weight_bits", new ArrayList<>(weightBits))));
+        }
+    }
+
+    /** Distillation on/off, and when on, a temperature range and alpha range. */
+    public record DistillationRange(double minTemperature, double maxTemperature, double minAlpha, double maxAlpha) {
+        SearchSpace fragment() {
+            var on = Optional.of(new Parameter.Condition("enabled", List.of(true)));
+            return new SearchSpace(List.of(
+                    new Parameter.Categorical("enabled", List.of(false, true)),
+                    new Parameter.FloatParam("temperature", minTemperature, maxTemperature, false, 0.0, on),
+                    new Parameter.FloatParam("alpha", minAlpha, maxAlpha, false, 0.0, on)));
+        }
+    }
+
+    /** Merges the fragments of the strategies that are present (null = left out). */
+    public static SearchSpace of(StudentRange student, PruningRange pruning, QuantizationRange quantization,
+                                 DistillationRange distillation) {
+        Map<String, SearchSpace> fragments = new LinkedHashMap<>();
+        if (student != null) {
+            fragments.put("student.", student.fragment());
+        }
+        if (pruning != null) {
+            fragments.put("prune.", pruning.fragment());
+        }
+        if (quantization != null) {
+            fragments.put("quant.", quantization.fragment());
+        }
+        if (distillation != null) {
+            fragments.put("distill.", distillation.fragment());
+        }
+        return SearchSpace.merge(fragments);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.kompakt.strategies;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binary keep-masks for a network's weight tensors, by layer index. {@link #apply} zeroes the pruned
+ * weights again; call it after every optimiser step while fine-tuning so pruned weights stay zero.
+ */
+public record PruningMasks(Map<Integer, INDArray> masks) {
+    public PruningMasks {
+        masks = Map.copyOf(masks);
+    }
+
+    public static PruningMasks none() {
+        return new PruningMasks(Map.of());
+    }
+
+    public void apply(MultiLayerNetwork net) {
+        List<WeightTensors.Target> targets = WeightTensors.of(net);
+        for (WeightTensors.Target t : targets) {
+            INDArray mask = masks.get(t.layerIndex());
+            if (mask != null) {
+                t.weights().muli(mask);
+            }
+        }
+    }
+
+    public boolean isEmpty() {
+        return masks.isEmpty();
+    }
+}
