@@ -7,6 +7,7 @@ import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.SimulatedDevice;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Training;
+import dev.kompakt.strategies.ChannelInheritance;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.DistillationLoss;
 import dev.kompakt.strategies.MagnitudePruner;
@@ -25,7 +26,8 @@ import java.util.Map;
 /**
  * Builds, trains and measures one compression candidate:
  * <ol>
- *   <li>student: the baseline's weights at width 1.0, else a fresh network of the scaled width;</li>
+ *   <li>student: the baseline's weights at width 1.0, else a network of the scaled width that inherits the
+ *       baseline's strongest channels (or starts fresh, when planned);</li>
  *   <li>prune: global magnitude pruning to the planned sparsity (masks kept during training);</li>
  *   <li>train: fine-tune (width 1.0) or train (student) for the budget, with response-based distillation
  *       from the baseline when planned;</li>
@@ -55,6 +57,9 @@ public final class CandidateEvaluator {
         if (plan.isStudent()) {
             net = NetworkFactory.build(context.architecture().withWidth(plan.widthMultiplier()), context.rows(), context.cols(),
                     context.classes(), seed, budget.studentLearningRate(), kd);
+            if (plan.inheritWeights()) {
+                ChannelInheritance.copyStrongestChannels(context.teacherCopy(), net);
+            }
             epochs = budget.studentEpochs();
         } else {
             net = NetworkFactory.build(context.architecture(), context.rows(), context.cols(), context.classes(), seed,

@@ -8,6 +8,7 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
+import dev.kompakt.strategies.ChannelInheritance;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.PruningMasks;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -53,7 +54,7 @@ class CandidateEvaluatorTest {
 
     @Test
     void prunedQuantizedDistilledCandidateIsSmallerAndStillAccurate() {
-        CompressionPlan plan = new CompressionPlan(1.0, 0.6, 4, true, 4.0, 0.5);
+        CompressionPlan plan = new CompressionPlan(1.0, true, 0.6, 4, true, 4.0, 0.5);
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))
                 .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
         assertEquals(0.6, m.get("sparsity"), 0.01, "sparsity within 1% of target");
@@ -64,8 +65,25 @@ class CandidateEvaluatorTest {
     }
 
     @Test
+    void fullWidthInheritanceCopiesTheNetworkExactly() {
+        MultiLayerNetwork teacher = context.teacherCopy();
+        MultiLayerNetwork copy = NetworkFactory.build(context.architecture(), 28, 28, 10, 99, 1e-3, null);
+        ChannelInheritance.copyStrongestChannels(teacher, copy);
+        assertEquals(teacher.params(), copy.params());
+    }
+
+    @Test
+    void inheritedStudentStartsFarAboveChance() {
+        MultiLayerNetwork narrow = NetworkFactory.build(context.architecture().withWidth(0.75), 28, 28, 10, 99, 1e-3, null);
+        double fresh = Training.accuracy(narrow, context.test());
+        ChannelInheritance.copyStrongestChannels(context.teacherCopy(), narrow);
+        double inherited = Training.accuracy(narrow, context.test());
+        assertTrue(inherited > fresh + 0.1 && inherited > 0.3, "inherited " + inherited + " vs fresh " + fresh);
+    }
+
+    @Test
     void narrowStudentHasFewerParameters() {
-        CompressionPlan plan = new CompressionPlan(0.5, 0.0, 32, false, 1.0, 0.5);
+        CompressionPlan plan = new CompressionPlan(0.5, false, 0.0, 32, false, 1.0, 0.5);
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))
                 .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
         assertTrue(m.get("compression_ratio") > 2.5, m.toString());

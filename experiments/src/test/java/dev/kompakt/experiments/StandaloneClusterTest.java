@@ -33,11 +33,12 @@ class StandaloneClusterTest {
     static final List<Process> PROCESSES = new ArrayList<>();
     static String masterUrl;
 
-    @TempDir
+    /** A fake SPARK_HOME (empty jars/) that also keeps the cluster's logs, under target/ so CI can show them. */
     static Path sparkHome;
 
     @BeforeAll
     static void startCluster() throws Exception {
+        sparkHome = Files.createTempDirectory(Files.createDirectories(Path.of("target", "spark-standalone")), "home").toAbsolutePath();
         String classpath = System.getProperty("kompakt.dist.classpath");
         assertNotNull(classpath, "surefire must pass kompakt.dist.classpath");
         Files.createDirectories(sparkHome.resolve("jars"));
@@ -45,6 +46,11 @@ class StandaloneClusterTest {
         masterUrl = "spark://127.0.0.1:" + port;
         Path logs = sparkHome.resolve("logs");
         Files.createDirectories(logs);
+        // The cluster JVMs log at INFO (the CLI's own log4j2.xml keeps Spark at WARN): registration is read from the logs.
+        Files.writeString(sparkHome.resolve("log4j2-cluster.properties"), String.join("\n",
+                "rootLogger.level = info", "rootLogger.appenderRef.stdout.ref = console", "appender.console.type = Console",
+                "appender.console.name = console", "appender.console.layout.type = PatternLayout",
+                "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n", ""));
         start(classpath, logs.resolve("master.log"), "org.apache.spark.deploy.master.Master",
                 "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(freePort()));
         for (int w = 1; w <= 2; w++) {
@@ -69,7 +75,8 @@ class StandaloneClusterTest {
     }
 
     private static void start(String classpath, Path log, String mainClass, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dlog4j2.configurationFile=" + sparkHome.resolve("log4j2-cluster.properties"), "-cp",
                 classpath, mainClass));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -7,13 +7,15 @@ import dev.kompakt.search.Assignment;
  * student architecture, then prune, then fine-tune (with distillation when on), then quantize.
  *
  * @param widthMultiplier student width relative to the baseline; 1.0 starts from the baseline's weights
+ * @param inheritWeights  a narrower student starts from the baseline's strongest channels (L1 norm) instead
+ *                        of a fresh initialisation
  * @param sparsity        fraction of weights removed by global magnitude pruning, in [0, 1)
  * @param weightBits      32 for float weights, else per-channel symmetric integer bits
  * @param distill         train against the baseline as teacher (response-based KD)
  * @param temperature     KD softmax temperature (used when distill)
  * @param alpha           KD weight of the soft-target term (used when distill)
  */
-public record CompressionPlan(double widthMultiplier, double sparsity, int weightBits, boolean distill, double temperature,
+public record CompressionPlan(double widthMultiplier, boolean inheritWeights, double sparsity, int weightBits, boolean distill, double temperature,
                               double alpha) {
     public CompressionPlan {
         if (!(widthMultiplier > 0 && widthMultiplier <= 4)) {
@@ -35,18 +37,19 @@ public record CompressionPlan(double widthMultiplier, double sparsity, int weigh
 
     /** The baseline itself, unchanged. */
     public static CompressionPlan identity() {
-        return new CompressionPlan(1.0, 0.0, 32, false, 1.0, 0.0);
+        return new CompressionPlan(1.0, true, 0.0, 32, false, 1.0, 0.0);
     }
 
     /** Decodes an assignment of the space built by {@link CompressionSpace}; absent parameters take their identity value. */
     public static CompressionPlan from(Assignment a) {
         double width = a.has(CompressionSpace.WIDTH) ? a.getDouble(CompressionSpace.WIDTH) : 1.0;
+        boolean inherit = !a.has(CompressionSpace.INIT) || a.getString(CompressionSpace.INIT).equals(CompressionSpace.INHERIT);
         double sparsity = a.has(CompressionSpace.SPARSITY) ? a.getDouble(CompressionSpace.SPARSITY) : 0.0;
         int bits = a.has(CompressionSpace.WEIGHT_BITS) ? a.getInt(CompressionSpace.WEIGHT_BITS) : 32;
         boolean distill = a.has(CompressionSpace.DISTILL) && a.getBoolean(CompressionSpace.DISTILL);
         double temperature = a.has(CompressionSpace.TEMPERATURE) ? a.getDouble(CompressionSpace.TEMPERATURE) : 1.0;
         double alpha = a.has(CompressionSpace.ALPHA) ? a.getDouble(CompressionSpace.ALPHA) : 0.5;
-        return new CompressionPlan(width, sparsity, bits, distill, temperature, alpha);
+        return new CompressionPlan(width, inherit, sparsity, bits, distill, temperature, alpha);
     }
 
     public boolean isStudent() {

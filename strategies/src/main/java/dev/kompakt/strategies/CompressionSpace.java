@@ -16,6 +16,9 @@ import java.util.Optional;
  */
 public final class CompressionSpace {
     public static final String WIDTH = "student.width";
+    public static final String INIT = "student.init";
+    public static final String INHERIT = "inherit";
+    public static final String SCRATCH = "scratch";
     public static final String SPARSITY = "prune.sparsity";
     public static final String WEIGHT_BITS = "quant.weight_bits";
     public static final String DISTILL = "distill.enabled";
@@ -25,14 +28,33 @@ public final class CompressionSpace {
     private CompressionSpace() {
     }
 
-    /** Width multipliers of the student, e.g. [0.5, 0.75, 1.0]; 1.0 keeps the baseline's weights. */
-    public record StudentRange(List<Double> widths) {
+    /**
+     * Width multipliers of the student, e.g. [0.5, 0.75, 1.0] (1.0 keeps the baseline's weights), and how a
+     * narrower student starts: {@code inherit} (the baseline's strongest channels) and/or {@code scratch}.
+     */
+    public record StudentRange(List<Double> widths, List<String> init) {
         public StudentRange {
             widths = List.copyOf(widths);
+            init = init == null || init.isEmpty() ? List.of(INHERIT) : List.copyOf(init);
+            for (String i : init) {
+                if (!i.equals(INHERIT) && !i.equals(SCRATCH)) {
+                    throw new IllegalArgumentException("student init must be inherit or scratch, got '" + i + "'");
+                }
+            }
+        }
+
+        public StudentRange(List<Double> widths) {
+            this(widths, List.of(INHERIT));
         }
 
         SearchSpace fragment() {
-            return new SearchSpace(List.of(new Parameter.Categorical("width", new ArrayList<>(widths))));
+            List<Parameter> params = new ArrayList<>();
+            params.add(new Parameter.Categorical("width", new ArrayList<>(widths)));
+            List<Object> narrower = widths.stream().filter(w -> w != 1.0).map(w -> (Object) w).toList();
+            if (!narrower.isEmpty()) {
+                params.add(new Parameter.Categorical("init", new ArrayList<>(init), Optional.of(new Parameter.Condition("width", narrower))));
+            }
+            return new SearchSpace(params);
         }
     }
 

@@ -162,14 +162,22 @@ public final class SpecLoader {
         CompressionSpace.DistillationRange distill = null;
         JsonNode s = object(n, p, "student", false);
         if (n.has("student")) {
-            known(s, p + ".student", "widths");
+            known(s, p + ".student", "widths", "init");
             List<Double> widths = list(s, p + ".student", "widths", JsonNode::isNumber, JsonNode::asDouble, "numbers in (0, 4]");
             for (int i = 0; i < widths.size(); i++) {
                 if (!(widths.get(i) > 0 && widths.get(i) <= 4)) {
                     problem(p + ".student.widths[" + i + "]", "must be in (0, 4], got " + widths.get(i));
                 }
             }
-            student = new CompressionSpace.StudentRange(widths);
+            List<String> init = s.has("init") ? list(s, p + ".student", "init", JsonNode::isTextual, JsonNode::asText, "'inherit' or 'scratch'")
+                    : List.of(CompressionSpace.INHERIT);
+            for (int i = 0; i < init.size(); i++) {
+                if (!Set.of(CompressionSpace.INHERIT, CompressionSpace.SCRATCH).contains(init.get(i))) {
+                    problem(p + ".student.init[" + i + "]", "must be 'inherit' or 'scratch', got '" + init.get(i) + "'");
+                    init = List.of(CompressionSpace.INHERIT);
+                }
+            }
+            student = new CompressionSpace.StudentRange(widths, init);
         }
         JsonNode pr = object(n, p, "pruning", false);
         if (n.has("pruning")) {

@@ -1,0 +1,120 @@
+package dev.kompakt.strategies;
+
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * Initialises a narrower network from a wider one of the same layer sequence by keeping, in every conv and
+ * dense layer, the output channels with the largest L1 weight norm (Li et al. 2017, "Pruning Filters for
+ * Efficient ConvNets"), and the matching input channels of the next layer. A dense layer that follows a
+ * convolution keeps the flattened positions of the kept channels (DL4J flattens [c, h, w] in C order).
+ * The output layer keeps all classes. Pooling layers pass channels through. The narrow network must have
+ * the same layer types in the same order, each with at most as many outputs as the wide one.
+ */
+public final class ChannelInheritance {
+    private ChannelInheritance() {
+    }
+
+    public static void copyStrongestChannels(MultiLayerNetwork wide, MultiLayerNetwork narrow) {
+        if (wide.getnLayers() != narrow.getnLayers()) {
+            throw new IllegalArgumentException("networks differ in depth: " + wide.getnLayers() + " vs " + narrow.getnLayers());
+        }
+        int[] keptInputs = null;      // kept output channels of the previous parametrised layer
+        long previousChannels = -1;   // that layer's output channel count in the wide network
+        boolean previousWasConv = false;
+        for (int i = 0; i < wide.getnLayers(); i++) {
+            Layer wc = wide.getLayer(i).conf().getLayer();
+            Layer nc = narrow.getLayer(i).conf().getLayer();
+            if (!wc.getClass().equals(nc.getClass())) {
+                throw new IllegalArgumentException("layer " + i + " differs: " + wc.getClass().getSimpleName() + " vs " + nc.getClass().getSimpleName());
+            }
+            if (!(wc instanceof FeedForwardLayer) || wide.getLayer(i).getParam("W") == null) {
+                continue;
+            }
+            INDArray ww = wide.getLayer(i).getParam("W");
+            INDArray wb = wide.getLayer(i).getParam("b");
+            INDArray nw = narrow.getLayer(i).getParam("W");
+            INDArray nb = narrow.getLayer(i).getParam("b");
+            boolean conv = wc instanceof ConvolutionLayer;
+            int outAxis = conv ? 0 : 1;
+            int inAxis = conv ? 1 : 0;
+            int keepOut = (int) nw.size(outAxis);
+            int[] outs = keepOut == ww.size(outAxis) ? range(keepOut) : strongest(ww, outAxis, keepOut);
+            int[] ins;
+            if (keptInputs == null) {
+                ins = range((int) ww.size(inAxis));
+            } else if (!conv && previousWasConv) {
+                long perChannel = ww.size(0) / previousChannels;
+                ins = Arrays.stream(keptInputs).flatMap(c -> IntStream.range(0, (int) perChannel).map(s -> (int) (c * perChannel + s))).toArray();
+            } else {
+                ins = keptInputs;
+            }
+            if (ins.length != nw.size(inAxis)) {
+                throw new IllegalArgumentException("layer " + i + ": narrow network takes " + nw.size(inAxis) + " inputs, " + ins.length + " were kept");
+            }
+            nw.assign(conv ? select(ww, outs, ins) : select(ww, ins, outs));
+            if (wb != null && nb != null) {
+                float[] bias = wb.dup('c').data().asFloat();
+                float[] kept = new float[outs.length];
+                for (int k = 0; k < outs.length; k++) {
+                    kept[k] = bias[outs[k]];
+                }
+                nb.assign(Nd4j.create(kept, nb.shape(), 'c'));
+            }
+            keptInputs = outs;
+            previousChannels = ww.size(outAxis);
+            previousWasConv = conv;
+        }
+    }
+
+    /** The sub-array {@code w[rows, cols, ...]} of a rank >= 2 array, as a new C-order array. */
+    static INDArray select(INDArray w, int[] rows, int[] cols) {
+        long[] shape = w.shape();
+        int inner = 1;
+        for (int d = 2; d < shape.length; d++) {
+            inner *= (int) shape[d];
+        }
+        float[] src = w.dup('c').data().asFloat();
+        float[] dst = new float[rows.length * cols.length * inner];
+        int n1 = (int) shape[1];
+        for (int a = 0; a < rows.length; a++) {
+            for (int b = 0; b < cols.length; b++) {
+                System.arraycopy(src, (rows[a] * n1 + cols[b]) * inner, dst, (a * cols.length + b) * inner, inner);
+            }
+        }
+        long[] out = shape.clone();
+        out[0] = rows.length;
+        out[1] = cols.length;
+        return Nd4j.create(dst, out, 'c');
+    }
+
+    /** Indices of the {@code k} channels with the largest L1 norm along {@code axis} (0 or 1), in ascending order. */
+    static int[] strongest(INDArray w, int axis, int k) {
+        long[] shape = w.shape();
+        int channels = (int) shape[axis];
+        long stride = 1;
+        for (int d = axis + 1; d < shape.length; d++) {
+            stride *= shape[d];
+        }
+        float[] v = w.dup('c').data().asFloat();
+        double[] norms = new double[channels];
+        for (int i = 0; i < v.length; i++) {
+            norms[(int) ((i / stride) % channels)] += Math.abs(v[i]);
+        }
+        return IntStream.range(0, channels).boxed()
+                .sorted(Comparator.comparingDouble((Integer c) -> -norms[c]).thenComparingInt(c -> c))
+                .limit(k).mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    private static int[] range(int n) {
+        return IntStream.range(0, n).toArray();
+    }
+}
