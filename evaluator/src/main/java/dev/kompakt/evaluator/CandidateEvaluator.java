@@ -57,7 +57,7 @@ public final class CandidateEvaluator {
         if (plan.isStudent()) {
             net = NetworkFactory.build(context.architecture().withWidth(plan.widthMultiplier()), context.rows(), context.cols(),
                     context.classes(), seed, budget.studentLearningRate(), kd);
-            if (plan.inheritWeights()) {
+            if (plan.inheritWeights() && plan.widthMultiplier() < 1.0) {
                 ChannelInheritance.copyStrongestChannels(context.teacherCopy(), net);
             }
             epochs = budget.studentEpochs();

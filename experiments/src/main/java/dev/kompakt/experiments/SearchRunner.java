@@ -17,6 +17,8 @@ import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.ModelBytes;
 import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.evaluator.net.Tensors;
+import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.search.JournalEvent;
@@ -159,8 +161,7 @@ public final class SearchRunner {
     /** Baseline metrics through the same evaluator as candidates (identity plan, no training). */
     static Map<String, Double> measureBaseline(ExperimentSpec spec, Architecture arch, MultiLayerNetwork net, ImageDataset train,
                                                ImageDataset test, List<HardwareProfile> devices) {
-        EvaluationContext probe = new EvaluationContext(arch, net, train, test, Double.NaN, 1, devices);
-        double accuracy = dev.kompakt.evaluator.net.Training.accuracy(net.clone(), probe.test());
+        double accuracy = Training.accuracy(net.clone(), Tensors.toDataSet(test));
         long size = CostModel.totalStorageBytes(CostModel.of(net, NetworkFactory.inputType(arch, train.rows(), train.cols()), Map.of()));
         EvaluationContext context = new EvaluationContext(arch, net, train, test, accuracy, size, devices);
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(spec.execution().latencyWarmup(), spec.execution().latencyRepeats()))

@@ -47,6 +47,10 @@ public final class ChannelInheritance {
             int outAxis = conv ? 0 : 1;
             int inAxis = conv ? 1 : 0;
             int keepOut = (int) nw.size(outAxis);
+            if (keepOut > ww.size(outAxis)) {
+                throw new IllegalArgumentException("layer " + i + ": narrow network has " + keepOut + " outputs, more than the wide network's "
+                        + ww.size(outAxis) + "; channels can only be inherited by a network that is not wider");
+            }
             int[] outs = keepOut == ww.size(outAxis) ? range(keepOut) : strongest(ww, outAxis, keepOut);
             int[] ins;
             if (keptInputs == null) {

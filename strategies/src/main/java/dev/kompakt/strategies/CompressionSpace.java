@@ -50,7 +50,7 @@ public final class CompressionSpace {
         SearchSpace fragment() {
             List<Parameter> params = new ArrayList<>();
             params.add(new Parameter.Categorical("width", new ArrayList<>(widths)));
-            List<Object> narrower = widths.stream().filter(w -> w != 1.0).map(w -> (Object) w).toList();
+            List<Object> narrower = widths.stream().filter(w -> w < 1.0).map(w -> (Object) w).toList();
             if (!narrower.isEmpty()) {
                 params.add(new Parameter.Categorical("init", new ArrayList<>(init), Optional.of(new Parameter.Condition("width", narrower))));
             }

@@ -37,83 +37,57 @@ public final class MagnitudePruner {
         Map<Integer, INDArray> masks = new HashMap<>();
         if (scope == Scope.PER_LAYER) {
             for (WeightTensors.Target t : targets) {
-                masks.put(t.layerIndex(), maskBelow(t.weights(), kthSmallest(abs(t.weights()), sparsity), countToPrune(t.weights().length(), sparsity)));
+                maskSmallest(List.of(t), sparsity, masks);
             }
         } else {
-            long total = targets.stream().mapToLong(t -> t.weights().length()).sum();
-            float[] all = new float[Math.toIntExact(total)];
-            int offset = 0;
-            for (WeightTensors.Target t : targets) {
-                float[] a = abs(t.weights());
-                System.arraycopy(a, 0, all, offset, a.length);
-                offset += a.length;
-            }
-            long toPrune = countToPrune(total, sparsity);
-            float threshold = kthSmallest(all, sparsity);
-            // Count how many weights equal the threshold may still be pruned, so ties do not overshoot.
-            long below = 0;
-            for (float v : all) {
-                if (v < threshold) {
-                    below++;
-                }
-            }
-            long tiesLeft = toPrune - below;
-            for (WeightTensors.Target t : targets) {
-                float[] a = abs(t.weights());
-                float[] keep = new float[a.length];
-                for (int i = 0; i < a.length; i++) {
-                    if (a[i] < threshold) {
-                        keep[i] = 0f;
-                    } else if (a[i] == threshold && tiesLeft > 0) {
-                        keep[i] = 0f;
-                        tiesLeft--;
-                    } else {
-                        keep[i] = 1f;
-                    }
-                }
-                masks.put(t.layerIndex(), Nd4j.create(keep, t.weights().shape(), t.weights().ordering()).castTo(t.weights().dataType()));
-            }
+            maskSmallest(targets, sparsity, masks);
         }
         PruningMasks result = new PruningMasks(masks);
         result.apply(net);
         return result;
     }
 
-    private static long countToPrune(long n, double sparsity) {
-        return Math.round(sparsity * n);
-    }
-
-    private static INDArray maskBelow(INDArray w, float threshold, long toPrune) {
-        float[] a = abs(w);
+    /**
+     * Masks the {@code round(sparsity * n)} smallest-magnitude weights among all tensors of {@code group}: everything
+     * below the threshold magnitude, plus as many weights equal to it as are still needed (first in order).
+     */
+    private static void maskSmallest(List<WeightTensors.Target> group, double sparsity, Map<Integer, INDArray> masks) {
+        List<float[]> magnitudes = group.stream().map(t -> abs(t.weights())).toList();
+        int total = magnitudes.stream().mapToInt(a -> a.length).sum();
+        float[] all = new float[total];
+        int offset = 0;
+        for (float[] a : magnitudes) {
+            System.arraycopy(a, 0, all, offset, a.length);
+            offset += a.length;
+        }
+        long toPrune = Math.round(sparsity * total);
+        Arrays.sort(all);
+        float threshold = all[(int) Math.max(0, Math.min(total - 1, toPrune - 1))];
         long below = 0;
-        for (float v : a) {
+        for (float v : all) {
             if (v < threshold) {
                 below++;
             }
         }
-        long ties = toPrune - below;
-        float[] keep = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] < threshold || (a[i] == threshold && ties-- > 0)) {
-                keep[i] = 0f;
-            } else {
-                keep[i] = 1f;
+        long tiesLeft = toPrune - below;
+        for (int g = 0; g < group.size(); g++) {
+            WeightTensors.Target t = group.get(g);
+            float[] a = magnitudes.get(g);
+            float[] keep = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                boolean prune = a[i] < threshold || (a[i] == threshold && tiesLeft > 0);
+                if (prune && a[i] == threshold) {
+                    tiesLeft--;
+                }
+                keep[i] = prune ? 0f : 1f;
             }
+            masks.put(t.layerIndex(), Nd4j.create(keep, t.weights().shape(), t.weights().ordering()).castTo(t.weights().dataType()));
         }
-        return Nd4j.create(keep, w.shape(), w.ordering()).castTo(w.dataType());
     }
 
     /** Absolute values in the array's own element order (matching {@code Nd4j.create(.., ordering)}). */
     static float[] abs(INDArray w) {
         return Transforms.abs(w, true).dup(w.ordering()).data().asFloat();
-    }
-
-    /** The value at rank {@code round(sparsity*n)-1} in ascending order: pruning everything up to it reaches the target. */
-    private static float kthSmallest(float[] values, double sparsity) {
-        float[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int k = (int) Math.max(0, Math.min(sorted.length - 1, Math.round(sparsity * sorted.length) - 1));
-        return sorted[k];
     }
 
     /** Fraction of exact zeros across all weight tensors. */

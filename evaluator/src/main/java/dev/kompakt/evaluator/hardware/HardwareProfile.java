@@ -18,7 +18,7 @@ public record HardwareProfile(String id, String name, double peakGflopsFp32, dou
         require(dispatchOverheadUs >= 0, "dispatchOverheadUs", dispatchOverheadUs, ">= 0");
         require(activePowerW > 0, "activePowerW", activePowerW, "> 0");
         require(memoryBytes > 0, "memoryBytes", memoryBytes, "> 0");
-        sources = sources == null ? Map.of() : Map.copyOf(sources);
+        sources = sources == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sources));
     }
 
     private static void require(boolean ok, String field, Object value, String rule) {

@@ -138,7 +138,7 @@ public final class KompaktCli implements Callable<Integer> {
             if (!Files.isRegularFile(journal)) {
                 throw new SpecException(runDir.toString(), List.of("not a run directory: " + journal + " not found"));
             }
-            ExperimentSpec s = loadSpec(runDir.resolve(RunFiles.SPEC_COPY), profiles);
+            ExperimentSpec s = SpecLoader.loadRunCopy(runDir.resolve(RunFiles.SPEC_COPY), ProfileRegistry.load(profiles).all().keySet());
             List<Trial> trials = TrialJournal.replay(TrialJournal.read(journal));
             @SuppressWarnings("unchecked")
             Map<String, Double> baseline = Files.isRegularFile(runDir.resolve("baseline.json"))

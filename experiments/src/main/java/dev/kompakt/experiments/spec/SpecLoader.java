@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * spec file's directory.
  */
 public final class SpecLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     /** Metrics every candidate reports; device metrics are {@code latency_ms@<device>} etc. */
     public static final Set<String> METRICS = Set.of("accuracy", "accuracy_drop", "size_bytes", "compression_ratio", "params",
@@ -38,9 +39,11 @@ public final class SpecLoader {
 
     private final List<String> problems = new ArrayList<>();
     private final Path baseDir;
+    private final boolean checkFiles;
 
-    private SpecLoader(Path baseDir) {
+    private SpecLoader(Path baseDir, boolean checkFiles) {
         this.baseDir = baseDir;
+        this.checkFiles = checkFiles;
     }
 
     /** Loads a spec file; {@code knownDevices} are the hardware profile ids that objectives may name. */
@@ -48,10 +51,26 @@ public final class SpecLoader {
         if (!Files.isRegularFile(file)) {
             throw new SpecException(file.toString(), List.of("spec file not found"));
         }
-        return parse(Files.readString(file), file.toString(), file.toAbsolutePath().getParent(), knownDevices);
+        return parse(Files.readString(file), file.toString(), file.toAbsolutePath().getParent(), knownDevices, true);
+    }
+
+    /**
+     * Loads the copy of a spec kept in a run directory ({@code spec.yaml}), to re-render the run's results. Its
+     * relative data.path and baseline.model were relative to the original spec's directory, not the run
+     * directory, and re-rendering needs neither, so whether they exist is not checked.
+     */
+    public static ExperimentSpec loadRunCopy(Path file, Set<String> knownDevices) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new SpecException(file.toString(), List.of("spec file not found"));
+        }
+        return parse(Files.readString(file), file.toString(), file.toAbsolutePath().getParent(), knownDevices, false);
     }
 
     public static ExperimentSpec parse(String yaml, String source, Path baseDir, Set<String> knownDevices) {
+        return parse(yaml, source, baseDir, knownDevices, true);
+    }
+
+    private static ExperimentSpec parse(String yaml, String source, Path baseDir, Set<String> knownDevices, boolean checkFiles) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -62,7 +81,7 @@ public final class SpecLoader {
         if (root == null || !root.isObject()) {
             throw new SpecException(source, List.of("the spec must be a YAML mapping of fields"));
         }
-        SpecLoader l = new SpecLoader(baseDir);
+        SpecLoader l = new SpecLoader(baseDir, checkFiles);
         ExperimentSpec spec = l.spec(root, knownDevices);
         if (!l.problems.isEmpty()) {
             throw new SpecException(source, l.problems);
@@ -123,7 +142,7 @@ public final class SpecLoader {
         Path resolved = null;
         if (path != null && !path.isEmpty()) {
             resolved = baseDir.resolve(path).normalize();
-            if (!Files.isDirectory(resolved)) {
+            if (checkFiles && !Files.isDirectory(resolved)) {
                 problem(p + ".path", "directory " + resolved + " does not exist");
             }
         }
@@ -143,7 +162,7 @@ public final class SpecLoader {
         Path modelPath = null;
         if (model != null && !model.isEmpty()) {
             modelPath = baseDir.resolve(model).normalize();
-            if (!Files.isRegularFile(modelPath)) {
+            if (checkFiles && !Files.isRegularFile(modelPath)) {
                 problem(p + ".model", "file " + modelPath + " does not exist");
             }
         }

@@ -1,0 +1,35 @@
+package dev.kompakt.cluster;
+
+import dev.kompakt.evaluator.TrainingBudget;
+import dev.kompakt.strategies.CompressionPlan;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExecutorRuntimeTest {
+    private static final TrialSpec SPEC = new TrialSpec(3, CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 10), 1);
+
+    @Test
+    void garbagePayloadGivesAFailedOutcomeNotAnException() {
+        byte[][] garbage = {"not json".getBytes(), {1, 2, 3}, {4, 5}, {6}};
+        TrialOutcome o = ExecutorRuntime.run("garbage-run-1", garbage, SPEC);
+        assertFalse(o.ok());
+        assertEquals(3, o.trialNumber());
+        assertTrue(o.metrics().isEmpty());
+        assertTrue(o.error().contains("cannot decode Header"), o.error());
+        assertTrue(o.worker().startsWith("executor-driver@"), o.worker());
+        assertTrue(o.seconds() >= 0);
+    }
+
+    @Test
+    void wrongNumberOfPartsGivesAFailedOutcome() {
+        TrialOutcome o = ExecutorRuntime.run("garbage-run-2", new byte[][] {{1}}, SPEC);
+        assertFalse(o.ok());
+        assertTrue(o.error().contains("java.lang.IllegalArgumentException: job payload has 1 parts, expected 4"), o.error());
+        // a failure is not cached: the same run id fails again the same way instead of returning a half-built evaluator
+        TrialOutcome again = ExecutorRuntime.run("garbage-run-2", new byte[][] {{1}}, SPEC);
+        assertEquals(o.error(), again.error());
+    }
+}

@@ -1,0 +1,212 @@
+package dev.kompakt.cluster;
+
+import dev.kompakt.evaluator.TrainingBudget;
+import dev.kompakt.search.Objective;
+import dev.kompakt.search.RandomSampler;
+import dev.kompakt.search.SearchSpace;
+import dev.kompakt.search.Study;
+import dev.kompakt.search.Trial;
+import dev.kompakt.search.TrialState;
+import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.CompressionSpace;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SearchCoordinatorTest {
+    private static final int TOTAL = 7;
+    private static final int MAX_IN_FLIGHT = 3;
+    private static final int FAILS = 1;   // completes with ok = false
+    private static final int CRASHES = 4; // completes exceptionally
+    private static final TrainingBudget BUDGET = new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 10);
+
+    /**
+     * Completes trials on its own thread, newest first (LIFO), and only once the coordinator has filled every
+     * slot it can: min(maxInFlight, trials not yet completed). So the completion order is fixed and out of
+     * submission order: 2, 3, 4, 5, 6, 1, 0.
+     */
+    static final class LifoExecutor implements TrialExecutor {
+        final List<Integer> submitted = Collections.synchronizedList(new ArrayList<>());
+        final List<Integer> completed = Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> submitThreads = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger maxInFlight = new AtomicInteger();
+        private final List<Pending> pending = new ArrayList<>();
+        private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fake-executor");
+            t.setDaemon(true);
+            return t;
+        });
+
+        record Pending(TrialSpec spec, CompletableFuture<TrialOutcome> future) {
+        }
+
+        LifoExecutor() {
+            thread.scheduleWithFixedDelay(this::tick, 5, 5, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public CompletionStage<TrialOutcome> submit(TrialSpec spec) {
+            submitThreads.add(Thread.currentThread());
+            submitted.add(spec.trialNumber());
+            int now = inFlight.incrementAndGet();
+            maxInFlight.accumulateAndGet(now, Math::max);
+            CompletableFuture<TrialOutcome> f = new CompletableFuture<>();
+            synchronized (pending) {
+                pending.add(new Pending(spec, f));
+            }
+            return f;
+        }
+
+        private void tick() {
+            Pending p;
+            synchronized (pending) {
+                int expected = Math.min(MAX_IN_FLIGHT, TOTAL - completed.size());
+                if (pending.isEmpty() || pending.size() < expected) {
+                    return;
+                }
+                p = pending.remove(pending.size() - 1);
+            }
+            int n = p.spec().trialNumber();
+            completed.add(n);
+            inFlight.decrementAndGet();
+            if (n == FAILS) {
+                p.future().complete(new TrialOutcome(n, false, Map.of(), "java.lang.ArithmeticException: loss diverged", "fake-worker", 0.1));
+            } else if (n == CRASHES) {
+                p.future().completeExceptionally(new IllegalStateException("executor lost"));
+            } else {
+                p.future().complete(new TrialOutcome(n, true, Map.of("accuracy", 0.5 + n / 100.0, "size_bytes", 1000.0 - n),
+                        null, "fake-worker", 0.1));
+            }
+        }
+
+        @Override
+        public int parallelism() {
+            return MAX_IN_FLIGHT;
+        }
+
+        @Override
+        public void close() {
+            thread.shutdownNow();
+        }
+    }
+
+    private static Study study() {
+        SearchSpace space = CompressionSpace.of(null, new CompressionSpace.PruningRange(0.0, 0.9),
+                new CompressionSpace.QuantizationRange(List.of(32, 8, 4)), null);
+        return new Study("coordinator-test", space, List.of(Objective.maximize("accuracy"), Objective.minimize("size_bytes")),
+                List.of(), new RandomSampler(3));
+    }
+
+    @Test
+    void runsAllTrialsWithBoundedConcurrencyAndRecordsFailures() throws Exception {
+        Study study = study();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger finishedCallbacks = new AtomicInteger();
+        SearchCoordinator.Listener printing = SearchCoordinator.printing(lines::add);
+        SearchCoordinator.Listener listener = new SearchCoordinator.Listener() {
+            @Override
+            public void trialFinished(Trial trial, SearchProgress progress) {
+                finishedCallbacks.incrementAndGet();
+                assertTrue(progress.inFlight() <= MAX_IN_FLIGHT);
+                printing.trialFinished(trial, progress);
+            }
+
+            @Override
+            public void heartbeat(SearchProgress progress) {
+                printing.heartbeat(progress);
+            }
+        };
+        CompletableFuture<List<Trial>> done = new CompletableFuture<>();
+        List<TrialSpec> specs = Collections.synchronizedList(new ArrayList<>());
+        ActorSystem<SearchCoordinator.Command> system = null;
+        try (LifoExecutor executor = new LifoExecutor()) {
+            system = ActorSystem.create(SearchCoordinator.create(study, executor, r -> {
+                TrialSpec spec = new TrialSpec(r.number(), CompressionPlan.from(r.assignment()), BUDGET, 100 + r.number());
+                specs.add(spec);
+                return spec;
+            }, new SearchCoordinator.Settings(TOTAL, MAX_IN_FLIGHT, Duration.ofMillis(20)), listener, done), "coordinator-test");
+
+            List<Trial> trials = done.get(30, TimeUnit.SECONDS);
+
+            assertEquals(TOTAL, trials.size());
+            assertTrue(trials.stream().allMatch(t -> t.state().isFinished()), "every trial finished");
+            assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), executor.submitted, "each trial submitted once, in order");
+            assertEquals(List.of(2, 3, 4, 5, 6, 1, 0), executor.completed, "the fake completed out of order");
+            assertNotEquals(List.of(0, 1, 2, 3, 4, 5, 6), executor.completed);
+            assertEquals(MAX_IN_FLIGHT, executor.maxInFlight.get(), "never more than maxInFlight at once, and the slots were used");
+            assertTrue(executor.submitThreads.stream().noneMatch(t -> t.getName().equals("fake-executor")),
+                    "submissions come from the actor, not from the completing thread");
+
+            Trial failed = trials.get(FAILS);
+            assertEquals(TrialState.FAILED, failed.state());
+            assertEquals("java.lang.ArithmeticException: loss diverged", failed.error());
+            assertEquals("fake-worker", failed.worker());
+
+            Trial crashed = trials.get(CRASHES);
+            assertEquals(TrialState.FAILED, crashed.state());
+            assertTrue(crashed.error().startsWith("executor could not run the trial: "), crashed.error());
+            assertTrue(crashed.error().contains("IllegalStateException: executor lost"), crashed.error());
+            assertNull(crashed.worker());
+
+            // the search went on after the failures: trials 5 and 6 were asked after 4 crashed, and completed
+            for (int n : new int[] {0, 2, 3, 5, 6}) {
+                Trial t = trials.get(n);
+                assertEquals(TrialState.COMPLETE, t.state(), "trial " + n);
+                assertEquals(Map.of("accuracy", 0.5 + n / 100.0, "size_bytes", 1000.0 - n), t.metrics());
+                assertEquals("fake-worker", t.worker());
+            }
+            assertEquals(5, study.count(TrialState.COMPLETE));
+            assertEquals(2, study.count(TrialState.FAILED));
+            assertEquals(0, study.count(TrialState.RUNNING));
+            assertEquals(TOTAL, finishedCallbacks.get());
+
+            // each spec carries the decoded plan of its trial's assignment
+            assertEquals(TOTAL, specs.size());
+            for (TrialSpec s : specs) {
+                assertEquals(CompressionPlan.from(trials.get(s.trialNumber()).assignment()), s.plan());
+                assertEquals(100 + s.trialNumber(), s.seed());
+            }
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("trial 4 FAILED (executor could not run the trial")), lines.toString());
+            String last = lines.stream().filter(l -> l.startsWith("trial ")).reduce((a, b) -> b).orElseThrow();
+            assertTrue(last.contains("trials 7/7 done, 0 in flight, 2 failed"), last);
+        } finally {
+            if (system != null) {
+                system.terminate();
+                system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void settingsAreValidated() {
+        var total = assertThrows(IllegalArgumentException.class, () -> new SearchCoordinator.Settings(0, 1, null));
+        assertEquals("totalTrials must be >= 1, got 0", total.getMessage());
+        var inFlight = assertThrows(IllegalArgumentException.class, () -> new SearchCoordinator.Settings(1, 0, null));
+        assertEquals("maxInFlight must be >= 1, got 0", inFlight.getMessage());
+    }
+
+    @Test
+    void progressLineFormatsDurations() {
+        SearchProgress p = new SearchProgress(10, 4, 2, 1, 3, Duration.ofSeconds(3723), null);
+        assertEquals("trials 4/10 done, 2 in flight, 1 failed | front 3 | elapsed 1:02:03 | ETA ?", p.line());
+        assertEquals("0:00:59", SearchProgress.format(Duration.ofSeconds(59)));
+    }
+}

@@ -1,0 +1,80 @@
+package dev.kompakt.cluster;
+
+import dev.kompakt.evaluator.TrainingBudget;
+import dev.kompakt.strategies.CompressionPlan;
+import org.junit.jupiter.api.Test;
+
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WireTest {
+
+    @Test
+    void trialSpecRoundTrips() {
+        TrialSpec spec = new TrialSpec(12, new CompressionPlan(0.75, false, 0.42, 6, true, 3.5, 0.3),
+                new TrainingBudget(2, 3, 64, 1e-4, 2.5e-3, 4000), -987654321012L);
+        TrialSpec back = Wire.fromBytes(Wire.toBytes(spec), TrialSpec.class);
+        assertEquals(spec, back);
+        assertEquals(0.42, back.plan().sparsity());
+        assertEquals(-987654321012L, back.seed());
+        // identity plan too (distill off, alpha 0)
+        TrialSpec identity = new TrialSpec(0, CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1), 1);
+        assertEquals(identity, Wire.fromBytes(Wire.toBytes(identity), TrialSpec.class));
+    }
+
+    @Test
+    void completedOutcomeRoundTrips() {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("accuracy", 0.8731);
+        metrics.put("size_bytes", 21208.0);
+        metrics.put("latency_ms@rpi4", 1.879048);
+        metrics.put("fits_memory@rpi4", 1.0);
+        metrics.put("tiny", 1e-300);
+        TrialOutcome o = new TrialOutcome(5, true, metrics, null, "executor-1@1234@host", 12.75);
+        TrialOutcome back = Wire.fromBytes(Wire.toBytes(o), TrialOutcome.class);
+        assertEquals(o, back);
+        assertEquals(metrics, back.metrics());
+        assertNull(back.error());
+    }
+
+    @Test
+    void failedOutcomeKeepsItsErrorText() {
+        String error = "java.lang.IllegalStateException: bad \"quoted\" candidate\n\tat line <- caused by java.lang.ArithmeticException: / by zero; ünïcödé";
+        TrialOutcome o = new TrialOutcome(7, false, Map.of(), error, "executor-driver@1@h", 0.5);
+        TrialOutcome back = Wire.fromBytes(Wire.toBytes(o), TrialOutcome.class);
+        assertEquals(o, back);
+        assertEquals(error, back.error());
+        assertTrue(back.metrics().isEmpty());
+    }
+
+    @Test
+    void nonFiniteMetricsSurviveTheWireSoTheStudyCanRejectThem() {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("accuracy", Double.NaN);
+        metrics.put("size_bytes", Double.POSITIVE_INFINITY);
+        TrialOutcome back = Wire.fromBytes(Wire.toBytes(new TrialOutcome(2, true, metrics, null, "w", 1)), TrialOutcome.class);
+        assertTrue(back.metrics().get("accuracy").isNaN());
+        assertEquals(Double.POSITIVE_INFINITY, back.metrics().get("size_bytes"));
+    }
+
+    @Test
+    void outcomeRequiresACauseWhenFailed() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new TrialOutcome(1, false, null, " ", "w", 0));
+        assertEquals("a failed outcome must record its cause", e.getMessage());
+        assertTrue(new TrialOutcome(1, true, null, null, "w", 0).metrics().isEmpty());
+    }
+
+    @Test
+    void undecodableBytesNameTheType() {
+        byte[] junk = "{not json".getBytes(StandardCharsets.UTF_8);
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Wire.fromBytes(junk, TrialSpec.class));
+        assertEquals("cannot decode TrialSpec (9 bytes)", e.getMessage());
+    }
+}

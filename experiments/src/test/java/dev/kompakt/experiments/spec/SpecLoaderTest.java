@@ -1,0 +1,285 @@
+package dev.kompakt.experiments.spec;
+
+import dev.kompakt.evaluator.hardware.ProfileRegistry;
+import dev.kompakt.search.Constraint;
+import dev.kompakt.search.Objective;
+import dev.kompakt.strategies.CompressionSpace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpecLoaderTest {
+    static final Set<String> DEVICES = ProfileRegistry.builtIn().all().keySet();
+    static final Path QUICKSTART = Path.of("quickstart.yaml");
+    static final Path TINY = Path.of("src/test/resources/tiny.yaml");
+
+    /** A small valid spec; tests replace single lines of it to introduce mistakes. */
+    static final String VALID = """
+            schemaVersion: 1
+            name: ok
+            data:
+              dataset: fashion-mnist
+            baseline:
+              architecture: cnn
+            strategies:
+              pruning: { minSparsity: 0.0, maxSparsity: 0.5 }
+              quantization: { weightBits: [32, 8] }
+            budget:
+              trials: 3
+            search:
+              objectives:
+                - { metric: accuracy, direction: maximize }
+                - { metric: latency_ms@rpi4, direction: minimize }
+            devices: [rpi4]
+            """;
+
+    @TempDir
+    Path tmp;
+
+    private static ExperimentSpec parse(String yaml) {
+        return SpecLoader.parse(yaml, "test.yaml", Path.of("."), DEVICES);
+    }
+
+    @Test
+    void quickstartLoadsWithItsValues() throws Exception {
+        ExperimentSpec s = SpecLoader.load(QUICKSTART, DEVICES);
+        assertEquals(1, s.schemaVersion());
+        assertEquals("quickstart", s.name());
+        assertEquals(42, s.seed());
+        assertEquals(new ExperimentSpec.Data("fashion-mnist", null, 10000, 2000), s.data());
+        assertEquals(new ExperimentSpec.Baseline("cnn", null, 6, 64, 0.002), s.baseline());
+        assertEquals(new CompressionSpace.StudentRange(List.of(0.5, 0.75, 1.0), List.of("inherit")), s.strategies().student());
+        assertEquals(new CompressionSpace.PruningRange(0.0, 0.9), s.strategies().pruning());
+        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 6, 4)), s.strategies().quantization());
+        assertEquals(new CompressionSpace.DistillationRange(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
+        assertEquals(new ExperimentSpec.Budget(40, 1, 2, 5000, 64, 0.0005, 0.003), s.budget());
+        assertEquals("nsga2", s.search().sampler());
+        assertEquals(10, s.search().populationSize());
+        assertEquals(List.of(Objective.maximize("accuracy"), Objective.minimize("latency_ms@rpi4"),
+                Objective.minimize("energy_mj@rpi4"), Objective.minimize("size_bytes")), s.search().objectives());
+        assertEquals(List.of(new Constraint("accuracy_drop", 0.05)), s.search().constraints());
+        assertEquals(List.of("rpi4", "rpi5"), s.devices());
+        assertEquals(new ExperimentSpec.Execution(0, 50, 200), s.execution());
+    }
+
+    @Test
+    void tinyLoadsWithItsValuesAndDefaults() throws Exception {
+        ExperimentSpec s = SpecLoader.load(TINY, DEVICES);
+        assertEquals("tiny", s.name());
+        assertEquals(7, s.seed());
+        assertEquals(Path.of("data", "fashion-mnist-subset").toAbsolutePath().normalize(), s.data().path());
+        assertEquals(600, s.data().trainSamples());
+        assertEquals(300, s.data().testSamples());
+        assertEquals(new ExperimentSpec.Baseline("cnn", null, 2, 32, 0.003), s.baseline());
+        assertEquals(new CompressionSpace.StudentRange(List.of(0.5, 1.0), List.of("inherit")), s.strategies().student());
+        assertEquals(new CompressionSpace.PruningRange(0.0, 0.8), s.strategies().pruning());
+        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 4)), s.strategies().quantization());
+        assertEquals(new CompressionSpace.DistillationRange(2.0, 4.0, 0.5, 0.5), s.strategies().distillation());
+        // learning rates left out: defaults
+        assertEquals(new ExperimentSpec.Budget(4, 1, 1, 300, 32, 5e-4, 3e-3), s.budget());
+        assertEquals("random", s.search().sampler());
+        assertEquals(8, s.search().populationSize());
+        assertEquals(List.of(Objective.maximize("accuracy"), Objective.minimize("latency_ms@rpi4"), Objective.minimize("size_bytes")),
+                s.search().objectives());
+        assertEquals(List.of(), s.search().constraints());
+        assertEquals(List.of("rpi4"), s.devices());
+        assertEquals(new ExperimentSpec.Execution(2, 2, 5), s.execution());
+    }
+
+    @Test
+    void validBaseSpecParses() {
+        ExperimentSpec s = parse(VALID);
+        assertEquals("ok", s.name());
+    }
+
+    @Test
+    void everyMistakeIsReportedAtOnceWithItsFieldPath() {
+        String bad = """
+                name: my run
+                data:
+                  dataset: fashion-mnist
+                baseline:
+                  architecture: resnet
+                strategies:
+                  pruning: { minSparsity: 0.0, maxSparsity: 1.5 }
+                  quantization: { weightBits: [8, 33] }
+                budget:
+                  trials: 0
+                  trails: 40
+                search:
+                  objectives:
+                    - { metric: accuracy, direction: maximize }
+                    - { metric: latency_ms@pi9, direction: minimize }
+                devices: [rpi4]
+                """;
+        SpecException e = assertThrows(SpecException.class, () -> parse(bad));
+        List<String> expected = List.of(
+                "budget.trials: ",
+                "budget.trails: ",
+                "search.objectives[1].metric: ",
+                "strategies.pruning.maxSparsity: ",
+                "strategies.quantization.weightBits[1]: ",
+                "baseline.architecture: ",
+                "name: ",
+                "schemaVersion: ");
+        for (String prefix : expected) {
+            assertEquals(1, e.problems().stream().filter(p -> p.startsWith(prefix)).count(),
+                    "exactly one problem starting with '" + prefix + "' in " + e.problems());
+        }
+        assertEquals(expected.size(), e.problems().size(), "no other problems: " + e.problems());
+        assertTrue(e.problems().contains("budget.trials: must be >= 1, got 0"), e.problems().toString());
+        assertTrue(e.problems().contains("strategies.pruning.maxSparsity: must be in [0.0, 0.99], got 1.5"), e.problems().toString());
+        assertTrue(e.problems().contains("search.objectives[1].metric: 'latency_ms@pi9' names device 'pi9', which is not in devices [rpi4]"),
+                e.problems().toString());
+        assertTrue(e.problems().contains("strategies.quantization.weightBits[1]: must be 32 (float) or in [2, 16], got 33"), e.problems().toString());
+        assertTrue(e.problems().contains("baseline.architecture: must be cnn or mlp, got 'resnet'"), e.problems().toString());
+        assertTrue(e.problems().contains("schemaVersion: required field is missing"), e.problems().toString());
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("name: ") && p.contains("'my run'")), e.problems().toString());
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("budget.trails: unknown field")), e.problems().toString());
+        // the message names the source and the count, and lists every problem
+        assertTrue(e.getMessage().startsWith("test.yaml: 8 problems:"), e.getMessage());
+        for (String p : e.problems()) {
+            assertTrue(e.getMessage().contains("\n  - " + p), e.getMessage());
+        }
+    }
+
+    @Test
+    void deviceOfAKnownProfileNotListedInDevicesIsAProblem() {
+        SpecException e = assertThrows(SpecException.class,
+                () -> parse(VALID.replace("metric: latency_ms@rpi4", "metric: energy_mj@rpi5")));
+        assertEquals(List.of("search.objectives[1].metric: 'energy_mj@rpi5' names device 'rpi5', which is not in devices [rpi4]"), e.problems());
+    }
+
+    @Test
+    void unknownDeviceAndUnknownMetricAreProblems() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("devices: [rpi4]", "devices: [rpi4, pi9]")
+                .replace("metric: accuracy,", "metric: acuracy,")));
+        assertEquals(2, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith("devices[1]: unknown hardware profile 'pi9'"), e.problems().toString());
+        assertTrue(e.problems().get(1).startsWith("search.objectives[0].metric: unknown metric 'acuracy'"), e.problems().toString());
+    }
+
+    @Test
+    void invalidYamlNamesTheLine() {
+        String broken = "schemaVersion: 1\nname: ok\nbudget:\n  trials: [1, 2\n  other: x\n";
+        SpecException e = assertThrows(SpecException.class, () -> parse(broken));
+        assertEquals(1, e.problems().size());
+        assertTrue(e.problems().get(0).startsWith("not valid YAML: "), e.problems().toString());
+        assertTrue(e.problems().get(0).matches("(?s).*\\(line \\d+\\)$"), e.problems().toString());
+    }
+
+    @Test
+    void aSpecThatIsNotAMappingIsRejected() {
+        SpecException e = assertThrows(SpecException.class, () -> parse("- just\n- a list\n"));
+        assertEquals(List.of("the spec must be a YAML mapping of fields"), e.problems());
+    }
+
+    @Test
+    void missingFileIsReported() {
+        Path missing = tmp.resolve("nope.yaml");
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.load(missing, DEVICES));
+        assertEquals(List.of("spec file not found"), e.problems());
+        assertTrue(e.getMessage().startsWith(missing.toString()), e.getMessage());
+    }
+
+    @Test
+    void defaultsFillOmittedSectionsAndFields() {
+        ExperimentSpec s = parse("""
+                schemaVersion: 1
+                name: minimal
+                data: {}
+                baseline: {}
+                strategies:
+                  student: { widths: [0.5] }
+                  pruning: {}
+                  distillation: {}
+                budget: { trials: 1 }
+                search:
+                  objectives: [{ metric: accuracy, direction: maximize }]
+                """);
+        assertEquals(42, s.seed());
+        assertEquals(new ExperimentSpec.Data("fashion-mnist", null, 60000, 10000), s.data());
+        assertEquals(new ExperimentSpec.Baseline("cnn", null, 4, 64, 2e-3), s.baseline());
+        assertEquals(List.of("inherit"), s.strategies().student().init());
+        assertEquals(new CompressionSpace.PruningRange(0.0, 0.9), s.strategies().pruning());
+        assertNull(s.strategies().quantization());
+        assertEquals(new CompressionSpace.DistillationRange(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
+        assertEquals(new ExperimentSpec.Budget(1, 1, 2, 5000, 64, 5e-4, 3e-3), s.budget());
+        assertEquals("nsga2", s.search().sampler());
+        assertEquals(8, s.search().populationSize());
+        assertEquals(List.of(), s.search().constraints());
+        assertEquals(List.of("rpi4"), s.devices(), "devices default to rpi4");
+        assertEquals(new ExperimentSpec.Execution(0, 50, 200), s.execution(), "execution section left out");
+    }
+
+    @Test
+    void requiredSectionsAreReportedWhenMissing() {
+        SpecException e = assertThrows(SpecException.class, () -> parse("schemaVersion: 1\nname: x\n"));
+        for (String section : List.of("data", "baseline", "strategies", "budget", "search")) {
+            assertTrue(e.problems().contains(section + ": required section is missing"), e.problems().toString());
+        }
+    }
+
+    @Test
+    void relativeDataPathResolvesAgainstTheSpecFilesDirectory() throws Exception {
+        Path specDir = Files.createDirectories(tmp.resolve("specs"));
+        Path dataDir = Files.createDirectories(tmp.resolve("data").resolve("idx"));
+        Path file = specDir.resolve("s.yaml");
+        Files.writeString(file, VALID.replace("  dataset: fashion-mnist\n", "  dataset: fashion-mnist\n  path: ../data/idx\n"));
+        ExperimentSpec s = SpecLoader.load(file, DEVICES);
+        assertEquals(dataDir.toAbsolutePath().normalize(), s.data().path());
+
+        Files.writeString(file, VALID.replace("  dataset: fashion-mnist\n", "  dataset: fashion-mnist\n  path: ../missing\n"));
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.load(file, DEVICES));
+        assertEquals(List.of("data.path: directory " + tmp.resolve("missing").toAbsolutePath().normalize() + " does not exist"), e.problems());
+    }
+
+    @Test
+    void schemaVersion2IsRejected() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("schemaVersion: 1", "schemaVersion: 2")));
+        assertEquals(List.of("schemaVersion: this Kompakt reads schemaVersion 1, got 2"), e.problems());
+    }
+
+    @Test
+    void schemaVersionMustBeAnInteger() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("schemaVersion: 1", "schemaVersion: one")));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith("schemaVersion: must be an integer"), e.problems().toString());
+    }
+
+    @Test
+    void runCopyDoesNotRequireDataOrModelToExist() throws Exception {
+        Path runDir = Files.createDirectories(tmp.resolve("runs").resolve("r"));
+        Path copy = runDir.resolve("spec.yaml");
+        Files.writeString(copy, VALID.replace("  dataset: fashion-mnist\n", "  dataset: fashion-mnist\n  path: ../elsewhere\n")
+                .replace("  architecture: cnn\n", "  architecture: cnn\n  model: gone.zip\n"));
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.load(copy, DEVICES));
+        assertEquals(2, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith("data.path: directory "), e.problems().toString());
+        assertTrue(e.problems().get(1).startsWith("baseline.model: file "), e.problems().toString());
+
+        ExperimentSpec s = SpecLoader.loadRunCopy(copy, DEVICES);
+        assertEquals("ok", s.name());
+        assertEquals(tmp.resolve("runs").resolve("elsewhere").toAbsolutePath().normalize(), s.data().path());
+        assertEquals(runDir.resolve("gone.zip").toAbsolutePath().normalize(), s.baseline().model());
+    }
+
+    @Test
+    void runCopyIsStillValidated() throws Exception {
+        Path copy = tmp.resolve("spec.yaml");
+        Files.writeString(copy, VALID.replace("trials: 3", "trials: 0"));
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.loadRunCopy(copy, DEVICES));
+        assertEquals(List.of("budget.trials: must be >= 1, got 0"), e.problems());
+        SpecException missing = assertThrows(SpecException.class, () -> SpecLoader.loadRunCopy(tmp.resolve("none.yaml"), DEVICES));
+        assertEquals(List.of("spec file not found"), missing.problems());
+    }
+}

@@ -1,0 +1,154 @@
+package dev.kompakt.strategies;
+
+import dev.kompakt.search.Assignment;
+import dev.kompakt.search.Objective;
+import dev.kompakt.search.Parameter;
+import dev.kompakt.search.RandomSampler;
+import dev.kompakt.search.SearchSpace;
+import dev.kompakt.search.Study;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CompressionSpaceTest {
+    private static final CompressionSpace.StudentRange STUDENT =
+            new CompressionSpace.StudentRange(List.of(0.5, 0.75, 1.0), List.of("inherit", "scratch"));
+    private static final CompressionSpace.PruningRange PRUNING = new CompressionSpace.PruningRange(0.0, 0.9);
+    private static final CompressionSpace.QuantizationRange QUANT = new CompressionSpace.QuantizationRange(List.of(32, 8, 6, 4));
+    private static final CompressionSpace.DistillationRange DISTILL = new CompressionSpace.DistillationRange(1.0, 8.0, 0.1, 0.9);
+
+    private static SearchSpace full() {
+        return CompressionSpace.of(STUDENT, PRUNING, QUANT, DISTILL);
+    }
+
+    private static List<String> names(SearchSpace s) {
+        return s.parameters().stream().map(Parameter::name).toList();
+    }
+
+    private static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void mergedSpaceHasThePrefixedParametersInStrategyOrder() {
+        SearchSpace s = full();
+        assertEquals(List.of("student.width", "student.init", "prune.sparsity", "quant.weight_bits",
+                "distill.enabled", "distill.temperature", "distill.alpha"), names(s));
+        assertEquals(List.of(CompressionSpace.WIDTH, CompressionSpace.INIT, CompressionSpace.SPARSITY, CompressionSpace.WEIGHT_BITS,
+                CompressionSpace.DISTILL, CompressionSpace.TEMPERATURE, CompressionSpace.ALPHA), names(s));
+
+        Parameter.Categorical width = (Parameter.Categorical) s.parameter("student.width");
+        assertEquals(List.of(0.5, 0.75, 1.0), width.choices());
+        Parameter.Categorical init = (Parameter.Categorical) s.parameter("student.init");
+        assertEquals(List.of("inherit", "scratch"), init.choices());
+        // the condition is re-prefixed and lists exactly the narrower widths
+        assertEquals(Optional.of(new Parameter.Condition("student.width", List.of(0.5, 0.75))), init.activeIf());
+
+        Parameter.FloatParam sparsity = (Parameter.FloatParam) s.parameter("prune.sparsity");
+        assertEquals(0.0, sparsity.low());
+        assertEquals(0.9, sparsity.high());
+        assertFalse(sparsity.log());
+        assertEquals(List.of(32, 8, 6, 4), ((Parameter.Categorical) s.parameter("quant.weight_bits")).choices());
+
+        assertEquals(List.of(false, true), ((Parameter.Categorical) s.parameter("distill.enabled")).choices());
+        Parameter.FloatParam t = (Parameter.FloatParam) s.parameter("distill.temperature");
+        assertEquals(1.0, t.low());
+        assertEquals(8.0, t.high());
+        assertEquals(Optional.of(new Parameter.Condition("distill.enabled", List.of(true))), t.activeIf());
+        Parameter.FloatParam a = (Parameter.FloatParam) s.parameter("distill.alpha");
+        assertEquals(0.1, a.low());
+        assertEquals(0.9, a.high());
+        assertEquals(Optional.of(new Parameter.Condition("distill.enabled", List.of(true))), a.activeIf());
+    }
+
+    @Test
+    void studentInitIsActiveOnlyForNarrowerWidths() {
+        SearchSpace s = CompressionSpace.of(STUDENT, null, null, null);
+        assertTrue(s.contains(new Assignment(map("student.width", 1.0))));
+        assertFalse(s.contains(new Assignment(map("student.width", 1.0, "student.init", "inherit"))),
+                "width 1.0 must not carry an init");
+        assertTrue(s.contains(new Assignment(map("student.width", 0.5, "student.init", "scratch"))));
+        assertFalse(s.contains(new Assignment(map("student.width", 0.75))), "a narrower width needs an init");
+        assertFalse(s.contains(new Assignment(map("student.width", 0.5, "student.init", "random"))));
+
+        // sampled: init present exactly when width != 1.0
+        for (double u = 0.0; u < 1.0; u += 0.05) {
+            double uu = u;
+            Assignment a = s.fromUnit(p -> uu);
+            assertEquals(a.getDouble("student.width") != 1.0, a.has("student.init"), a.values().toString());
+        }
+    }
+
+    @Test
+    void onlyFullWidthMeansNoInitParameter() {
+        SearchSpace s = CompressionSpace.of(new CompressionSpace.StudentRange(List.of(1.0)), null, null, null);
+        assertEquals(List.of("student.width"), names(s));
+        // the single-argument constructor defaults init to inherit
+        assertEquals(List.of("inherit"), new CompressionSpace.StudentRange(List.of(0.5)).init());
+        assertEquals(List.of("inherit"), new CompressionSpace.StudentRange(List.of(0.5), null).init());
+        assertEquals(List.of("inherit"), new CompressionSpace.StudentRange(List.of(0.5), List.of()).init());
+    }
+
+    @Test
+    void studentRangeRejectsUnknownInit() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CompressionSpace.StudentRange(List.of(0.5), List.of("inherit", "random")));
+        assertEquals("student init must be inherit or scratch, got 'random'", e.getMessage());
+    }
+
+    @Test
+    void absentStrategiesContributeNothing() {
+        assertEquals(List.of("prune.sparsity"), names(CompressionSpace.of(null, PRUNING, null, null)));
+        assertEquals(List.of("quant.weight_bits", "distill.enabled", "distill.temperature", "distill.alpha"),
+                names(CompressionSpace.of(null, null, QUANT, DISTILL)));
+        assertEquals(0, CompressionSpace.of(null, null, null, null).size());
+    }
+
+    @Test
+    void distillationHyperparametersOnlyWhenEnabled() {
+        SearchSpace s = CompressionSpace.of(null, null, null, DISTILL);
+        assertTrue(s.contains(new Assignment(map("distill.enabled", false))));
+        assertFalse(s.contains(new Assignment(map("distill.enabled", false, "distill.temperature", 2.0, "distill.alpha", 0.5))));
+        assertTrue(s.contains(new Assignment(map("distill.enabled", true, "distill.temperature", 2.0, "distill.alpha", 0.5))));
+        assertFalse(s.contains(new Assignment(map("distill.enabled", true, "distill.temperature", 9.0, "distill.alpha", 0.5))),
+                "temperature above the range");
+    }
+
+    @Test
+    void everySampledAssignmentDecodesToAValidMatchingPlan() {
+        SearchSpace space = full();
+        Study study = new Study("s", space, List.of(Objective.maximize("accuracy")), List.of(), new RandomSampler(17));
+        int students = 0;
+        int distilled = 0;
+        for (int i = 0; i < 200; i++) {
+            Assignment a = study.ask().assignment();
+            CompressionPlan p = CompressionPlan.from(a);
+            assertEquals(a.getDouble("student.width"), p.widthMultiplier());
+            assertEquals(!a.has("student.init") || a.getString("student.init").equals("inherit"), p.inheritWeights());
+            assertEquals(a.getDouble("prune.sparsity"), p.sparsity());
+            assertEquals(a.getInt("quant.weight_bits"), p.weightBits());
+            assertEquals(a.getBoolean("distill.enabled"), p.distill());
+            if (p.distill()) {
+                distilled++;
+                assertEquals(a.getDouble("distill.temperature"), p.temperature());
+                assertEquals(a.getDouble("distill.alpha"), p.alpha());
+            }
+            if (p.isStudent()) {
+                students++;
+            }
+        }
+        assertTrue(students > 50 && distilled > 50, "sampler covers the space: " + students + " students, " + distilled + " distilled");
+    }
+}
