@@ -6,6 +6,8 @@ import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.SimulatedDevice;
 import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.evaluator.onnx.OnnxExporter;
+import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.strategies.ChannelInheritance;
 import dev.kompakt.strategies.CompressionPlan;
@@ -32,12 +34,14 @@ import java.util.Map;
  *   <li>train: fine-tune (width 1.0) or train (student) for the budget, with response-based distillation
  *       from the baseline when planned;</li>
  *   <li>quantize: per-channel symmetric fake quantization of the weights;</li>
- *   <li>measure: top-1 accuracy on the test split, exact size, MACs, batch-1 latency on this host, and
+ *   <li>export: ONNX, INT8 (integer kernels) when the weights have at most 8 bits, else float32;</li>
+ *   <li>measure: top-1 accuracy on the test split, exact size, MACs, batch-1 latency of the export in ONNX
+ *       Runtime on this host (one intra-op thread), the export's top-1 agreement with the DL4J model, and
  *       latency and energy on each simulated device.</li>
  * </ol>
  * Metric names: {@code accuracy}, {@code accuracy_drop}, {@code size_bytes}, {@code compression_ratio},
  * {@code params}, {@code nonzero_params}, {@code macs}, {@code sparsity}, {@code latency_ms@host},
- * {@code latency_p95_ms@host}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
+ * {@code latency_p95_ms@host}, {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
  * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}.
  */
 public final class CandidateEvaluator {
@@ -91,7 +95,15 @@ public final class CandidateEvaluator {
         List<LayerCost> costs = CostModel.of(net, NetworkFactory.inputType(context.architecture(), context.rows(), context.cols()), bits);
         long size = CostModel.totalStorageBytes(costs);
         long params = CostModel.totalParameters(costs);
-        LatencyProbe.Measurement host = latencyProbe.measure(net, context.test().getFeatures().getRow(0, true).dup());
+        boolean int8 = plan.weightBits() <= 8;
+        byte[] onnx = int8 ? OnnxExporter.int8(net, context.calibration(), bits) : OnnxExporter.fp32(net);
+        double agreement;
+        OnnxModel.Latency host;
+        try (OnnxModel model = new OnnxModel(onnx, context.rows() * context.cols(), 1)) {
+            agreement = model.top1Agreement(context.test().getFeatures(), Training.predict(net, context.test().getFeatures()));
+            host = model.latency(context.test().getFeatures().getRow(0).dup('c').data().asFloat(), 1, latencyProbe.warmup(),
+                    latencyProbe.repeats());
+        }
 
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("accuracy", accuracy);
@@ -104,6 +116,9 @@ public final class CandidateEvaluator {
         m.put("sparsity", MagnitudePruner.sparsity(net));
         m.put("latency_ms@host", host.p50Ms());
         m.put("latency_p95_ms@host", host.p95Ms());
+        m.put("onnx_bytes", (double) onnx.length);
+        m.put("onnx_int8", int8 ? 1.0 : 0.0);
+        m.put("onnx_top1_agreement", agreement);
         for (HardwareProfile p : context.profiles()) {
             SimulatedDevice.Estimate e = new SimulatedDevice(p).estimate(costs);
             m.put("latency_ms@" + p.id(), e.latencyMs());

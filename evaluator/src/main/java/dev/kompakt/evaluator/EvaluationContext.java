@@ -57,6 +57,12 @@ public final class EvaluationContext {
         return teacherProbabilities;
     }
 
+    /** Up to 256 training inputs for INT8 activation calibration. */
+    public INDArray calibration() {
+        long n = Math.min(256, train.numExamples());
+        return train.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.all());
+    }
+
     public DataSet train() {
         return train;
     }

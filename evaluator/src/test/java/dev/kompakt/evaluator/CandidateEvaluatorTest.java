@@ -50,6 +50,8 @@ class CandidateEvaluatorTest {
         assertEquals(baselineAccuracy, m.get("accuracy"), 1e-9);
         assertEquals(1.0, m.get("compression_ratio"), 1e-9);
         assertEquals(0.0, m.get("sparsity"), 1e-9);
+        assertEquals(0.0, m.get("onnx_int8"));
+        assertEquals(1.0, m.get("onnx_top1_agreement"), 1e-9, "float32 ONNX export agrees with DL4J on every test image");
     }
 
     @Test
@@ -62,6 +64,8 @@ class CandidateEvaluatorTest {
         assertTrue(m.get("accuracy") > baselineAccuracy - 0.1, "accuracy " + m.get("accuracy") + " vs " + baselineAccuracy);
         assertTrue(m.get("latency_ms@host") > 0);
         assertTrue(m.get("latency_ms@rpi4") > 0 && m.get("energy_mj@rpi4") > 0);
+        assertEquals(1.0, m.get("onnx_int8"), "4-bit weights are exported as an INT8 ONNX model");
+        assertTrue(m.get("onnx_top1_agreement") >= 0.95, "INT8 ONNX agrees with DL4J: " + m.get("onnx_top1_agreement"));
     }
 
     @Test

@@ -25,6 +25,14 @@ public final class LatencyProbe {
         this.repeats = repeats;
     }
 
+    public int warmup() {
+        return warmup;
+    }
+
+    public int repeats() {
+        return repeats;
+    }
+
     public record Measurement(double p50Ms, double p95Ms, int repeats) {
     }
 

@@ -1,0 +1,99 @@
+package dev.kompakt.evaluator.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * An exported model loaded into ONNX Runtime (CPU, all graph optimisations, a fixed intra-op thread count).
+ * Owns a native session: close it. {@link #predict} and {@link #latency} may be called from one thread at a time.
+ */
+public final class OnnxModel implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final int features;
+
+    public OnnxModel(byte[] model, int features, int intraOpThreads) {
+        this.features = features;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setIntraOpNumThreads(intraOpThreads);
+            options.setInterOpNumThreads(1);
+            this.session = env.createSession(model, options);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime cannot load the exported model: " + e.getMessage(), e);
+        }
+    }
+
+    /** Class probabilities for {@code rows} inputs laid out row after row in {@code x}. */
+    public float[][] predict(float[] x, int rows) {
+        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {rows, features});
+             OrtSession.Result result = session.run(Map.of("input", input))) {
+            return (float[][]) result.get(0).getValue();
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Fraction of rows of {@code x} ([n, features]) whose top-1 class equals {@code reference}'s ([n, classes]). */
+    public double top1Agreement(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray reference) {
+        int n = (int) x.size(0);
+        float[][] out = predict(x.dup('c').data().asFloat(), n);
+        int[] expected = reference.argMax(1).toIntVector();
+        int agree = 0;
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < out[i].length; k++) {
+                if (out[i][k] > out[i][best]) {
+                    best = k;
+                }
+            }
+            agree += best == expected[i] ? 1 : 0;
+        }
+        return (double) agree / n;
+    }
+
+    /** Percentiles of one {@code run} call on a fixed batch, in milliseconds, after {@code warmup} untimed calls. */
+    public record Latency(int batch, double p50Ms, double p95Ms, int repeats) {
+    }
+
+    public Latency latency(float[] batchInput, int batch, int warmup, int repeats) {
+        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(batchInput), new long[] {batch, features})) {
+            Map<String, OnnxTensor> feed = Map.of("input", input);
+            for (int i = 0; i < warmup; i++) {
+                session.run(feed).close();
+            }
+            long[] nanos = new long[repeats];
+            for (int i = 0; i < repeats; i++) {
+                long t0 = System.nanoTime();
+                session.run(feed).close();
+                nanos[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(nanos);
+            return new Latency(batch, percentile(nanos, 0.5) / 1e6, percentile(nanos, 0.95) / 1e6, repeats);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    static double percentile(long[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = (int) Math.ceil(pos);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot close ONNX Runtime session", e);
+        }
+    }
+}
