@@ -8,6 +8,7 @@ import dev.kompakt.evaluator.hardware.SimulatedDevice;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.onnx.OnnxExporter;
 import dev.kompakt.evaluator.onnx.OnnxModel;
+import dev.kompakt.evaluator.onnx.OrtThread;
 import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.strategies.ChannelInheritance;
 import dev.kompakt.strategies.CompressionPlan;
@@ -97,13 +98,16 @@ public final class CandidateEvaluator {
         long params = CostModel.totalParameters(costs);
         boolean int8 = plan.weightBits() <= 8;
         byte[] onnx = int8 ? OnnxExporter.int8(net, context.calibration(), bits) : OnnxExporter.fp32(net);
-        double agreement;
-        OnnxModel.Latency host;
-        try (OnnxModel model = new OnnxModel(onnx, context.rows() * context.cols(), 1)) {
-            agreement = model.top1Agreement(context.test().getFeatures(), Training.predict(net, context.test().getFeatures()));
-            host = model.latency(context.test().getFeatures().getRow(0).dup('c').data().asFloat(), 1, latencyProbe.warmup(),
-                    latencyProbe.repeats());
-        }
+        INDArray reference = Training.predict(net, context.test().getFeatures());
+        float[] oneInput = context.test().getFeatures().getRow(0).dup('c').data().asFloat();
+        double[] onnxResult = OrtThread.call(() -> {
+            try (OnnxModel model = new OnnxModel(onnx, context.rows() * context.cols(), 1)) {
+                OnnxModel.Latency l = model.latency(oneInput, 1, latencyProbe.warmup(), latencyProbe.repeats());
+                return new double[] {model.top1Agreement(context.test().getFeatures(), reference), l.p50Ms(), l.p95Ms()};
+            }
+        });
+        double agreement = onnxResult[0];
+        OnnxModel.Latency host = new OnnxModel.Latency(1, onnxResult[1], onnxResult[2], latencyProbe.repeats());
 
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("accuracy", accuracy);

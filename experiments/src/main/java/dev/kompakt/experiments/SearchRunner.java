@@ -179,7 +179,7 @@ public final class SearchRunner {
     }
 
     /** The Fashion-MNIST subset shipped in the repository. */
-    static Path bundledData() throws IOException {
+    public static Path bundledData() throws IOException {
         String home = System.getenv("KOMPAKT_HOME");
         List<Path> candidates = new java.util.ArrayList<>();
         if (home != null && !home.isBlank()) {

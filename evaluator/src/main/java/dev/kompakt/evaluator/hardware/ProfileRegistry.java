@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * {@code *.json} in an optional user directory, which override built-ins with the same id.
  */
 public final class ProfileRegistry {
-    public static final List<String> BUILT_IN = List.of("rpi4", "rpi5");
+    public static final List<String> BUILT_IN = List.of("rpi4", "rpi5", "jetson-orin-nano", "coral-edgetpu", "snapdragon-npu", "stm32h7", "xeon-vnni", "a100", "h100");
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Map<String, HardwareProfile> profiles;

@@ -28,11 +28,15 @@ import java.util.List;
  * <p>{@link #int8} writes static post-training quantization in the operator form for which ONNX Runtime runs
  * integer kernels: uint8 activations (scales from calibration data; ReLU folded into a zero point of 0),
  * int8 per-output-channel symmetric weights, {@code QLinearConv} with int32 bias for convolutions, max pooling on
- * uint8, and {@code MatMulInteger -> Cast -> Mul(scale) -> Add(bias)} for dense layers, so no layer computes
- * in float except the final softmax. Weights that were already fake-quantized to b <= 8 bits per channel
+ * uint8, and {@code MatMulInteger -> Cast -> Mul(scale) -> Add(bias)} for dense layers. A convolution with
+ * fewer than {@value #MIN_INT8_CONV_INPUT_CHANNELS} input channels computes in float on its quantized weight
+ * values, where ONNX Runtime's integer kernel is slower than its float one. Weights that were already fake-quantized to b <= 8 bits per channel
  * map to the same integers.
  */
 public final class OnnxExporter {
+    /** Convolutions with fewer input channels than this compute in float in INT8 exports (see convolution()). */
+    static final int MIN_INT8_CONV_INPUT_CHANNELS = 4;
+
     private OnnxExporter() {
     }
 
@@ -130,8 +134,21 @@ public final class OnnxExporter {
                 activation(i, act);
                 return;
             }
-            requireQuantizedInput();
             PerChannel q = PerChannel.quantize(cOrder(w), shape, 0, bits(i));
+            if (shape[1] < MIN_INT8_CONV_INPUT_CHANNELS) {
+                // ONNX Runtime's QLinearConv is ~6x slower than its float Conv for a 1-channel input (measured with
+                // its profiler: 1457 vs 228 us at batch 64), so such a layer computes in float with its weights
+                // quantized (the stored values are the int8 levels times their scales).
+                if (quantized) {
+                    dequantize();
+                }
+                current = g.node("Conv", List.of(current, g.floats("W", shape, q.dequantized()), g.floats("B", new long[] {shape[0]}, cOrder(b))),
+                        attrs.toArray(Onnx.AttributeProto[]::new));
+                activation(i, act);
+                currentRange = outRange;
+                return;
+            }
+            requireQuantizedInput();
             float[] bias = cOrder(b);
             int[] qBias = new int[bias.length];
             for (int o = 0; o < bias.length; o++) {
@@ -260,7 +277,16 @@ public final class OnnxExporter {
      * Per-output-channel symmetric weights along {@code axis} of a C-order tensor, {@code bits} <= 8 wide, stored
      * as int8: the same scales as {@code WeightQuantizer}, so fake-quantized weights map to their exact integers.
      */
-    record PerChannel(byte[] values, float[] scales) {
+    record PerChannel(byte[] values, float[] scales, long stride) {
+        /** The quantized weights as floats (value times its channel's scale). */
+        float[] dequantized() {
+            float[] w = new float[values.length];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = values[i] * scales[(int) ((i / stride) % scales.length)];
+            }
+            return w;
+        }
+
         static PerChannel quantize(float[] w, long[] shape, int axis, int bits) {
             int qmax = (1 << (bits - 1)) - 1;
             int channels = (int) shape[axis];
@@ -282,7 +308,7 @@ public final class OnnxExporter {
                 int c = (int) ((i / stride) % channels);
                 q[i] = (byte) Math.max(-qmax, Math.min(qmax, Math.round(w[i] / scales[c])));
             }
-            return new PerChannel(q, scales);
+            return new PerChannel(q, scales, stride);
         }
     }
 

@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
 @Command(name = "kompakt", mixinStandardHelpOptions = true, versionProvider = KompaktCli.Version.class,
         description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
                 + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
-        subcommands = {KompaktCli.Search.class, KompaktCli.Report.class, KompaktCli.Validate.class, KompaktCli.Profiles.class})
+        subcommands = {KompaktCli.Search.class, KompaktCli.Report.class, KompaktCli.Validate.class, KompaktCli.Profiles.class,
+                KompaktCli.Bench.class})
 public final class KompaktCli implements Callable<Integer> {
     static final int BAD_INPUT = 2;
 
@@ -206,6 +207,37 @@ public final class KompaktCli implements Callable<Integer> {
                 p.sources().forEach((k, v) -> out.printf("    %s: %s%n", k, v));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Benchmarks that print a table (not tests). onnx: float32 vs INT8 exports in ONNX Runtime at batch 1 and 64.")
+    static final class Bench implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", description = "onnx")
+        String name;
+
+        @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
+        Path data;
+
+        @Option(names = "--epochs", defaultValue = "3", description = "training epochs of the benchmarked baselines (default ${DEFAULT-VALUE})")
+        int epochs;
+
+        @Option(names = "--repeats", defaultValue = "2000", description = "timed runs per batch-1 cell (default ${DEFAULT-VALUE})")
+        int repeats;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @Override
+        public Integer call() throws IOException {
+            Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
+                    ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : SearchRunner.bundledData();
+            var splits = dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10);
+            if (name.equals("onnx")) {
+                dev.kompakt.experiments.bench.OnnxBenchmark.run(splits, epochs, Math.max(100, repeats / 4), repeats, parent.out);
+                return 0;
+            }
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx)"));
         }
     }
 

@@ -1,0 +1,87 @@
+package dev.kompakt.experiments.bench;
+
+import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.data.DatasetSource;
+import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
+import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.evaluator.net.Tensors;
+import dev.kompakt.evaluator.net.Training;
+import dev.kompakt.evaluator.onnx.OnnxExporter;
+import dev.kompakt.evaluator.onnx.OnnxModel;
+import dev.kompakt.strategies.ChannelInheritance;
+import dev.kompakt.strategies.PruningMasks;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * ONNX Runtime on this host: float32 against INT8 exports of the baseline CNN and MLP, and of their
+ * structurally pruned halves (width 0.5, the strongest channels kept), at batch 1 and 64 with one intra-op
+ * thread; the exported file's bytes beside Kompakt's size accounting; the export's top-1 agreement with DL4J.
+ */
+public final class OnnxBenchmark {
+    private OnnxBenchmark() {
+    }
+
+    public static void run(DatasetSource.Splits data, int epochs, int warmup, int repeats, PrintStream out) {
+        ImageDataset trainRaw = data.train().stratified(10_000);
+        DataSet train = Tensors.toDataSet(trainRaw);
+        DataSet test = Tensors.toDataSet(data.test().stratified(2_000));
+        INDArray calibration = train.getFeatures().get(NDArrayIndex.interval(0, 256), NDArrayIndex.all());
+        out.printf("ONNX Runtime benchmark on %s, %d cores; one intra-op thread; %d warm-up + %d timed runs per cell; p50 of run()%n",
+                LatencyProbe.hostCpu(), Runtime.getRuntime().availableProcessors(), warmup, repeats);
+        out.printf("data: %s (%d train, %d test); baselines trained %d epochs%n%n", data.directory(), trainRaw.size(), test.numExamples(), epochs);
+        out.println("| model | precision | params | accounted bytes | ONNX file bytes | batch-1 p50 µs | batch-64 p50 µs | b64 speed-up vs fp32 | top-1 agreement with DL4J | DL4J accuracy |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (Architecture.Family family : Architecture.Family.values()) {
+            Architecture arch = new Architecture(family, 1.0);
+            MultiLayerNetwork base = NetworkFactory.build(arch, 28, 28, 10, 11, 2e-3, null);
+            Training.fit(base, train, epochs, 64, PruningMasks.none(), 11);
+            MultiLayerNetwork half = NetworkFactory.build(arch.withWidth(0.5), 28, 28, 10, 11, 1e-3, null);
+            ChannelInheritance.copyStrongestChannels(base, half);
+            Training.fit(half, train, 1, 64, PruningMasks.none(), 11);
+            row(out, family + " w1.0", arch, base, train, test, calibration, warmup, repeats);
+            row(out, family + " w0.5 (structured)", arch.withWidth(0.5), half, train, test, calibration, warmup, repeats);
+        }
+    }
+
+    private static void row(PrintStream out, String name, Architecture arch, MultiLayerNetwork net, DataSet train, DataSet test,
+                            INDArray calibration, int warmup, int repeats) {
+        double accuracy = Training.accuracy(net, test);
+        INDArray reference = Training.predict(net, test.getFeatures());
+        long params = CostModel.totalParameters(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), Map.of()));
+        double fp32Batch64 = Double.NaN;
+        for (OnnxExporter.Precision precision : OnnxExporter.Precision.values()) {
+            Map<Integer, Integer> bits = new HashMap<>();
+            if (precision == OnnxExporter.Precision.INT8) {
+                for (var t : dev.kompakt.strategies.WeightTensors.of(net)) {
+                    bits.put(t.layerIndex(), 8);
+                }
+            }
+            long accounted = CostModel.totalStorageBytes(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), bits));
+            byte[] model = precision == OnnxExporter.Precision.FP32 ? OnnxExporter.fp32(net) : OnnxExporter.int8(net, calibration, Map.of());
+            double[] r = dev.kompakt.evaluator.onnx.OrtThread.call(() -> {
+                try (OnnxModel onnx = new OnnxModel(model, 784, 1)) {
+                    double agreement = onnx.top1Agreement(test.getFeatures(), reference);
+                    float[] one = test.getFeatures().getRow(0).dup('c').data().asFloat();
+                    float[] batch = test.getFeatures().get(NDArrayIndex.interval(0, 64), NDArrayIndex.all()).dup('c').data().asFloat();
+                    OnnxModel.Latency b1 = onnx.latency(one, 1, warmup, repeats);
+                    OnnxModel.Latency b64 = onnx.latency(batch, 64, warmup / 4, Math.max(50, repeats / 4));
+                    return new double[] {agreement, b1.p50Ms(), b64.p50Ms()};
+                }
+            });
+            if (precision == OnnxExporter.Precision.FP32) {
+                fp32Batch64 = r[2];
+            }
+            out.printf("| %s | %s | %,d | %,d | %,d | %.1f | %.1f | %.2fx | %.4f | %.4f |%n", name, precision, params, accounted, model.length,
+                    r[1] * 1000, r[2] * 1000, fp32Batch64 / r[2], r[0], accuracy);
+        }
+    }
+}
