@@ -42,6 +42,22 @@ public final class OnnxExporter {
 
     public enum Precision { FP32, INT8 }
 
+    /** The layers an INT8 export computes on integer kernels: dense layers, and convolutions with enough input channels. */
+    public static java.util.Set<Integer> integerLayers(MultiLayerNetwork net) {
+        java.util.Set<Integer> layers = new java.util.TreeSet<>();
+        for (int i = 0; i < net.getnLayers(); i++) {
+            Layer conf = net.getLayer(i).conf().getLayer();
+            INDArray w = net.getLayer(i).getParam("W");
+            if (w == null || !(conf instanceof FeedForwardLayer)) {
+                continue;
+            }
+            if (!(conf instanceof ConvolutionLayer) || w.size(1) >= MIN_INT8_CONV_INPUT_CHANNELS) {
+                layers.add(i);
+            }
+        }
+        return layers;
+    }
+
     public static byte[] fp32(MultiLayerNetwork net) {
         return new Walk(net, null, java.util.Map.of()).run();
     }

@@ -211,9 +211,10 @@ public final class KompaktCli implements Callable<Integer> {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true,
-            description = "Benchmarks that print a table (not tests). onnx: float32 vs INT8 exports in ONNX Runtime at batch 1 and 64.")
+            description = "Benchmarks that print a table (not tests). onnx: float32 vs INT8 exports in ONNX Runtime at batch 1 "
+                    + "and 64; host-latency: the host latency model's predictions against ONNX Runtime measurements.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx")
+        @Parameters(paramLabel = "NAME", description = "onnx or host-latency")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -230,6 +231,10 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
+            if (name.equals("host-latency")) {
+                dev.kompakt.experiments.bench.HostLatencyBenchmark.run(40, Math.max(100, repeats / 4), repeats, 7, parent.out);
+                return 0;
+            }
             Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
                     ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : SearchRunner.bundledData();
             var splits = dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10);
@@ -237,7 +242,7 @@ public final class KompaktCli implements Callable<Integer> {
                 dev.kompakt.experiments.bench.OnnxBenchmark.run(splits, epochs, Math.max(100, repeats / 4), repeats, parent.out);
                 return 0;
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx)"));
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency)"));
         }
     }
 
