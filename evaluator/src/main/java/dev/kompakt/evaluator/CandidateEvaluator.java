@@ -54,7 +54,70 @@ public final class CandidateEvaluator {
         this.latencyProbe = latencyProbe;
     }
 
+    /**
+     * A built candidate: the compressed network (fake-quantized weights, pruned weights at zero), the bits of its
+     * quantized layers, and how long its training took. Deterministic for a plan, budget and seed.
+     */
+    public record Candidate(CompressionPlan plan, MultiLayerNetwork network, Map<Integer, Integer> weightBits, double trainSeconds) {
+        /** The deployment form: INT8 when every weight has at most 8 bits, else float32. */
+        public boolean int8() {
+            return plan.weightBits() <= 8;
+        }
+    }
+
+    /** The candidate's ONNX model in its deployment form (see {@link Candidate#int8()}). */
+    public byte[] exportOnnx(Candidate c) {
+        return c.int8() ? OnnxExporter.int8(c.network(), context.calibration(), c.weightBits()) : OnnxExporter.fp32(c.network());
+    }
+
     public Map<String, Double> evaluate(CompressionPlan plan, TrainingBudget budget, long seed) {
+        Candidate candidate = build(plan, budget, seed);
+        MultiLayerNetwork net = candidate.network();
+        Map<Integer, Integer> bits = candidate.weightBits();
+        double trainSeconds = candidate.trainSeconds();
+        double accuracy = Training.accuracy(net, context.test());
+        List<LayerCost> costs = CostModel.of(net, NetworkFactory.inputType(context.architecture(), context.rows(), context.cols()), bits);
+        long size = CostModel.totalStorageBytes(costs);
+        long params = CostModel.totalParameters(costs);
+        boolean int8 = candidate.int8();
+        byte[] onnx = exportOnnx(candidate);
+        INDArray reference = Training.predict(net, context.test().getFeatures());
+        float[] oneInput = context.test().getFeatures().getRow(0).dup('c').data().asFloat();
+        double[] onnxResult = OrtThread.call(() -> {
+            try (OnnxModel model = new OnnxModel(onnx, context.rows() * context.cols(), 1)) {
+                OnnxModel.Latency l = model.latency(oneInput, 1, latencyProbe.warmup(), latencyProbe.repeats());
+                return new double[] {model.top1Agreement(context.test().getFeatures(), reference), l.p50Ms(), l.p95Ms()};
+            }
+        });
+        double agreement = onnxResult[0];
+        OnnxModel.Latency host = new OnnxModel.Latency(1, onnxResult[1], onnxResult[2], latencyProbe.repeats());
+
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("accuracy", accuracy);
+        m.put("accuracy_drop", context.baselineAccuracy() - accuracy);
+        m.put("size_bytes", (double) size);
+        m.put("compression_ratio", (double) context.baselineSizeBytes() / size);
+        m.put("params", (double) params);
+        m.put("nonzero_params", (double) CostModel.nonzeroParameters(costs));
+        m.put("macs", (double) CostModel.totalMacs(costs));
+        m.put("sparsity", MagnitudePruner.sparsity(net));
+        m.put("latency_ms@host", host.p50Ms());
+        m.put("latency_p95_ms@host", host.p95Ms());
+        m.put("onnx_bytes", (double) onnx.length);
+        m.put("onnx_int8", int8 ? 1.0 : 0.0);
+        m.put("onnx_top1_agreement", agreement);
+        for (HardwareProfile p : context.profiles()) {
+            SimulatedDevice.Estimate e = new SimulatedDevice(p).estimate(costs);
+            m.put("latency_ms@" + p.id(), e.latencyMs());
+            m.put("energy_mj@" + p.id(), e.energyMj());
+            m.put("fits_memory@" + p.id(), e.fitsMemory() ? 1.0 : 0.0);
+        }
+        m.put("train_seconds", trainSeconds);
+        return m;
+    }
+
+    /** Builds and trains one candidate: student, prune, fine-tune (with distillation when planned), quantize. */
+    public Candidate build(CompressionPlan plan, TrainingBudget budget, long seed) {
         DataSet train = subset(context.train(), budget.trainSamples());
         DistillationLoss kd = plan.distill() ? new DistillationLoss(plan.temperature(), plan.alpha()) : null;
         MultiLayerNetwork net;
@@ -92,45 +155,7 @@ public final class CandidateEvaluator {
             }
         }
 
-        double accuracy = Training.accuracy(net, context.test());
-        List<LayerCost> costs = CostModel.of(net, NetworkFactory.inputType(context.architecture(), context.rows(), context.cols()), bits);
-        long size = CostModel.totalStorageBytes(costs);
-        long params = CostModel.totalParameters(costs);
-        boolean int8 = plan.weightBits() <= 8;
-        byte[] onnx = int8 ? OnnxExporter.int8(net, context.calibration(), bits) : OnnxExporter.fp32(net);
-        INDArray reference = Training.predict(net, context.test().getFeatures());
-        float[] oneInput = context.test().getFeatures().getRow(0).dup('c').data().asFloat();
-        double[] onnxResult = OrtThread.call(() -> {
-            try (OnnxModel model = new OnnxModel(onnx, context.rows() * context.cols(), 1)) {
-                OnnxModel.Latency l = model.latency(oneInput, 1, latencyProbe.warmup(), latencyProbe.repeats());
-                return new double[] {model.top1Agreement(context.test().getFeatures(), reference), l.p50Ms(), l.p95Ms()};
-            }
-        });
-        double agreement = onnxResult[0];
-        OnnxModel.Latency host = new OnnxModel.Latency(1, onnxResult[1], onnxResult[2], latencyProbe.repeats());
-
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("accuracy", accuracy);
-        m.put("accuracy_drop", context.baselineAccuracy() - accuracy);
-        m.put("size_bytes", (double) size);
-        m.put("compression_ratio", (double) context.baselineSizeBytes() / size);
-        m.put("params", (double) params);
-        m.put("nonzero_params", (double) CostModel.nonzeroParameters(costs));
-        m.put("macs", (double) CostModel.totalMacs(costs));
-        m.put("sparsity", MagnitudePruner.sparsity(net));
-        m.put("latency_ms@host", host.p50Ms());
-        m.put("latency_p95_ms@host", host.p95Ms());
-        m.put("onnx_bytes", (double) onnx.length);
-        m.put("onnx_int8", int8 ? 1.0 : 0.0);
-        m.put("onnx_top1_agreement", agreement);
-        for (HardwareProfile p : context.profiles()) {
-            SimulatedDevice.Estimate e = new SimulatedDevice(p).estimate(costs);
-            m.put("latency_ms@" + p.id(), e.latencyMs());
-            m.put("energy_mj@" + p.id(), e.energyMj());
-            m.put("fits_memory@" + p.id(), e.fitsMemory() ? 1.0 : 0.0);
-        }
-        m.put("train_seconds", trainSeconds);
-        return m;
+        return new Candidate(plan, net, Map.copyOf(bits), trainSeconds);
     }
 
     private static DataSet subset(DataSet data, int n) {

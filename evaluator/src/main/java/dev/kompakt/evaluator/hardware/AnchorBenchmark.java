@@ -50,7 +50,7 @@ public final class AnchorBenchmark {
         for (HardwareProfile p : ordered(registry)) {
             if (p.anchors().isEmpty()) {
                 rows.add(new Row(p.id(), "", "", "", "", Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                        Double.NaN, "no anchor: no published measurement collected (hardware-profiles.md 8); efficiency is a seed"));
+                        Double.NaN, "no anchor: no published batch-1 latency collected (hardware-profiles.md 8); its efficiency is a seed [A], not a fit"));
                 continue;
             }
             for (HardwareProfile.Anchor a : p.anchors()) {
@@ -111,7 +111,7 @@ public final class AnchorBenchmark {
     }
 
     public static void print(PrintStream out, List<Row> rows, boolean showFit) {
-        out.printf(Locale.ROOT, "%-17s %-30s %-38s %-5s %-11s %10s %10s %8s  %-6s %s%n", "profile", "anchor", "network", "prec",
+        out.printf(Locale.ROOT, "%-17s %-42s %-37s %-5s %-11s %10s %10s %8s  %-6s %s%n", "profile", "anchor", "network", "prec",
                 "role", "published", "predicted", "error", "+-30%?", "energy (published / predicted mJ)" + (showFit ? "  [fit eta]" : ""));
         for (Row r : rows) {
             if (r.anchor().isEmpty()) {
@@ -133,7 +133,7 @@ public final class AnchorBenchmark {
             if (!r.note().isEmpty()) {
                 extra.append("  ").append(r.note());
             }
-            out.printf(Locale.ROOT, "%-17s %-30s %-38s %-5s %-11s %7.3f ms %10s %8s  %-6s %s%n", r.profile(), r.anchor(), r.network(),
+            out.printf(Locale.ROOT, "%-17s %-42s %-37s %-5s %-11s %7.3f ms %10s %8s  %-6s %s%n", r.profile(), r.anchor(), r.network(),
                     r.precision(), r.role(), r.publishedMs(), pred, err, within, extra);
         }
     }

@@ -26,7 +26,7 @@ import java.util.List;
  * an {@code int8Only} device), every remaining layer runs on the profile's {@code fallback} at its effective rate,
  * after handing over the boundary tensor ({@code hostLinkGBs} plus {@code transferOverheadUs}). An attached
  * accelerator ({@code hostLinkGBs > 0}) also receives the network input and returns its output over the link.
- * Every inference adds {@code inferenceOverheadUs}.
+ * Every inference that runs anything on the device adds {@code inferenceOverheadUs}.
  *
  * <p><b>Energy.</b> Top-down: {@code activePowerW} x device time, plus the fallback's power x its time. Bottom-up:
  * per-MAC, per-op and per-byte energies of the device's kernels plus {@code staticPowerW} x total latency, plus the
@@ -182,7 +182,7 @@ public final class SimulatedDevice {
                 fallbackSeconds += layers.get(i).ops() / (fb.effectiveGops() * 1e9);
             }
         }
-        double overhead = n == 0 ? 0 : profile.inferenceOverheadUs() * 1e-6;
+        double overhead = deviceEnd == 0 ? 0 : profile.inferenceOverheadUs() * 1e-6; // nothing invoked on the device
         double seconds = deviceSeconds + linkSeconds + fallbackSeconds + overhead;
 
         double joules;

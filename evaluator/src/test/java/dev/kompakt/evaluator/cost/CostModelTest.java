@@ -113,6 +113,26 @@ class CostModelTest {
     }
 
     @Test
+    void activationsAreFloatUnlessQuantizedToo() {
+        Map<Integer, Integer> bits = Map.of(0, 8, 2, 8, 4, 8, 5, 8);
+        List<LayerCost> weightOnly = costs(cnn(), bits);
+        for (LayerCost l : weightOnly) {
+            assertEquals(32, l.activationBits(), l.name());
+            assertTrue(!l.int8Compute(), l.name() + ": weight-only quantization keeps float arithmetic");
+        }
+        Map<Integer, Integer> acts = Map.of(0, 8, 1, 8, 2, 8, 3, 8, 4, 8, 5, 8);
+        List<LayerCost> full = CostModel.of(cnn(), NetworkFactory.inputType(CNN, 28, 28), bits, acts);
+        for (LayerCost l : full) {
+            assertEquals(8, l.activationBits(), l.name());
+            assertTrue(l.int8Compute(), l.name());
+        }
+        // storage does not depend on the activations
+        assertEquals(CostModel.totalStorageBytes(weightOnly), CostModel.totalStorageBytes(full));
+        assertEquals(4 * (784 + 24 * 24 * 8), weightOnly.get(0).activationBytes());
+        assertEquals(784 + 24 * 24 * 8, full.get(0).activationBytes());
+    }
+
+    @Test
     void mlpCosts() {
         Architecture mlp = new Architecture(Architecture.Family.MLP, 1.0);
         MultiLayerNetwork net = NetworkFactory.build(mlp, 28, 28, 10, 1, 1e-3, null);
