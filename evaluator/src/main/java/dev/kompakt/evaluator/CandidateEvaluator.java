@@ -76,7 +76,13 @@ public final class CandidateEvaluator {
         Map<Integer, Integer> bits = candidate.weightBits();
         double trainSeconds = candidate.trainSeconds();
         double accuracy = Training.accuracy(net, context.test());
-        List<LayerCost> costs = CostModel.of(net, NetworkFactory.inputType(context.architecture(), context.rows(), context.cols()), bits);
+        // The INT8 deployment form runs its integer layers on 8-bit activations: the simulated devices see that too.
+        Map<Integer, Integer> activationBits = new HashMap<>();
+        if (candidate.int8()) {
+            OnnxExporter.integerLayers(net).forEach(i -> activationBits.put(i, 8));
+        }
+        List<LayerCost> costs = CostModel.of(net, NetworkFactory.inputType(context.architecture(), context.rows(), context.cols()), bits,
+                activationBits);
         long size = CostModel.totalStorageBytes(costs);
         long params = CostModel.totalParameters(costs);
         boolean int8 = candidate.int8();

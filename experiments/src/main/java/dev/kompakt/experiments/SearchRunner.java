@@ -143,7 +143,7 @@ public final class SearchRunner {
             var settings = new SearchCoordinator.Settings(spec.budget().trials(), inFlight, Duration.ofSeconds(30));
             ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, executor,
                     request -> new TrialSpec(request.number(), CompressionPlan.from(request.assignment()), budget,
-                            Seeds.mix(spec.seed() + request.number())),
+                            trialSeed(spec, request.number())),
                     settings, SearchCoordinator.printing(console::println), done), "kompakt");
             try {
                 return done.get();
@@ -159,7 +159,7 @@ public final class SearchRunner {
     }
 
     /** Baseline metrics through the same evaluator as candidates (identity plan, no training). */
-    static Map<String, Double> measureBaseline(ExperimentSpec spec, Architecture arch, MultiLayerNetwork net, ImageDataset train,
+    public static Map<String, Double> measureBaseline(ExperimentSpec spec, Architecture arch, MultiLayerNetwork net, ImageDataset train,
                                                ImageDataset test, List<HardwareProfile> devices) {
         double accuracy = Training.accuracy(net.clone(), Tensors.toDataSet(test));
         long size = CostModel.totalStorageBytes(CostModel.of(net, NetworkFactory.inputType(arch, train.rows(), train.cols()), Map.of()));
@@ -171,7 +171,11 @@ public final class SearchRunner {
     }
 
     static DatasetSource.Splits loadData(ExperimentSpec spec) throws IOException {
-        Path dir = spec.data().path();
+        return loadData(spec, spec.data().path());
+    }
+
+    /** The data in {@code dir}, or when null the Debian full set if installed, else the bundled subset. */
+    public static DatasetSource.Splits loadData(ExperimentSpec spec, Path dir) throws IOException {
         if (dir == null) {
             dir = Files.isDirectory(DatasetSource.DEBIAN_FASHION_MNIST) ? DatasetSource.DEBIAN_FASHION_MNIST : bundledData();
         }
@@ -210,7 +214,12 @@ public final class SearchRunner {
         };
     }
 
-    static TrainingBudget budget(ExperimentSpec spec) {
+    /** The seed of trial {@code n}'s training: derived from the study seed, so a trial can be rebuilt exactly. */
+    public static long trialSeed(ExperimentSpec spec, int n) {
+        return Seeds.mix(spec.seed() + n);
+    }
+
+    public static TrainingBudget budget(ExperimentSpec spec) {
         ExperimentSpec.Budget b = spec.budget();
         return new TrainingBudget(b.fineTuneEpochs(), b.studentEpochs(), b.batchSize(), b.fineTuneLearningRate(), b.studentLearningRate(),
                 b.trainSamples());

@@ -30,8 +30,8 @@ import java.util.concurrent.Callable;
 @Command(name = "kompakt", mixinStandardHelpOptions = true, versionProvider = KompaktCli.Version.class,
         description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
                 + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
-        subcommands = {KompaktCli.Search.class, KompaktCli.Report.class, KompaktCli.Validate.class, KompaktCli.Profiles.class,
-                KompaktCli.Bench.class})
+        subcommands = {KompaktCli.Search.class, KompaktCli.Report.class, KompaktCli.Export.class, KompaktCli.Validate.class,
+                KompaktCli.Profiles.class, KompaktCli.Bench.class})
 public final class KompaktCli implements Callable<Integer> {
     static final int BAD_INPUT = 2;
 
@@ -163,6 +163,46 @@ public final class KompaktCli implements Callable<Integer> {
         }
     }
 
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Rebuild one trial of a run from its recipe and write model.onnx (INT8 when its weights have at most "
+                    + "8 bits) and recipe.json.")
+    static final class Export implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory written by `kompakt search`")
+        Path runDir;
+
+        @Option(names = "--trial", required = true, description = "trial number (see pareto.csv or report.html)")
+        int trial;
+
+        @Option(names = "--out", description = "output directory (default: RUN_DIR/export/trial-N)")
+        Path out;
+
+        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
+        Path profiles;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @Override
+        public Integer call() throws IOException {
+            Path journal = runDir.resolve(RunFiles.JOURNAL);
+            if (!Files.isRegularFile(journal)) {
+                throw new SpecException(runDir.toString(), List.of("not a run directory: " + journal + " not found"));
+            }
+            ExperimentSpec s = SpecLoader.loadRunCopy(runDir.resolve(RunFiles.SPEC_COPY), ProfileRegistry.load(profiles).all().keySet());
+            List<Trial> trials = TrialJournal.replay(TrialJournal.read(journal));
+            Map<String, String> provenance = Files.isRegularFile(runDir.resolve(RunFiles.PROVENANCE)) ? RunFiles.readProvenance(runDir) : Map.of();
+            if (trial < 0 || trial >= trials.size() || trials.get(trial).state() != TrialState.COMPLETE) {
+                throw new SpecException(runDir.toString(), List.of("--trial " + trial + ": " + (trial < 0 || trial >= trials.size()
+                        ? "no such trial (the run has " + trials.size() + ")" : "the trial is " + trials.get(trial).state() + ", not COMPLETE")));
+            }
+            Path dir = out != null ? out : runDir.resolve("export").resolve("trial-" + trial);
+            dev.kompakt.experiments.Exporter.Exported e = dev.kompakt.experiments.Exporter.export(runDir, s, trials, trial, provenance, dir, parent.out);
+            parent.out.printf("wrote %s and %s (accuracy %.4f in the run, %.4f rebuilt)%n", e.model(), e.recipe(), e.journalAccuracy(),
+                    e.rebuiltAccuracy());
+            return 0;
+        }
+    }
+
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = "Check a spec and print every problem with its field path; exit 2 if there are any.")
     static final class Validate implements Callable<Integer> {
@@ -202,8 +242,10 @@ public final class KompaktCli implements Callable<Integer> {
         public Integer call() {
             var out = commandSpec.commandLine().getOut();
             for (HardwareProfile p : ProfileRegistry.load(profiles).all().values()) {
-                out.printf("%s  %s%n    peak %.1f GFLOPS fp32 x efficiency %.2f, %.1f GB/s, %.1f us/op, %.1f W active%n",
-                        p.id(), p.name(), p.peakGflopsFp32(), p.efficiency(), p.memoryBandwidthGBs(), p.dispatchOverheadUs(), p.activePowerW());
+                out.printf("%s  %s%n    peak %.1f GFLOPS float x efficiency %.3f; %.1f GOPS int8 x %.3f%s; %.1f GB/s; %.1f us per kernel; "
+                                + "energy %s; memory %,d bytes; %d cited anchor(s)%n",
+                        p.id(), p.name(), p.peakGflopsFp32(), p.efficiency(), p.peakGopsInt8(), p.int8Efficiency(), p.int8Only() ? " (int8 only)" : "",
+                        p.memoryBandwidthGBs(), p.dispatchOverheadUs(), p.energy().model(), p.memoryBytes(), p.anchors().size());
                 p.sources().forEach((k, v) -> out.printf("    %s: %s%n", k, v));
             }
             return 0;
@@ -212,9 +254,10 @@ public final class KompaktCli implements Callable<Integer> {
 
     @Command(name = "bench", mixinStandardHelpOptions = true,
             description = "Benchmarks that print a table (not tests). onnx: float32 vs INT8 exports in ONNX Runtime at batch 1 "
-                    + "and 64; host-latency: the host latency model's predictions against ONNX Runtime measurements.")
+                    + "and 64; host-latency: the host latency model's predictions against ONNX Runtime measurements; anchors: each simulated "
+                    + "device against its cited anchor latencies.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx or host-latency")
+        @Parameters(paramLabel = "NAME", description = "onnx, host-latency or anchors")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -226,6 +269,9 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--repeats", defaultValue = "2000", description = "timed runs per batch-1 cell (default ${DEFAULT-VALUE})")
         int repeats;
 
+        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files (anchors)")
+        Path profiles;
+
         @CommandLine.ParentCommand
         KompaktCli parent;
 
@@ -235,6 +281,16 @@ public final class KompaktCli implements Callable<Integer> {
                 dev.kompakt.experiments.bench.HostLatencyBenchmark.run(40, Math.max(100, repeats / 4), repeats, 7, parent.out);
                 return 0;
             }
+            if (name.equals("anchors")) {
+                dev.kompakt.evaluator.hardware.AnchorBenchmark.printNetworks(parent.out);
+                parent.out.println();
+                var rows = dev.kompakt.evaluator.hardware.AnchorBenchmark.rows(ProfileRegistry.load(profiles));
+                dev.kompakt.evaluator.hardware.AnchorBenchmark.print(parent.out, rows, true);
+                parent.out.printf("%n%d of %d anchors within +-30%%; calibration anchors fit a profile's efficiency, check anchors are held out.%n",
+                        rows.stream().filter(dev.kompakt.evaluator.hardware.AnchorBenchmark.Row::within).count(),
+                        rows.stream().filter(dev.kompakt.evaluator.hardware.AnchorBenchmark.Row::hasPrediction).count());
+                return 0;
+            }
             Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
                     ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : SearchRunner.bundledData();
             var splits = dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10);
@@ -242,7 +298,7 @@ public final class KompaktCli implements Callable<Integer> {
                 dev.kompakt.experiments.bench.OnnxBenchmark.run(splits, epochs, Math.max(100, repeats / 4), repeats, parent.out);
                 return 0;
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency)"));
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors)"));
         }
     }
 

@@ -65,9 +65,9 @@ class SpecLoaderTest {
         assertEquals("nsga2", s.search().sampler());
         assertEquals(10, s.search().populationSize());
         assertEquals(List.of(Objective.maximize("accuracy"), Objective.minimize("latency_ms@rpi4"),
-                Objective.minimize("energy_mj@rpi4"), Objective.minimize("size_bytes")), s.search().objectives());
+                Objective.minimize("energy_mj@stm32h7"), Objective.minimize("size_bytes")), s.search().objectives());
         assertEquals(List.of(new Constraint("accuracy_drop", 0.05)), s.search().constraints());
-        assertEquals(List.of("rpi4", "rpi5"), s.devices());
+        assertEquals(List.of("rpi4", "rpi5", "coral-edgetpu", "stm32h7"), s.devices());
         assertEquals(new ExperimentSpec.Execution(0, 50, 200), s.execution());
     }
 

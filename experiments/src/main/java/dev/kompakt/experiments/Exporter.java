@@ -1,0 +1,101 @@
+package dev.kompakt.experiments;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kompakt.evaluator.CandidateEvaluator;
+import dev.kompakt.evaluator.EvaluationContext;
+import dev.kompakt.evaluator.TrainingBudget;
+import dev.kompakt.evaluator.data.DatasetSource;
+import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
+import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.Training;
+import dev.kompakt.evaluator.onnx.OnnxModel;
+import dev.kompakt.evaluator.onnx.OrtThread;
+import dev.kompakt.experiments.spec.ExperimentSpec;
+import dev.kompakt.search.Trial;
+import dev.kompakt.search.TrialState;
+import dev.kompakt.strategies.CompressionPlan;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rebuilds one trial of a finished run from its recipe (the trial's parameters, the run's budget and the
+ * trial's seed) and writes {@code model.onnx} (its deployment form: INT8 when its weights have at most 8 bits)
+ * and {@code recipe.json}. Training is deterministic for a seed, so the rebuilt model is the one that was
+ * measured; the recipe records the journal's accuracy beside the rebuilt one so any difference shows.
+ */
+public final class Exporter {
+    private Exporter() {
+    }
+
+    public record Exported(Path model, Path recipe, double journalAccuracy, double rebuiltAccuracy) {
+    }
+
+    public static Exported export(Path runDir, ExperimentSpec spec, List<Trial> trials, int number, Map<String, String> provenance,
+                                  Path outDir, PrintStream console) throws IOException {
+        if (number < 0 || number >= trials.size()) {
+            throw new IllegalArgumentException("run " + runDir + " has no trial " + number + " (it has " + trials.size() + ")");
+        }
+        Trial trial = trials.get(number);
+        if (trial.state() != TrialState.COMPLETE) {
+            throw new IllegalArgumentException("trial " + number + " is " + trial.state() + ", not COMPLETE: there is no model to export");
+        }
+        String dataDir = provenance.get("data.directory");
+        DatasetSource.Splits splits = SearchRunner.loadData(spec, dataDir == null ? spec.data().path() : Path.of(dataDir));
+        ImageDataset train = splits.train().stratified(spec.data().trainSamples());
+        ImageDataset test = splits.test().stratified(spec.data().testSamples());
+        Architecture arch = new Architecture(Architecture.family(spec.baseline().architecture()), 1.0);
+        ExperimentSpec runnable = spec;
+        if (spec.baseline().model() != null && provenance.containsKey("baseline.source")) {
+            ExperimentSpec.Baseline b = spec.baseline();
+            runnable = new ExperimentSpec(spec.schemaVersion(), spec.name(), spec.seed(), spec.data(),
+                    new ExperimentSpec.Baseline(b.architecture(), Path.of(provenance.get("baseline.source")), b.epochs(), b.batchSize(),
+                            b.learningRate()), spec.strategies(), spec.budget(), spec.search(), spec.devices(), spec.execution());
+        }
+        Baselines.Baseline baseline = Baselines.obtain(runnable, arch, train);
+        console.printf("baseline: %s%n", baseline.source());
+        EvaluationContext context = new EvaluationContext(arch, baseline.network(), train, test, Double.NaN, 1, List.of());
+        CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(0, 1));
+        CompressionPlan plan = CompressionPlan.from(trial.assignment());
+        TrainingBudget budget = SearchRunner.budget(spec);
+        long seed = SearchRunner.trialSeed(spec, number);
+        console.printf("rebuilding trial %d: %s%n", number, trial.assignment().values());
+        CandidateEvaluator.Candidate candidate = evaluator.build(plan, budget, seed);
+        double accuracy = Training.accuracy(candidate.network(), context.test());
+        byte[] onnx = evaluator.exportOnnx(candidate);
+        double agreement = OrtThread.call(() -> {
+            try (OnnxModel model = new OnnxModel(onnx, train.features(), 1)) {
+                return model.top1Agreement(context.test().getFeatures(), Training.predict(candidate.network(), context.test().getFeatures()));
+            }
+        });
+
+        Files.createDirectories(outDir);
+        Path modelFile = outDir.resolve("model.onnx");
+        Files.write(modelFile, onnx);
+        ObjectNode recipe = RunFiles.JSON.createObjectNode();
+        recipe.put("run", spec.name());
+        recipe.put("trial", number);
+        recipe.set("params", RunFiles.JSON.valueToTree(trial.assignment().values()));
+        recipe.set("plan", RunFiles.JSON.valueToTree(plan));
+        recipe.set("budget", RunFiles.JSON.valueToTree(budget));
+        recipe.put("seed", seed);
+        recipe.put("baseline", baseline.source());
+        recipe.set("metrics", RunFiles.JSON.valueToTree(trial.metrics()));
+        recipe.put("rebuilt_accuracy", accuracy);
+        recipe.put("onnx_file", modelFile.getFileName().toString());
+        recipe.put("onnx_precision", candidate.int8() ? "INT8" : "FP32");
+        recipe.put("onnx_bytes", onnx.length);
+        recipe.put("onnx_top1_agreement", agreement);
+        recipe.put("onnx_input", "input: float32 [N, " + train.features() + "], pixels scaled to [0, 1], row-major " + train.rows() + "x" + train.cols());
+        recipe.put("onnx_output", "output: float32 [N, " + train.classes() + "], class probabilities");
+        Path recipeFile = outDir.resolve("recipe.json");
+        RunFiles.JSON.writeValue(recipeFile.toFile(), recipe);
+        Double journal = trial.metric("accuracy");
+        return new Exported(modelFile, recipeFile, journal == null ? Double.NaN : journal, accuracy);
+    }
+}
