@@ -17,6 +17,8 @@ import java.util.Map;
  */
 public final class ExecutorRuntime {
     private static final Map<String, CandidateEvaluator> EVALUATORS = new HashMap<>();
+    /** This executor's CPU model, recorded with every trial it measures. */
+    private static final String CPU = LatencyProbe.hostCpu();
 
     private ExecutorRuntime() {
     }
@@ -27,7 +29,7 @@ public final class ExecutorRuntime {
             JobPayload.Header h = payload.header();
             EvaluationContext context = new EvaluationContext(h.architecture(), ModelBytes.read(payload.baselineModel()),
                     payload.train(), payload.test(), h.baselineAccuracy(), h.baselineSizeBytes(), h.profiles());
-            return new CandidateEvaluator(context, new LatencyProbe(h.latencyWarmup(), h.latencyRepeats()));
+            return new CandidateEvaluator(context, new LatencyProbe(h.latencyWarmup(), h.latencyRepeats(), h.latencyBatch(), h.intraOpThreads()));
         });
     }
 
@@ -54,6 +56,6 @@ public final class ExecutorRuntime {
         if (task != null) {
             executor = org.apache.spark.SparkEnv.get().executorId();
         }
-        return "executor-" + executor + "@" + ManagementFactory.getRuntimeMXBean().getName();
+        return "executor-" + executor + "@" + ManagementFactory.getRuntimeMXBean().getName() + " (" + CPU + ")";
     }
 }

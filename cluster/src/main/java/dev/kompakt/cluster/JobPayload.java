@@ -15,7 +15,8 @@ public record JobPayload(Header header, ImageDataset train, ImageDataset test, b
 
     /** The small, JSON-encoded part of the payload. {@code id} identifies the search run. */
     public record Header(String id, Architecture architecture, double baselineAccuracy, long baselineSizeBytes,
-                         List<HardwareProfile> profiles, int latencyWarmup, int latencyRepeats) {
+                         List<HardwareProfile> profiles, int latencyWarmup, int latencyRepeats, int latencyBatch,
+                         int intraOpThreads) {
         public Header {
             profiles = List.copyOf(profiles);
         }

@@ -42,7 +42,8 @@ import java.util.Map;
  * </ol>
  * Metric names: {@code accuracy}, {@code accuracy_drop}, {@code size_bytes}, {@code compression_ratio},
  * {@code params}, {@code nonzero_params}, {@code macs}, {@code sparsity}, {@code latency_ms@host},
- * {@code latency_p95_ms@host}, {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
+ * {@code latency_p95_ms@host}, {@code latency_batch_ms@host} (p50 of one call on the configured batch, when set),
+ * {@code bitops} (sum of MACs x weight bits x activation bits), {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
  * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}.
  */
 public final class CandidateEvaluator {
@@ -89,10 +90,15 @@ public final class CandidateEvaluator {
         byte[] onnx = exportOnnx(candidate);
         INDArray reference = Training.predict(net, context.test().getFeatures());
         float[] oneInput = context.test().getFeatures().getRow(0).dup('c').data().asFloat();
+        int batch = (int) Math.min(latencyProbe.batch(), context.test().numExamples());
+        float[] batchInput = batch > 0 ? context.test().getFeatures().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup('c')
+                .data().asFloat() : null;
         double[] onnxResult = OrtThread.call(() -> {
-            try (OnnxModel model = new OnnxModel(onnx, context.rows() * context.cols(), 1)) {
+            try (OnnxModel model = new OnnxModel(onnx, context.rows() * context.cols(), latencyProbe.intraOpThreads())) {
                 OnnxModel.Latency l = model.latency(oneInput, 1, latencyProbe.warmup(), latencyProbe.repeats());
-                return new double[] {model.top1Agreement(context.test().getFeatures(), reference), l.p50Ms(), l.p95Ms()};
+                double batchMs = batch > 0 ? model.latency(batchInput, batch, Math.max(1, latencyProbe.warmup() / 4),
+                        Math.max(5, latencyProbe.repeats() / 4)).p50Ms() : Double.NaN;
+                return new double[] {model.top1Agreement(context.test().getFeatures(), reference), l.p50Ms(), l.p95Ms(), batchMs};
             }
         });
         double agreement = onnxResult[0];
@@ -109,6 +115,10 @@ public final class CandidateEvaluator {
         m.put("sparsity", MagnitudePruner.sparsity(net));
         m.put("latency_ms@host", host.p50Ms());
         m.put("latency_p95_ms@host", host.p95Ms());
+        if (batch > 0) {
+            m.put("latency_batch_ms@host", onnxResult[3]);
+        }
+        m.put("bitops", (double) costs.stream().mapToLong(c -> c.macs() * c.weightBits() * c.activationBits()).sum());
         m.put("onnx_bytes", (double) onnx.length);
         m.put("onnx_int8", int8 ? 1.0 : 0.0);
         m.put("onnx_top1_agreement", agreement);

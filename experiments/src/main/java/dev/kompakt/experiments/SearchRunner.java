@@ -133,7 +133,8 @@ public final class SearchRunner {
                                         Options options, PrintStream console, Path runDir) throws IOException {
         JobPayload payload = new JobPayload(new JobPayload.Header(runDir.toAbsolutePath() + "@" + Instant.now(), arch,
                 baselineMetrics.get("accuracy"), baselineMetrics.get("size_bytes").longValue(), devices,
-                spec.execution().latencyWarmup(), spec.execution().latencyRepeats()), train, test, ModelBytes.write(baseline));
+                spec.execution().latencyWarmup(), spec.execution().latencyRepeats(), spec.execution().latencyBatch(),
+                spec.execution().intraOpThreads()), train, test, ModelBytes.write(baseline));
         TrainingBudget budget = budget(spec);
         try (JavaSparkContext spark = SparkSetup.start(SparkSetup.conf("kompakt-" + spec.name(), options.master(), options.appJars()));
              SparkTrialExecutor executor = new SparkTrialExecutor(spark, payload)) {
@@ -164,7 +165,8 @@ public final class SearchRunner {
         double accuracy = Training.accuracy(net.clone(), Tensors.toDataSet(test));
         long size = CostModel.totalStorageBytes(CostModel.of(net, NetworkFactory.inputType(arch, train.rows(), train.cols()), Map.of()));
         EvaluationContext context = new EvaluationContext(arch, net, train, test, accuracy, size, devices);
-        Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(spec.execution().latencyWarmup(), spec.execution().latencyRepeats()))
+        Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(spec.execution().latencyWarmup(), spec.execution().latencyRepeats(),
+                spec.execution().latencyBatch(), spec.execution().intraOpThreads()))
                 .evaluate(CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1), spec.seed());
         m.remove("train_seconds");
         return m;

@@ -16,13 +16,36 @@ import java.util.Arrays;
 public final class LatencyProbe {
     private final int warmup;
     private final int repeats;
+    private final int batch;
+    private final int intraOpThreads;
 
     public LatencyProbe(int warmup, int repeats) {
+        this(warmup, repeats, 0, 1);
+    }
+
+    /**
+     * @param batch          a second batch size to time besides batch 1 (0 = batch 1 only)
+     * @param intraOpThreads ONNX Runtime intra-op threads for the timed session
+     */
+    public LatencyProbe(int warmup, int repeats, int batch, int intraOpThreads) {
         if (warmup < 0 || repeats < 1) {
             throw new IllegalArgumentException("latency probe needs warmup >= 0 and repeats >= 1, got " + warmup + ", " + repeats);
         }
+        if (batch < 0 || intraOpThreads < 1) {
+            throw new IllegalArgumentException("latency probe needs batch >= 0 and intraOpThreads >= 1, got " + batch + ", " + intraOpThreads);
+        }
         this.warmup = warmup;
         this.repeats = repeats;
+        this.batch = batch;
+        this.intraOpThreads = intraOpThreads;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public int intraOpThreads() {
+        return intraOpThreads;
     }
 
     public int warmup() {

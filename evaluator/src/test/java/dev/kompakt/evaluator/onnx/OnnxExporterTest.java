@@ -93,6 +93,24 @@ class OnnxExporterTest {
 
     @ParameterizedTest
     @EnumSource(Architecture.Family.class)
+    void sizeAccountingMatchesTheExportedFiles(Architecture.Family family) {
+        MultiLayerNetwork net = NETS.get(family);
+        var input = dev.kompakt.evaluator.net.NetworkFactory.inputType(new Architecture(family, 1.0), 28, 28);
+        long dense = dev.kompakt.evaluator.cost.CostModel.totalStorageBytes(dev.kompakt.evaluator.cost.CostModel.of(net, input, Map.of()));
+        Map<Integer, Integer> eight = new HashMap<>();
+        dev.kompakt.strategies.WeightTensors.of(net).forEach(t -> eight.put(t.layerIndex(), 8));
+        long int8 = dev.kompakt.evaluator.cost.CostModel.totalStorageBytes(dev.kompakt.evaluator.cost.CostModel.of(net, input, eight));
+        long fp32File = OnnxExporter.fp32(net).length;
+        INDArray calibration = train.getFeatures().get(NDArrayIndex.interval(0, 200), NDArrayIndex.all());
+        long int8File = OnnxExporter.int8(net, calibration, Map.of()).length;
+        System.out.printf("%s: accounted %d B float / %d B int8; ONNX files %d B / %d B%n", family, dense, int8, fp32File, int8File);
+        // the files hold exactly the accounted tensors plus graph structure (names, shapes, attributes, activation scales)
+        assertTrue(fp32File >= dense && fp32File - dense <= 0.02 * dense + 2_500, "float: file " + fp32File + " vs accounted " + dense);
+        assertTrue(int8File >= int8 && int8File - int8 <= 0.02 * int8 + 2_500, "int8: file " + int8File + " vs accounted " + int8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.Family.class)
     void fakeQuantizedWeightsExportExactly(Architecture.Family family) {
         MultiLayerNetwork net = NETS.get(family).clone();
         new MagnitudePruner(MagnitudePruner.Scope.GLOBAL).prune(net, 0.5);

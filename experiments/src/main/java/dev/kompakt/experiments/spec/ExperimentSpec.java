@@ -42,7 +42,10 @@ public record ExperimentSpec(int schemaVersion, String name, long seed, Data dat
         }
     }
 
-    /** How trials run: how many at once (0 = Spark's default parallelism), and the latency probe's repeats. */
-    public record Execution(int maxInFlight, int latencyWarmup, int latencyRepeats) {
+    /**
+     * How trials run: how many at once (0 = Spark's default parallelism), and how host latency is measured in
+     * ONNX Runtime: warm-up and timed runs at batch 1, a second batch size (0 = none), intra-op threads.
+     */
+    public record Execution(int maxInFlight, int latencyWarmup, int latencyRepeats, int latencyBatch, int intraOpThreads) {
     }
 }

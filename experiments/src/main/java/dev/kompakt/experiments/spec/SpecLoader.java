@@ -35,7 +35,7 @@ public final class SpecLoader {
     /** Metrics every candidate reports; device metrics are {@code latency_ms@<device>} etc. */
     public static final Set<String> METRICS = Set.of("accuracy", "accuracy_drop", "size_bytes", "compression_ratio", "params",
             "nonzero_params", "macs", "sparsity", "latency_ms@host", "latency_p95_ms@host", "onnx_bytes", "onnx_int8",
-            "onnx_top1_agreement", "train_seconds");
+            "onnx_top1_agreement", "latency_batch_ms@host", "bitops", "train_seconds");
     public static final List<String> DEVICE_METRICS = List.of("latency_ms@", "energy_mj@", "fits_memory@");
 
     private final List<String> problems = new ArrayList<>();
@@ -336,11 +336,13 @@ public final class SpecLoader {
 
     private ExperimentSpec.Execution execution(JsonNode n) {
         String p = "execution";
-        known(n, p, "maxInFlight", "latencyWarmup", "latencyRepeats");
+        known(n, p, "maxInFlight", "latencyWarmup", "latencyRepeats", "latencyBatch", "intraOpThreads");
         return new ExperimentSpec.Execution(
                 integer(n, p, "maxInFlight", 0, 0, 100000),
                 integer(n, p, "latencyWarmup", 50, 0, 1_000_000),
-                integer(n, p, "latencyRepeats", 200, 1, 1_000_000));
+                integer(n, p, "latencyRepeats", 200, 1, 1_000_000),
+                integer(n, p, "latencyBatch", 0, 0, 100_000),
+                integer(n, p, "intraOpThreads", 1, 1, 1024));
     }
 
     // ---- field helpers: each records a problem and returns a harmless default instead of throwing ----

@@ -68,7 +68,7 @@ class SpecLoaderTest {
                 Objective.minimize("energy_mj@stm32h7"), Objective.minimize("size_bytes")), s.search().objectives());
         assertEquals(List.of(new Constraint("accuracy_drop", 0.05)), s.search().constraints());
         assertEquals(List.of("rpi4", "rpi5", "coral-edgetpu", "stm32h7"), s.devices());
-        assertEquals(new ExperimentSpec.Execution(0, 50, 200), s.execution());
+        assertEquals(new ExperimentSpec.Execution(0, 50, 200, 64, 1), s.execution());
     }
 
     @Test
@@ -92,7 +92,7 @@ class SpecLoaderTest {
                 s.search().objectives());
         assertEquals(List.of(), s.search().constraints());
         assertEquals(List.of("rpi4"), s.devices());
-        assertEquals(new ExperimentSpec.Execution(2, 2, 5), s.execution());
+        assertEquals(new ExperimentSpec.Execution(2, 2, 5, 8, 1), s.execution());
     }
 
     @Test
@@ -218,7 +218,7 @@ class SpecLoaderTest {
         assertEquals(8, s.search().populationSize());
         assertEquals(List.of(), s.search().constraints());
         assertEquals(List.of("rpi4"), s.devices(), "devices default to rpi4");
-        assertEquals(new ExperimentSpec.Execution(0, 50, 200), s.execution(), "execution section left out");
+        assertEquals(new ExperimentSpec.Execution(0, 50, 200, 0, 1), s.execution(), "execution section left out");
     }
 
     @Test
