@@ -174,7 +174,7 @@ public final class OnnxExporter {
             current = g.node("QLinearConv", List.of(current, g.floats("x_scale", new long[0], new float[] {scale}),
                     g.uint8s("x_zp", new long[0], new byte[] {(byte) zeroPoint}),
                     g.int8s("w", shape, q.values()), g.floats("w_scale", new long[] {shape[0]}, q.scales()),
-                    g.int8s("w_zp", new long[] {shape[0]}, new byte[(int) shape[0]]),
+                    g.int8s("w_zp", new long[0], new byte[] {0}),
                     g.floats("y_scale", new long[0], new float[] {y[0]}), g.uint8s("y_zp", new long[0], new byte[] {(byte) (int) y[1]}),
                     g.int32s("bias", new long[] {shape[0]}, qBias)), attrs.toArray(Onnx.AttributeProto[]::new));
             scale = y[0];
