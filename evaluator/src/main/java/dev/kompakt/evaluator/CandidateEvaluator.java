@@ -3,6 +3,7 @@ package dev.kompakt.evaluator;
 import dev.kompakt.evaluator.cost.CostModel;
 import dev.kompakt.evaluator.cost.LayerCost;
 import dev.kompakt.evaluator.hardware.HardwareProfile;
+import dev.kompakt.evaluator.hardware.HostEnergy;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.SimulatedDevice;
 import dev.kompakt.evaluator.net.NetworkFactory;
@@ -43,7 +44,8 @@ import java.util.Map;
  * Metric names: {@code accuracy}, {@code accuracy_drop}, {@code size_bytes}, {@code compression_ratio},
  * {@code params}, {@code nonzero_params}, {@code macs}, {@code sparsity}, {@code latency_ms@host},
  * {@code latency_p95_ms@host}, {@code latency_batch_ms@host} (p50 of one call on the configured batch, when set),
- * {@code bitops} (sum of MACs x weight bits x activation bits), {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
+ * {@code bitops} (sum of MACs x weight bits x activation bits), {@code energy_mj@host} (RAPL when readable, else
+ * modelled; {@code energy_measured@host} says which: 1 or 0), {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
  * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}.
  */
 public final class CandidateEvaluator {
@@ -95,10 +97,15 @@ public final class CandidateEvaluator {
                 .data().asFloat() : null;
         double[] onnxResult = OrtThread.call(() -> {
             try (OnnxModel model = new OnnxModel(onnx, context.rows() * context.cols(), latencyProbe.intraOpThreads())) {
+                java.util.OptionalLong before = HostEnergy.readMicrojoules();
                 OnnxModel.Latency l = model.latency(oneInput, 1, latencyProbe.warmup(), latencyProbe.repeats());
+                java.util.OptionalLong after = HostEnergy.readMicrojoules();
+                // RAPL covers warm-up and timed runs; the counter wraps rarely, a negative delta falls back to the model
+                double raplMj = before.isPresent() && after.isPresent() && after.getAsLong() > before.getAsLong()
+                        ? (after.getAsLong() - before.getAsLong()) / 1000.0 / (latencyProbe.warmup() + latencyProbe.repeats()) : Double.NaN;
                 double batchMs = batch > 0 ? model.latency(batchInput, batch, Math.max(1, latencyProbe.warmup() / 4),
                         Math.max(5, latencyProbe.repeats() / 4)).p50Ms() : Double.NaN;
-                return new double[] {model.top1Agreement(context.test().getFeatures(), reference), l.p50Ms(), l.p95Ms(), batchMs};
+                return new double[] {model.top1Agreement(context.test().getFeatures(), reference), l.p50Ms(), l.p95Ms(), batchMs, raplMj};
             }
         });
         double agreement = onnxResult[0];
@@ -118,6 +125,9 @@ public final class CandidateEvaluator {
         if (batch > 0) {
             m.put("latency_batch_ms@host", onnxResult[3]);
         }
+        boolean rapl = !Double.isNaN(onnxResult[4]);
+        m.put("energy_mj@host", rapl ? onnxResult[4] : HostEnergy.modelMillijoules(host.p50Ms(), latencyProbe.intraOpThreads()));
+        m.put("energy_measured@host", rapl ? 1.0 : 0.0);
         m.put("bitops", (double) costs.stream().mapToLong(c -> c.macs() * c.weightBits() * c.activationBits()).sum());
         m.put("onnx_bytes", (double) onnx.length);
         m.put("onnx_int8", int8 ? 1.0 : 0.0);

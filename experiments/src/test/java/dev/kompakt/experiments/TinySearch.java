@@ -43,7 +43,8 @@ final class TinySearch {
         for (Trial t : trials) {
             assertTrue(t.metric("accuracy") >= 0 && t.metric("accuracy") <= 1.0, "accuracy of " + t);
             assertTrue(t.metric("size_bytes") > 0 && t.metric("latency_ms@host") > 0 && t.metric("latency_ms@rpi4") > 0, t.toString());
-            assertTrue(t.metric("latency_batch_ms@host") > 0 && t.metric("bitops") > 0, t.toString());
+            assertTrue(t.metric("latency_batch_ms@host") > 0 && t.metric("bitops") > 0 && t.metric("energy_mj@host") > 0, t.toString());
+            assertTrue(t.metric("energy_measured@host") == 0.0 || t.metric("energy_measured@host") == 1.0, t.toString());
         }
         assertTrue(trials.stream().anyMatch(t -> t.metric("accuracy") > 0.5), "some candidate keeps the baseline's skill");
         assertFalse(result.summary().front().isEmpty());

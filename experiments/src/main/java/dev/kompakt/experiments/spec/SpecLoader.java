@@ -35,7 +35,7 @@ public final class SpecLoader {
     /** Metrics every candidate reports; device metrics are {@code latency_ms@<device>} etc. */
     public static final Set<String> METRICS = Set.of("accuracy", "accuracy_drop", "size_bytes", "compression_ratio", "params",
             "nonzero_params", "macs", "sparsity", "latency_ms@host", "latency_p95_ms@host", "onnx_bytes", "onnx_int8",
-            "onnx_top1_agreement", "latency_batch_ms@host", "bitops", "train_seconds");
+            "onnx_top1_agreement", "latency_batch_ms@host", "bitops", "energy_mj@host", "energy_measured@host", "train_seconds");
     public static final List<String> DEVICE_METRICS = List.of("latency_ms@", "energy_mj@", "fits_memory@");
 
     private final List<String> problems = new ArrayList<>();
