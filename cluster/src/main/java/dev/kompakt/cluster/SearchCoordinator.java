@@ -22,7 +22,9 @@ import java.util.function.Function;
  * The driver's coordinator: keeps up to {@code maxInFlight} trials running, tells the study each result as
  * soon as it arrives (no waiting for a batch), asks for the next trial, and reports progress. Trial
  * results come back as messages through {@code pipeToSelf}, so the study is only touched from this actor.
- * Completes {@code done} with all trials once {@code totalTrials} have finished, then stops.
+ * Completes {@code done} with all trials once {@code totalTrials} have finished, then stops. A study restored
+ * from a journal continues: its RUNNING trials (in flight when the last process died) run again with their
+ * recorded parameters, completed ones are never re-run, and new trials are asked up to {@code totalTrials}.
  */
 public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.Command> {
 
@@ -69,6 +71,8 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     private final CompletableFuture<List<Trial>> done;
     private final Instant start = Instant.now();
     private final int finishedAtStart;
+    /** Trials that were RUNNING in a restored study (in flight when the process died): run again first. */
+    private final java.util.ArrayDeque<Study.TrialRequest> pending = new java.util.ArrayDeque<>();
     private int asked;
     private int inFlight;
 
@@ -90,6 +94,8 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         this.done = done;
         this.asked = study.trials().size();
         this.finishedAtStart = (int) study.trials().stream().filter(t -> t.state().isFinished()).count();
+        study.trials().stream().filter(t -> t.state() == TrialState.RUNNING)
+                .forEach(t -> pending.add(new Study.TrialRequest(t.number(), t.assignment())));
         if (settings.heartbeat() != null && !settings.heartbeat().isZero()) {
             timers.startTimerAtFixedRate(new Heartbeat(), settings.heartbeat());
         }
@@ -128,9 +134,14 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     /** Submits trials until {@code maxInFlight} run or the budget is used; stops when everything has finished. */
     private Behavior<Command> fill() {
         try {
-            while (inFlight < settings.maxInFlight() && asked < settings.totalTrials()) {
-                Study.TrialRequest request = study.ask();
-                asked++;
+            while (inFlight < settings.maxInFlight() && (!pending.isEmpty() || asked < settings.totalTrials())) {
+                Study.TrialRequest request;
+                if (pending.isEmpty()) {
+                    request = study.ask();
+                    asked++;
+                } else {
+                    request = pending.poll();
+                }
                 inFlight++;
                 int number = request.number();
                 getContext().pipeToSelf(executor.submit(toSpec.apply(request)), (outcome, failure) ->
@@ -140,7 +151,7 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
             done.completeExceptionally(e);
             return Behaviors.stopped();
         }
-        if (inFlight == 0 && asked >= settings.totalTrials()) {
+        if (inFlight == 0 && pending.isEmpty() && asked >= settings.totalTrials()) {
             done.complete(study.trials());
             return Behaviors.stopped();
         }

@@ -45,19 +45,11 @@ public final class Exporter {
         if (trial.state() != TrialState.COMPLETE) {
             throw new IllegalArgumentException("trial " + number + " is " + trial.state() + ", not COMPLETE: there is no model to export");
         }
-        String dataDir = provenance.get("data.directory");
-        DatasetSource.Splits splits = SearchRunner.loadData(spec, dataDir == null ? spec.data().path() : Path.of(dataDir));
+        DatasetSource.Splits splits = SearchRunner.loadData(spec, SearchRunner.recordedDataDirectory(spec, provenance));
         ImageDataset train = splits.train().stratified(spec.data().trainSamples());
         ImageDataset test = splits.test().stratified(spec.data().testSamples());
         Architecture arch = new Architecture(Architecture.family(spec.baseline().architecture()), 1.0);
-        ExperimentSpec runnable = spec;
-        if (spec.baseline().model() != null && provenance.containsKey("baseline.source")) {
-            ExperimentSpec.Baseline b = spec.baseline();
-            runnable = new ExperimentSpec(spec.schemaVersion(), spec.name(), spec.seed(), spec.data(),
-                    new ExperimentSpec.Baseline(b.architecture(), Path.of(provenance.get("baseline.source")), b.epochs(), b.batchSize(),
-                            b.learningRate()), spec.strategies(), spec.budget(), spec.search(), spec.devices(), spec.execution());
-        }
-        Baselines.Baseline baseline = Baselines.obtain(runnable, arch, train);
+        Baselines.Baseline baseline = Baselines.obtain(SearchRunner.withRecordedBaseline(spec, provenance), arch, train);
         console.printf("baseline: %s%n", baseline.source());
         EvaluationContext context = new EvaluationContext(arch, baseline.network(), train, test, Double.NaN, 1, List.of());
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(0, 1));

@@ -21,6 +21,8 @@ import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
+import dev.kompakt.experiments.spec.SpecException;
+import dev.kompakt.experiments.spec.SpecLoader;
 import dev.kompakt.search.JournalEvent;
 import dev.kompakt.search.Nsga2Sampler;
 import dev.kompakt.search.RandomSampler;
@@ -121,6 +123,89 @@ public final class SearchRunner {
         RunSummary summary = summary(spec.name(), spec, trials, baselineMetrics, provenance);
         RunFiles.writeAll(runDir, summary);
         return new Result(runDir, summary, wall);
+    }
+
+    /**
+     * Continues an interrupted run in its own directory: replays trials.jsonl, runs again the trials that were
+     * in flight when the process died (same parameters, same seeds), never re-runs a finished one, and asks new
+     * trials up to the spec's budget. The spec must be the one the run started with (its hash is in the journal).
+     */
+    public static Result resume(Path runDir, Options options, PrintStream console) throws IOException {
+        Instant started = Instant.now();
+        ProfileRegistry profiles = ProfileRegistry.load(options.profilesDir());
+        Path journalFile = runDir.resolve(RunFiles.JOURNAL);
+        if (!Files.isRegularFile(journalFile)) {
+            throw new SpecException(runDir.toString(), List.of("not a run directory: " + journalFile + " not found"));
+        }
+        Path specFile = runDir.resolve(RunFiles.SPEC_COPY);
+        String specText = Files.readString(specFile);
+        ExperimentSpec spec = SpecLoader.loadRunCopy(specFile, profiles.all().keySet());
+        List<JournalEvent> events = TrialJournal.read(journalFile);
+        JournalEvent.Started first = events.stream().filter(e -> e instanceof JournalEvent.Started).map(e -> (JournalEvent.Started) e)
+                .findFirst().orElseThrow(() -> new SpecException(journalFile.toString(), List.of("the journal has no 'started' event")));
+        if (!first.specSha256().equals(sha256(specText))) {
+            throw new SpecException(specFile.toString(), List.of("changed since the run started (its SHA-256 differs from the journal's); "
+                    + "resume needs the spec the run started with"));
+        }
+        List<Trial> recorded = TrialJournal.replay(events);
+        Map<String, String> provenance = new LinkedHashMap<>(Files.isRegularFile(runDir.resolve(RunFiles.PROVENANCE))
+                ? RunFiles.readProvenance(runDir) : Map.of());
+        DatasetSource.Splits splits = loadData(spec, recordedDataDirectory(spec, provenance));
+        ImageDataset train = splits.train().stratified(spec.data().trainSamples());
+        ImageDataset test = splits.test().stratified(spec.data().testSamples());
+        Architecture arch = new Architecture(Architecture.family(spec.baseline().architecture()), 1.0);
+        Baselines.Baseline baseline = Baselines.obtain(withRecordedBaseline(spec, provenance), arch, train);
+        List<HardwareProfile> devices = spec.devices().stream().map(profiles::get).toList();
+        Path baselineFile = runDir.resolve("baseline.json");
+        Map<String, Double> baselineMetrics = new LinkedHashMap<>();
+        if (Files.isRegularFile(baselineFile)) {
+            RunFiles.JSON.readTree(baselineFile.toFile()).fields().forEachRemaining(f -> baselineMetrics.put(f.getKey(), f.getValue().asDouble()));
+        } else {
+            baselineMetrics.putAll(measureBaseline(spec, arch, baseline.network(), train, test, devices));
+        }
+        long finished = recorded.stream().filter(t -> t.state().isFinished()).count();
+        long rerun = recorded.size() - finished;
+        console.printf("resuming %s: %d trials finished, %d to run again, %d new to ask (budget %d)%n", runDir, finished, rerun,
+                Math.max(0, spec.budget().trials() - recorded.size()), spec.budget().trials());
+        provenance.put("run.resumed", Instant.now().toString());
+        provenance.put("run.resumed_with_finished_trials", Long.toString(finished));
+        RunFiles.writeProvenance(runDir, provenance);
+
+        List<Trial> trials = recorded;
+        if (rerun > 0 || recorded.size() < spec.budget().trials()) {
+            try (TrialJournal journal = TrialJournal.open(journalFile)) {
+                Study study = new Study(spec.name(), space(spec), spec.search().objectives(), spec.search().constraints(), sampler(spec),
+                        journal, null);
+                recorded.forEach(study::restore);
+                trials = runStudy(spec, study, arch, baseline.network(), train, test, baselineMetrics, devices, options, console, runDir);
+            }
+        }
+        Duration wall = Duration.between(started, Instant.now());
+        provenance.put("run.finished", Instant.now().toString());
+        RunFiles.writeProvenance(runDir, provenance);
+        RunSummary summary = summary(spec.name(), spec, trials, baselineMetrics, provenance);
+        RunFiles.writeAll(runDir, summary);
+        return new Result(runDir, summary, wall);
+    }
+
+    /** The data directory a run used (recorded in provenance.json), else the spec's. */
+    static Path recordedDataDirectory(ExperimentSpec spec, Map<String, String> provenance) {
+        String dir = provenance.get("data.directory");
+        return dir != null ? Path.of(dir) : spec.data().path();
+    }
+
+    /**
+     * The spec with its baseline model path as the run recorded it: a spec copied into a run directory has its
+     * relative paths resolved against the run directory, not where the user wrote it.
+     */
+    static ExperimentSpec withRecordedBaseline(ExperimentSpec spec, Map<String, String> provenance) {
+        ExperimentSpec.Baseline b = spec.baseline();
+        if (b.model() == null || !provenance.containsKey("baseline.source")) {
+            return spec;
+        }
+        return new ExperimentSpec(spec.schemaVersion(), spec.name(), spec.seed(), spec.data(),
+                new ExperimentSpec.Baseline(b.architecture(), Path.of(provenance.get("baseline.source")), b.epochs(), b.batchSize(),
+                        b.learningRate()), spec.strategies(), spec.budget(), spec.search(), spec.devices(), spec.execution());
     }
 
     static RunSummary summary(String name, ExperimentSpec spec, List<Trial> trials, Map<String, Double> baseline, Map<String, String> provenance) {

@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 @Command(name = "kompakt", mixinStandardHelpOptions = true, versionProvider = KompaktCli.Version.class,
         description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
                 + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
-        subcommands = {KompaktCli.Search.class, KompaktCli.Report.class, KompaktCli.Export.class, KompaktCli.Validate.class,
+        subcommands = {KompaktCli.Search.class, KompaktCli.Resume.class, KompaktCli.Report.class, KompaktCli.Export.class, KompaktCli.Validate.class,
                 KompaktCli.Profiles.class, KompaktCli.Bench.class})
 public final class KompaktCli implements Callable<Integer> {
     static final int BAD_INPUT = 2;
@@ -114,6 +114,34 @@ public final class KompaktCli implements Callable<Integer> {
             printSummary(out, r.summary());
             out.printf("wall time %d s; results in %s (open %s)%n", r.wallTime().toSeconds(), r.runDir(), r.runDir().resolve("report.html"));
             out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Continue an interrupted search in its run directory: trials in flight when it stopped run again, "
+                    + "finished ones are kept, new ones are asked up to the budget.")
+    static final class Resume implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN_DIR", description = "a run directory written by `kompakt search`")
+        Path runDir;
+
+        @Option(names = "--master", description = "Spark master URL (default: local[*], or what spark-submit set)")
+        String master;
+
+        @Option(names = "--jars", description = "comma-separated jars to ship to executors (for --master URLs of clusters)")
+        String jars;
+
+        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
+        Path profiles;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @Override
+        public Integer call() throws IOException {
+            SearchRunner.Result r = SearchRunner.resume(runDir, new SearchRunner.Options(master, runDir, null, jars, profiles), parent.out);
+            printSummary(parent.out, r.summary());
+            parent.out.printf("wall time %d s; results in %s%n", r.wallTime().toSeconds(), r.runDir());
             return 0;
         }
     }

@@ -1,0 +1,113 @@
+package dev.kompakt.experiments;
+
+import dev.kompakt.evaluator.hardware.ProfileRegistry;
+import dev.kompakt.experiments.cli.KompaktCli;
+import dev.kompakt.experiments.spec.SpecLoader;
+import dev.kompakt.search.JournalEvent;
+import dev.kompakt.search.Trial;
+import dev.kompakt.search.TrialJournal;
+import dev.kompakt.search.TrialState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A search killed with SIGKILL mid-run and continued with {@code kompakt resume} ends with every trial finished
+ * exactly once, keeps the trials finished before the kill untouched, and ends with the same trials (parameters
+ * and measured accuracy and size) as the same search run without interruption.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class ResumeAfterKillTest {
+    static final String METRICS_THAT_DO_NOT_DEPEND_ON_TIMING = "accuracy,size_bytes,params,nonzero_params,macs,sparsity,onnx_bytes";
+
+    @Test
+    void killDashNineThenResume(@TempDir Path tmp) throws Exception {
+        String spec = Files.readString(TinySearch.SPEC)
+                .replace("path: ../../../data/fashion-mnist-subset", "path: " + Path.of("data/fashion-mnist-subset").toAbsolutePath())
+                .replace("trials: 4", "trials: 6")
+                .replace("maxInFlight: 2", "maxInFlight: 1");
+        Path specFile = tmp.resolve("spec.yaml");
+        Files.writeString(specFile, spec);
+        Path runDir = tmp.resolve("killed");
+
+        Process p = startCli(tmp, "search", specFile.toString(), "--master", "local[1]", "--run-dir", runDir.toString());
+        Path journal = runDir.resolve("trials.jsonl");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (finished(journal) < 2) {
+            assertTrue(p.isAlive(), "search ended before it could be killed:\n" + Files.readString(tmp.resolve("cli.log")));
+            assertTrue(System.nanoTime() < deadline, "no progress:\n" + Files.readString(tmp.resolve("cli.log")));
+            Thread.sleep(20);
+        }
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();   // SIGKILL
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        List<Trial> beforeResume = TrialJournal.replay(TrialJournal.read(journal));
+        Map<Integer, Map<String, Double>> finishedBefore = new HashMap<>();
+        beforeResume.stream().filter(t -> t.state().isFinished()).forEach(t -> finishedBefore.put(t.number(), t.metrics()));
+        assertTrue(finishedBefore.size() >= 2 && finishedBefore.size() < 6, "killed mid-run: " + finishedBefore.keySet());
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = KompaktCli.run(new String[] {"resume", runDir.toString(), "--master", "local[1]"}, new PrintStream(out, true), System.err);
+        assertEquals(0, code, out.toString());
+
+        List<JournalEvent> events = TrialJournal.read(journal);
+        List<Trial> resumed = TrialJournal.replay(events);
+        assertEquals(6, resumed.size());
+        assertTrue(resumed.stream().allMatch(t -> t.state() == TrialState.COMPLETE), resumed.toString());
+        int[] finishedEvents = new int[6];
+        events.stream().filter(e -> e instanceof JournalEvent.Finished).forEach(e -> finishedEvents[((JournalEvent.Finished) e).trial()]++);
+        for (int n = 0; n < 6; n++) {
+            assertEquals(1, finishedEvents[n], "trial " + n + " finished exactly once (nothing re-run, nothing lost)");
+        }
+        finishedBefore.forEach((n, m) -> assertEquals(m, resumed.get(n).metrics(), "trial " + n + " kept as it was"));
+
+        // the same search without interruption ends with the same trials
+        SearchRunner.Result uninterrupted = SearchRunner.run(SpecLoader.load(specFile, ProfileRegistry.builtIn().all().keySet()), spec,
+                new SearchRunner.Options("local[1]", tmp.resolve("uninterrupted"), null, null, null), new PrintStream(new ByteArrayOutputStream()));
+        for (int n = 0; n < 6; n++) {
+            Trial a = resumed.get(n);
+            Trial b = uninterrupted.summary().trials().get(n);
+            assertEquals(b.assignment(), a.assignment(), "trial " + n + " parameters");
+            for (String metric : METRICS_THAT_DO_NOT_DEPEND_ON_TIMING.split(",")) {
+                assertEquals(b.metric(metric), a.metric(metric), "trial " + n + " " + metric);
+            }
+        }
+        assertTrue(Files.isRegularFile(runDir.resolve("report.html")) && Files.isRegularFile(runDir.resolve("pareto.json")));
+    }
+
+    private static long finished(Path journal) throws Exception {
+        if (!Files.exists(journal)) {
+            return 0;
+        }
+        return Files.readAllLines(journal).stream().filter(l -> l.contains("\"event\":\"finished\"")).count();
+    }
+
+    private static Process startCli(Path tmp, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || arg.startsWith("-Dio.netty")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-Xmx2g", "-cp", System.getProperty("kompakt.dist.classpath"), "dev.kompakt.experiments.cli.KompaktCli"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("cli.log").toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        return pb.start();
+    }
+}
