@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * Predicts batch-1 ONNX Runtime latency on this host from a network's per-layer costs, with coefficients
  * fitted to measurements made here (nn-Meter's idea at kernel-class granularity). Latency in microseconds =
- * per-call overhead + a dispatch cost per kernel + an extra cost per integer kernel (its quantize, cast and
- * rescale steps) + a cost per MAC for float and integer convolutions and dense layers + a cost per byte of
+ * per-call overhead + a dispatch cost per kernel + an extra cost per integer convolution (its layout transposes)
+ * and per integer dense layer (its quantize, cast and rescale steps) + a cost per MAC for float and integer convolutions and dense layers + a cost per byte of
  * weights as the runtime holds them (4 for float, 1 for integer layers) and per byte beyond an effective cache
  * size fitted with the coefficients (those come from L3 or memory on every call) + a cost per pooling output. Which layers run on integer kernels is decided by {@link OnnxExporter#integerLayers}.
  * Fitted by non-negative least squares (every term is a cost) on relative error, so small and large networks
@@ -23,8 +23,8 @@ import java.util.Set;
  */
 public record HostLatencyModel(double[] coefficients, long l2Bytes) {
     /** Feature order of the coefficient vector. */
-    public static final List<String> FEATURES = List.of("call", "kernels", "integer kernels", "float conv MACs", "int8 conv MACs",
-            "float dense MACs", "int8 dense MACs", "weight bytes", "weight bytes beyond L2", "pool outputs");
+    public static final List<String> FEATURES = List.of("call", "kernels", "int8 conv kernels", "int8 dense kernels", "float conv MACs",
+            "int8 conv MACs", "float dense MACs", "int8 dense MACs", "weight bytes", "weight bytes beyond L2", "pool outputs");
 
     /** One measured network: its layer costs, the layers that ran on integer kernels, and the measured p50 in ms. */
     public record Sample(List<LayerCost> layers, Set<Integer> integerLayers, double measuredMs) {
@@ -186,24 +186,24 @@ public record HostLatencyModel(double[] coefficients, long l2Bytes) {
                 case "conv", "depthwise" -> {
                     x[1] += 1;
                     x[2] += integer ? 1 : 0;
-                    x[integer ? 4 : 3] += c.macs();
-                    x[7] += c.weights() * (integer ? 1 : 4);
+                    x[integer ? 5 : 4] += c.macs();
+                    x[8] += c.weights() * (integer ? 1 : 4);
                 }
                 case "dense" -> {
                     x[1] += 1;
-                    x[2] += integer ? 1 : 0;
-                    x[integer ? 6 : 5] += c.macs();
-                    x[7] += c.weights() * (integer ? 1 : 4);
+                    x[3] += integer ? 1 : 0;
+                    x[integer ? 7 : 6] += c.macs();
+                    x[8] += c.weights() * (integer ? 1 : 4);
                 }
                 case "pool" -> {
                     x[1] += 1;
-                    x[9] += c.outputElements();
+                    x[10] += c.outputElements();
                 }
                 default -> {
                 }
             }
         }
-        x[8] = Math.max(0, x[7] - l2Bytes);
+        x[9] = Math.max(0, x[8] - l2Bytes);
         return x;
     }
 }
