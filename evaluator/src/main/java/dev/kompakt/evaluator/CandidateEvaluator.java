@@ -14,6 +14,8 @@ import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.strategies.ChannelInheritance;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.DistillationLoss;
+import dev.kompakt.strategies.GradualPruning;
+import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.WeightQuantizer;
@@ -32,7 +34,9 @@ import java.util.Map;
  * <ol>
  *   <li>student: the baseline's weights at width 1.0, else a network of the scaled width that inherits the
  *       baseline's strongest channels (or starts fresh, when planned);</li>
- *   <li>prune: global magnitude pruning to the planned sparsity (masks kept during training);</li>
+ *   <li>student channels: ranked by the planned importance criterion (l1, l2, taylor, random);</li>
+ *   <li>prune: global magnitude pruning to the planned sparsity, at once before fine-tuning (masks kept while
+ *       training) or gradually on Zhu and Gupta's AGP schedule during fine-tuning;</li>
  *   <li>train: fine-tune (width 1.0) or train (student) for the budget, with response-based distillation
  *       from the baseline when planned;</li>
  *   <li>quantize: per-channel symmetric fake quantization of the weights;</li>
@@ -152,7 +156,11 @@ public final class CandidateEvaluator {
             net = NetworkFactory.build(context.architecture().withWidth(plan.widthMultiplier()), context.rows(), context.cols(),
                     context.classes(), seed, budget.studentLearningRate(), kd);
             if (plan.inheritWeights() && plan.widthMultiplier() < 1.0) {
-                ChannelInheritance.copyStrongestChannels(context.teacherCopy(), net);
+                ImportanceCriterion criterion = ImportanceCriterion.named(plan.criterion(), seed);
+                MultiLayerNetwork teacher = context.teacherCopy();
+                Map<Integer, INDArray> gradients = criterion.needsGradient()
+                        ? Training.weightGradients(teacher, subset(train, 512)) : Map.of();
+                ChannelInheritance.copyStrongestChannels(teacher, net, criterion, gradients);
             }
             epochs = budget.studentEpochs();
         } else {
@@ -161,7 +169,9 @@ public final class CandidateEvaluator {
             net.setParams(context.teacherCopy().params().dup());
             epochs = budget.fineTuneEpochs();
         }
-        PruningMasks masks = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL).prune(net, plan.sparsity());
+        MagnitudePruner pruner = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL);
+        boolean gradual = plan.pruningSchedule().equals(CompressionPlan.AGP) && plan.sparsity() > 0 && epochs > 0;
+        PruningMasks masks = gradual ? PruningMasks.none() : pruner.prune(net, plan.sparsity());
 
         long t0 = System.nanoTime();
         if (epochs > 0) {
@@ -170,7 +180,19 @@ public final class CandidateEvaluator {
                 INDArray teacher = subsetRows(context.teacherProbabilities(), train.numExamples());
                 data = new DataSet(train.getFeatures(), DistillationLoss.encodeTargets(train.getLabels(), teacher, plan.temperature()));
             }
-            Training.fit(net, data, epochs, budget.batchSize(), masks, seed);
+            if (gradual) {
+                // AGP: prune a little more before each quarter epoch, fine-tuning with the current masks in between
+                int steps = AGP_STEPS_PER_EPOCH * epochs;
+                GradualPruning schedule = new GradualPruning(0.0, plan.sparsity(), steps);
+                List<DataSet> quarters = slices(data, AGP_STEPS_PER_EPOCH);
+                for (int t = 1; t <= steps; t++) {
+                    PruningMasks step = pruner.prune(net, schedule.sparsityAt(t));
+                    Training.fit(net, quarters.get((t - 1) % quarters.size()), 1, budget.batchSize(), step, seed + t);
+                }
+                pruner.prune(net, plan.sparsity());
+            } else {
+                Training.fit(net, data, epochs, budget.batchSize(), masks, seed);
+            }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -182,6 +204,24 @@ public final class CandidateEvaluator {
         }
 
         return new Candidate(plan, net, Map.copyOf(bits), trainSeconds);
+    }
+
+    /** Pruning steps per epoch of the AGP schedule. */
+    static final int AGP_STEPS_PER_EPOCH = 4;
+
+    /** {@code k} consecutive, nearly equal slices of a dataset. */
+    private static List<DataSet> slices(DataSet data, int k) {
+        int n = data.numExamples();
+        List<DataSet> out = new java.util.ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            long from = (long) n * i / k;
+            long to = (long) n * (i + 1) / k;
+            if (to > from) {
+                out.add(new DataSet(data.getFeatures().get(NDArrayIndex.interval(from, to), NDArrayIndex.all()),
+                        data.getLabels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all())));
+            }
+        }
+        return out;
     }
 
     private static DataSet subset(DataSet data, int n) {

@@ -86,6 +86,25 @@ class CandidateEvaluatorTest {
     }
 
     @Test
+    void gradualPruningReachesItsTargetSparsity() {
+        CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.8, CompressionPlan.AGP, 32, false, 1.0, 0.0);
+        Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))
+                .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
+        assertEquals(0.8, m.get("sparsity"), 0.01, "AGP ends at the target sparsity");
+        assertTrue(m.get("accuracy") > baselineAccuracy - 0.15, m.toString());
+    }
+
+    @Test
+    void everyCriterionBuildsAWorkingStudent() {
+        for (String criterion : new String[] {"l1", "l2", "taylor", "random"}) {
+            CompressionPlan plan = new CompressionPlan(0.5, true, criterion, 0.0, CompressionPlan.ONESHOT, 32, false, 1.0, 0.0);
+            Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(2, 5))
+                    .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
+            assertTrue(m.get("accuracy") > 0.3, criterion + ": " + m);
+        }
+    }
+
+    @Test
     void narrowStudentHasFewerParameters() {
         CompressionPlan plan = new CompressionPlan(0.5, false, 0.0, 32, false, 1.0, 0.5);
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))

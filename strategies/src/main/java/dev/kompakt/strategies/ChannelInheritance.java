@@ -12,8 +12,9 @@ import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /**
- * Initialises a narrower network from a wider one of the same layer sequence by keeping, in every conv and
- * dense layer, the output channels with the largest L1 weight norm (Li et al. 2017, "Pruning Filters for
+ * Structured pruning that physically shrinks a network: initialises a narrower network from a wider one of
+ * the same layer sequence by keeping, in every conv and dense layer, the output channels that an
+ * {@link ImportanceCriterion} ranks highest (L1 norm by default: Li et al. 2017, "Pruning Filters for
  * Efficient ConvNets"), and the matching input channels of the next layer. A dense layer that follows a
  * convolution keeps the flattened positions of the kept channels (DL4J flattens [c, h, w] in C order).
  * The output layer keeps all classes. Pooling layers pass channels through. The narrow network must have
@@ -24,6 +25,16 @@ public final class ChannelInheritance {
     }
 
     public static void copyStrongestChannels(MultiLayerNetwork wide, MultiLayerNetwork narrow) {
+        copyStrongestChannels(wide, narrow, ImportanceCriterion.l1(), java.util.Map.of());
+    }
+
+    /**
+     * As {@link #copyStrongestChannels(MultiLayerNetwork, MultiLayerNetwork)}, ranking output channels by
+     * {@code criterion}; {@code gradients} holds dLoss/dW of the wide network by layer index when the criterion
+     * needs it.
+     */
+    public static void copyStrongestChannels(MultiLayerNetwork wide, MultiLayerNetwork narrow, ImportanceCriterion criterion,
+                                             java.util.Map<Integer, INDArray> gradients) {
         if (wide.getnLayers() != narrow.getnLayers()) {
             throw new IllegalArgumentException("networks differ in depth: " + wide.getnLayers() + " vs " + narrow.getnLayers());
         }
@@ -51,7 +62,8 @@ public final class ChannelInheritance {
                 throw new IllegalArgumentException("layer " + i + ": narrow network has " + keepOut + " outputs, more than the wide network's "
                         + ww.size(outAxis) + "; channels can only be inherited by a network that is not wider");
             }
-            int[] outs = keepOut == ww.size(outAxis) ? range(keepOut) : strongest(ww, outAxis, keepOut);
+            int[] outs = keepOut == ww.size(outAxis) ? range(keepOut)
+                    : top(criterion.scores(ww, outAxis, criterion.needsGradient() ? gradient(gradients, i) : null), keepOut);
             int[] ins;
             if (keptInputs == null) {
                 ins = range((int) ww.size(inAxis));
@@ -100,22 +112,24 @@ public final class ChannelInheritance {
         return Nd4j.create(dst, out, 'c');
     }
 
+    private static INDArray gradient(java.util.Map<Integer, INDArray> gradients, int layer) {
+        INDArray g = gradients.get(layer);
+        if (g == null) {
+            throw new IllegalArgumentException("layer " + layer + ": the criterion needs a gradient and none was given");
+        }
+        return g;
+    }
+
+    /** Indices of the {@code k} highest scores, in ascending order; ties keep the lower index. */
+    static int[] top(double[] scores, int k) {
+        return IntStream.range(0, scores.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer c) -> -scores[c]).thenComparingInt(c -> c))
+                .limit(k).mapToInt(Integer::intValue).sorted().toArray();
+    }
+
     /** Indices of the {@code k} channels with the largest L1 norm along {@code axis} (0 or 1), in ascending order. */
     static int[] strongest(INDArray w, int axis, int k) {
-        long[] shape = w.shape();
-        int channels = (int) shape[axis];
-        long stride = 1;
-        for (int d = axis + 1; d < shape.length; d++) {
-            stride *= shape[d];
-        }
-        float[] v = w.dup('c').data().asFloat();
-        double[] norms = new double[channels];
-        for (int i = 0; i < v.length; i++) {
-            norms[(int) ((i / stride) % channels)] += Math.abs(v[i]);
-        }
-        return IntStream.range(0, channels).boxed()
-                .sorted(Comparator.comparingDouble((Integer c) -> -norms[c]).thenComparingInt(c -> c))
-                .limit(k).mapToInt(Integer::intValue).sorted().toArray();
+        return top(ImportanceCriterion.l1().scores(w, axis, null), k);
     }
 
     private static int[] range(int n) {

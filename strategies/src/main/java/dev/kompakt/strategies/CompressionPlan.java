@@ -9,15 +9,29 @@ import dev.kompakt.search.Assignment;
  * @param widthMultiplier student width relative to the baseline; 1.0 starts from the baseline's weights
  * @param inheritWeights  a narrower student starts from the baseline's strongest channels (L1 norm) instead
  *                        of a fresh initialisation
+ * @param criterion       how an inheriting student ranks the baseline's channels: l1, l2, taylor or random
  * @param sparsity        fraction of weights removed by global magnitude pruning, in [0, 1)
+ * @param pruningSchedule {@code oneshot} (prune, then fine-tune with masks) or {@code agp} (Zhu and Gupta's
+ *                        gradual schedule, pruning a little more at every quarter epoch of fine-tuning)
  * @param weightBits      32 for float weights, else per-channel symmetric integer bits
  * @param distill         train against the baseline as teacher (response-based KD)
  * @param temperature     KD softmax temperature (used when distill)
  * @param alpha           KD weight of the soft-target term (used when distill)
  */
-public record CompressionPlan(double widthMultiplier, boolean inheritWeights, double sparsity, int weightBits, boolean distill, double temperature,
-                              double alpha) {
+public record CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
+                              int weightBits, boolean distill, double temperature, double alpha) {
+    public static final String ONESHOT = "oneshot";
+    public static final String AGP = "agp";
+
     public CompressionPlan {
+        criterion = criterion == null ? "l1" : criterion;
+        pruningSchedule = pruningSchedule == null ? ONESHOT : pruningSchedule;
+        if (!java.util.Set.of("l1", "l2", "taylor", "random").contains(criterion)) {
+            throw new IllegalArgumentException("importance criterion must be l1, l2, taylor or random, got '" + criterion + "'");
+        }
+        if (!pruningSchedule.equals(ONESHOT) && !pruningSchedule.equals(AGP)) {
+            throw new IllegalArgumentException("pruning schedule must be oneshot or agp, got '" + pruningSchedule + "'");
+        }
         if (!(widthMultiplier > 0 && widthMultiplier <= 4)) {
             throw new IllegalArgumentException("student width multiplier must be in (0, 4], got " + widthMultiplier);
         }
@@ -35,6 +49,12 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, do
         }
     }
 
+    /** A plan with the default criterion (l1) and the one-shot pruning schedule. */
+    public CompressionPlan(double widthMultiplier, boolean inheritWeights, double sparsity, int weightBits, boolean distill, double temperature,
+                           double alpha) {
+        this(widthMultiplier, inheritWeights, "l1", sparsity, ONESHOT, weightBits, distill, temperature, alpha);
+    }
+
     /** The baseline itself, unchanged. */
     public static CompressionPlan identity() {
         return new CompressionPlan(1.0, true, 0.0, 32, false, 1.0, 0.0);
@@ -44,12 +64,14 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, do
     public static CompressionPlan from(Assignment a) {
         double width = a.has(CompressionSpace.WIDTH) ? a.getDouble(CompressionSpace.WIDTH) : 1.0;
         boolean inherit = !a.has(CompressionSpace.INIT) || a.getString(CompressionSpace.INIT).equals(CompressionSpace.INHERIT);
+        String criterion = a.has(CompressionSpace.CRITERION) ? a.getString(CompressionSpace.CRITERION) : "l1";
         double sparsity = a.has(CompressionSpace.SPARSITY) ? a.getDouble(CompressionSpace.SPARSITY) : 0.0;
+        String schedule = a.has(CompressionSpace.SCHEDULE) ? a.getString(CompressionSpace.SCHEDULE) : ONESHOT;
         int bits = a.has(CompressionSpace.WEIGHT_BITS) ? a.getInt(CompressionSpace.WEIGHT_BITS) : 32;
         boolean distill = a.has(CompressionSpace.DISTILL) && a.getBoolean(CompressionSpace.DISTILL);
         double temperature = a.has(CompressionSpace.TEMPERATURE) ? a.getDouble(CompressionSpace.TEMPERATURE) : 1.0;
         double alpha = a.has(CompressionSpace.ALPHA) ? a.getDouble(CompressionSpace.ALPHA) : 0.5;
-        return new CompressionPlan(width, inherit, sparsity, bits, distill, temperature, alpha);
+        return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, distill, temperature, alpha);
     }
 
     public boolean isStudent() {

@@ -19,6 +19,8 @@ public final class CompressionSpace {
     public static final String INIT = "student.init";
     public static final String INHERIT = "inherit";
     public static final String SCRATCH = "scratch";
+    public static final String CRITERION = "student.criterion";
+    public static final String SCHEDULE = "prune.schedule";
     public static final String SPARSITY = "prune.sparsity";
     public static final String WEIGHT_BITS = "quant.weight_bits";
     public static final String DISTILL = "distill.enabled";
@@ -32,9 +34,10 @@ public final class CompressionSpace {
      * Width multipliers of the student, e.g. [0.5, 0.75, 1.0] (1.0 keeps the baseline's weights), and how a
      * narrower student starts: {@code inherit} (the baseline's strongest channels) and/or {@code scratch}.
      */
-    public record StudentRange(List<Double> widths, List<String> init) {
+    public record StudentRange(List<Double> widths, List<String> init, List<String> criteria) {
         public StudentRange {
             widths = List.copyOf(widths);
+            criteria = criteria == null || criteria.isEmpty() ? List.of("l1") : List.copyOf(criteria);
             init = init == null || init.isEmpty() ? List.of(INHERIT) : List.copyOf(init);
             for (String i : init) {
                 if (!i.equals(INHERIT) && !i.equals(SCRATCH)) {
@@ -44,7 +47,11 @@ public final class CompressionSpace {
         }
 
         public StudentRange(List<Double> widths) {
-            this(widths, List.of(INHERIT));
+            this(widths, List.of(INHERIT), List.of("l1"));
+        }
+
+        public StudentRange(List<Double> widths, List<String> init) {
+            this(widths, init, List.of("l1"));
         }
 
         SearchSpace fragment() {
@@ -53,15 +60,30 @@ public final class CompressionSpace {
             List<Object> narrower = widths.stream().filter(w -> w < 1.0).map(w -> (Object) w).toList();
             if (!narrower.isEmpty()) {
                 params.add(new Parameter.Categorical("init", new ArrayList<>(init), Optional.of(new Parameter.Condition("width", narrower))));
+                if (init.contains(INHERIT)) {
+                    params.add(new Parameter.Categorical("criterion", new ArrayList<>(criteria),
+                            Optional.of(new Parameter.Condition("init", List.of(INHERIT)))));
+                }
             }
             return new SearchSpace(params);
         }
     }
 
-    /** Global magnitude-pruning sparsity in [min, max]. */
-    public record PruningRange(double min, double max) {
+    /** Global magnitude-pruning sparsity in [min, max], and the schedules to choose from (oneshot, agp). */
+    public record PruningRange(double min, double max, List<String> schedules) {
+        public PruningRange {
+            schedules = schedules == null || schedules.isEmpty() ? List.of(CompressionPlan.ONESHOT) : List.copyOf(schedules);
+        }
+
+        public PruningRange(double min, double max) {
+            this(min, max, List.of(CompressionPlan.ONESHOT));
+        }
+
         SearchSpace fragment() {
-            return new SearchSpace(List.of(new Parameter.FloatParam("sparsity", min, max, false, 0.0, Optional.empty())));
+            List<Parameter> params = new ArrayList<>();
+            params.add(new Parameter.FloatParam("sparsity", min, max, false, 0.0, Optional.empty()));
+            params.add(new Parameter.Categorical("schedule", new ArrayList<>(schedules)));
+            return new SearchSpace(params);
         }
     }
 

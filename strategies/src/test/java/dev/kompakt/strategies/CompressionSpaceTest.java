@@ -44,10 +44,14 @@ class CompressionSpaceTest {
     @Test
     void mergedSpaceHasThePrefixedParametersInStrategyOrder() {
         SearchSpace s = full();
-        assertEquals(List.of("student.width", "student.init", "prune.sparsity", "quant.weight_bits",
+        assertEquals(List.of("student.width", "student.init", "student.criterion", "prune.sparsity", "prune.schedule", "quant.weight_bits",
                 "distill.enabled", "distill.temperature", "distill.alpha"), names(s));
-        assertEquals(List.of(CompressionSpace.WIDTH, CompressionSpace.INIT, CompressionSpace.SPARSITY, CompressionSpace.WEIGHT_BITS,
-                CompressionSpace.DISTILL, CompressionSpace.TEMPERATURE, CompressionSpace.ALPHA), names(s));
+        assertEquals(List.of(CompressionSpace.WIDTH, CompressionSpace.INIT, CompressionSpace.CRITERION, CompressionSpace.SPARSITY,
+                CompressionSpace.SCHEDULE, CompressionSpace.WEIGHT_BITS, CompressionSpace.DISTILL, CompressionSpace.TEMPERATURE,
+                CompressionSpace.ALPHA), names(s));
+        // the criterion only matters for students that inherit channels
+        assertEquals(Optional.of(new Parameter.Condition("student.init", List.of("inherit"))), s.parameter("student.criterion").activeIf());
+        assertEquals(List.of("oneshot"), ((Parameter.Categorical) s.parameter("prune.schedule")).choices());
 
         Parameter.Categorical width = (Parameter.Categorical) s.parameter("student.width");
         assertEquals(List.of(0.5, 0.75, 1.0), width.choices());
@@ -110,7 +114,7 @@ class CompressionSpaceTest {
 
     @Test
     void absentStrategiesContributeNothing() {
-        assertEquals(List.of("prune.sparsity"), names(CompressionSpace.of(null, PRUNING, null, null)));
+        assertEquals(List.of("prune.sparsity", "prune.schedule"), names(CompressionSpace.of(null, PRUNING, null, null)));
         assertEquals(List.of("quant.weight_bits", "distill.enabled", "distill.temperature", "distill.alpha"),
                 names(CompressionSpace.of(null, null, QUANT, DISTILL)));
         assertEquals(0, CompressionSpace.of(null, null, null, null).size());

@@ -66,6 +66,22 @@ public final class Training {
         return out;
     }
 
+    /** dLoss/dW of every layer with weights, by layer index, on one batch (the network's own loss). */
+    public static java.util.Map<Integer, INDArray> weightGradients(MultiLayerNetwork net, DataSet batch) {
+        net.setInput(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        net.computeGradientAndScore();
+        java.util.Map<Integer, INDArray> out = new java.util.HashMap<>();
+        for (int i = 0; i < net.getnLayers(); i++) {
+            INDArray g = net.gradient().getGradientFor(i + "_W");
+            if (g != null) {
+                out.put(i, g.dup());
+            }
+        }
+        net.clear();
+        return out;
+    }
+
     /** Top-1 accuracy on a labelled set. */
     public static double accuracy(MultiLayerNetwork net, DataSet data) {
         INDArray predicted = predict(net, data.getFeatures()).argMax(1);

@@ -182,7 +182,7 @@ public final class SpecLoader {
         CompressionSpace.DistillationRange distill = null;
         JsonNode s = object(n, p, "student", false);
         if (n.has("student")) {
-            known(s, p + ".student", "widths", "init");
+            known(s, p + ".student", "widths", "init", "criteria");
             List<Double> widths = list(s, p + ".student", "widths", JsonNode::isNumber, JsonNode::asDouble, "numbers in (0, 4]");
             for (int i = 0; i < widths.size(); i++) {
                 if (!(widths.get(i) > 0 && widths.get(i) <= 4)) {
@@ -197,17 +197,33 @@ public final class SpecLoader {
                     init = List.of(CompressionSpace.INHERIT);
                 }
             }
-            student = new CompressionSpace.StudentRange(widths, init);
+            List<String> criteria = s.has("criteria") ? list(s, p + ".student", "criteria", JsonNode::isTextual, JsonNode::asText,
+                    "'l1', 'l2', 'taylor' or 'random'") : List.of("l1");
+            for (int i = 0; i < criteria.size(); i++) {
+                if (!Set.of("l1", "l2", "taylor", "random").contains(criteria.get(i))) {
+                    problem(p + ".student.criteria[" + i + "]", "must be l1, l2, taylor or random, got '" + criteria.get(i) + "'");
+                    criteria = List.of("l1");
+                }
+            }
+            student = new CompressionSpace.StudentRange(widths, init, criteria);
         }
         JsonNode pr = object(n, p, "pruning", false);
         if (n.has("pruning")) {
-            known(pr, p + ".pruning", "minSparsity", "maxSparsity");
+            known(pr, p + ".pruning", "minSparsity", "maxSparsity", "schedules");
             double lo = number(pr, p + ".pruning", "minSparsity", 0.0, 0.0, 0.99);
             double hi = number(pr, p + ".pruning", "maxSparsity", 0.9, 0.0, 0.99);
             if (lo > hi) {
                 problem(p + ".pruning", "minSparsity " + lo + " is above maxSparsity " + hi);
             }
-            pruning = new CompressionSpace.PruningRange(lo, Math.max(lo, hi));
+            List<String> schedules = pr.has("schedules") ? list(pr, p + ".pruning", "schedules", JsonNode::isTextual, JsonNode::asText,
+                    "'oneshot' or 'agp'") : List.of("oneshot");
+            for (int i = 0; i < schedules.size(); i++) {
+                if (!Set.of("oneshot", "agp").contains(schedules.get(i))) {
+                    problem(p + ".pruning.schedules[" + i + "]", "must be oneshot or agp, got '" + schedules.get(i) + "'");
+                    schedules = List.of("oneshot");
+                }
+            }
+            pruning = new CompressionSpace.PruningRange(lo, Math.max(lo, hi), schedules);
         }
         JsonNode q = object(n, p, "quantization", false);
         if (n.has("quantization")) {

@@ -57,8 +57,8 @@ class SpecLoaderTest {
         assertEquals(42, s.seed());
         assertEquals(new ExperimentSpec.Data("fashion-mnist", null, 10000, 2000), s.data());
         assertEquals(new ExperimentSpec.Baseline("cnn", null, 6, 64, 0.002), s.baseline());
-        assertEquals(new CompressionSpace.StudentRange(List.of(0.5, 0.75, 1.0), List.of("inherit")), s.strategies().student());
-        assertEquals(new CompressionSpace.PruningRange(0.0, 0.9), s.strategies().pruning());
+        assertEquals(new CompressionSpace.StudentRange(List.of(0.5, 0.75, 1.0), List.of("inherit"), List.of("l1", "taylor")), s.strategies().student());
+        assertEquals(new CompressionSpace.PruningRange(0.0, 0.9, List.of("oneshot", "agp")), s.strategies().pruning());
         assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 6, 4)), s.strategies().quantization());
         assertEquals(new CompressionSpace.DistillationRange(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
         assertEquals(new ExperimentSpec.Budget(40, 1, 2, 5000, 64, 0.0005, 0.003), s.budget());

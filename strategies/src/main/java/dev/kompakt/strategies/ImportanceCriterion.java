@@ -1,0 +1,121 @@
+package dev.kompakt.strategies;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Scores the output channels of a weight tensor for structured pruning: the channels with the highest scores
+ * are kept. A new criterion is one small implementation of {@link #scores}.
+ */
+@FunctionalInterface
+public interface ImportanceCriterion {
+
+    /**
+     * @param weights     the layer's weights (conv [out, in, kh, kw], dense [in, out])
+     * @param channelAxis the axis of output channels (0 for conv, 1 for dense)
+     * @param gradient    dLoss/dWeights on a calibration batch, same shape, or null when the criterion needs none
+     * @return one score per output channel
+     */
+    double[] scores(INDArray weights, int channelAxis, INDArray gradient);
+
+    /** Whether {@link #scores} reads the gradient (the caller then computes one). */
+    default boolean needsGradient() {
+        return false;
+    }
+
+    /** Sum of |w| per channel (Li et al. 2017, "Pruning Filters for Efficient ConvNets"). */
+    static ImportanceCriterion l1() {
+        return (w, axis, g) -> perChannel(w, axis, Math::abs);
+    }
+
+    /** Euclidean norm per channel (He et al. 2018, soft filter pruning). */
+    static ImportanceCriterion l2() {
+        return (w, axis, g) -> {
+            double[] s = perChannel(w, axis, x -> x * x);
+            for (int i = 0; i < s.length; i++) {
+                s[i] = Math.sqrt(s[i]);
+            }
+            return s;
+        };
+    }
+
+    /**
+     * First-order Taylor estimate of the loss change from removing a channel, |sum over the channel of w * dL/dw|
+     * (Molchanov et al. 2019, "Importance Estimation for Neural Network Pruning", on weights).
+     */
+    static ImportanceCriterion taylor() {
+        return new ImportanceCriterion() {
+            @Override
+            public double[] scores(INDArray w, int axis, INDArray g) {
+                if (g == null) {
+                    throw new IllegalArgumentException("the taylor criterion needs the weights' gradient");
+                }
+                float[] wv = w.dup('c').data().asFloat();
+                float[] gv = g.dup('c').data().asFloat();
+                long[] shape = w.shape();
+                int channels = (int) shape[axis];
+                long stride = stride(shape, axis);
+                double[] s = new double[channels];
+                for (int i = 0; i < wv.length; i++) {
+                    s[(int) ((i / stride) % channels)] += (double) wv[i] * gv[i];
+                }
+                for (int c = 0; c < channels; c++) {
+                    s[c] = Math.abs(s[c]);
+                }
+                return s;
+            }
+
+            @Override
+            public boolean needsGradient() {
+                return true;
+            }
+        };
+    }
+
+    /** Uniform random scores, a baseline for the other criteria; deterministic for a seed. */
+    static ImportanceCriterion random(long seed) {
+        return (w, axis, g) -> {
+            SplittableRandom r = new SplittableRandom(seed + w.length() * 31 + w.size(axis));
+            double[] s = new double[(int) w.size(axis)];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = r.nextDouble();
+            }
+            return s;
+        };
+    }
+
+    /** The criterion named in a spec or search space: l1, l2, taylor or random. */
+    static ImportanceCriterion named(String name, long seed) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "l1" -> l1();
+            case "l2" -> l2();
+            case "taylor" -> taylor();
+            case "random" -> random(seed);
+            default -> throw new IllegalArgumentException("unknown importance criterion '" + name + "' (known: l1, l2, taylor, random)");
+        };
+    }
+
+    /** Sum of {@code f(w)} over each output channel. */
+    static double[] perChannel(INDArray w, int axis, java.util.function.DoubleUnaryOperator f) {
+        float[] v = w.dup('c').data().asFloat();
+        long[] shape = w.shape();
+        int channels = (int) shape[axis];
+        long stride = stride(shape, axis);
+        double[] s = new double[channels];
+        for (int i = 0; i < v.length; i++) {
+            s[(int) ((i / stride) % channels)] += f.applyAsDouble(v[i]);
+        }
+        return s;
+    }
+
+    /** Distance in elements between neighbours along {@code axis} of a C-order array. */
+    static long stride(long[] shape, int axis) {
+        long s = 1;
+        for (int d = axis + 1; d < shape.length; d++) {
+            s *= shape[d];
+        }
+        return s;
+    }
+}
