@@ -285,7 +285,7 @@ public final class KompaktCli implements Callable<Integer> {
                     + "and 64; host-latency: the host latency model's predictions against ONNX Runtime measurements; anchors: each simulated "
                     + "device against its cited anchor latencies.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx, host-latency or anchors")
+        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors or strategies")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -300,11 +300,23 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--profiles", description = "directory of extra hardware profile JSON files (anchors)")
         Path profiles;
 
+        @Option(names = "--seeds", defaultValue = "3", description = "seeds (strategies; default ${DEFAULT-VALUE})")
+        int seeds;
+
+        @Option(names = "--fine-tune-epochs", defaultValue = "3", description = "fine-tuning epochs (strategies; default ${DEFAULT-VALUE})")
+        int fineTuneEpochs;
+
+        @Option(names = "--student-epochs", defaultValue = "3", description = "student epochs (strategies; default ${DEFAULT-VALUE})")
+        int studentEpochs;
+
+        @Option(names = "--train", defaultValue = "0", description = "stratified training samples, 0 = all (strategies; default ${DEFAULT-VALUE})")
+        int trainSamples;
+
         @CommandLine.ParentCommand
         KompaktCli parent;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
             if (name.equals("host-latency")) {
                 dev.kompakt.experiments.bench.HostLatencyBenchmark.run(40, Math.max(100, repeats / 4), repeats, 7, parent.out);
                 return 0;
@@ -326,7 +338,13 @@ public final class KompaktCli implements Callable<Integer> {
                 dev.kompakt.experiments.bench.OnnxBenchmark.run(splits, epochs, Math.max(100, repeats / 4), repeats, parent.out);
                 return 0;
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors)"));
+            if (name.equals("strategies")) {
+                dev.kompakt.experiments.bench.StrategiesBenchmark.run(splits,
+                        new dev.kompakt.experiments.bench.StrategiesBenchmark.Settings(seeds, epochs, fineTuneEpochs, studentEpochs, trainSamples),
+                        parent.out);
+                return 0;
+            }
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies)"));
         }
     }
 
