@@ -29,6 +29,7 @@ public final class RunFiles {
     public static final String JOURNAL = "trials.jsonl";
     public static final String SPEC_COPY = "spec.yaml";
     public static final String PROVENANCE = "provenance.json";
+    public static final String BASELINE = "baseline.json";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RunFiles() {

@@ -22,7 +22,6 @@ import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecException;
-import dev.kompakt.experiments.spec.SpecLoader;
 import dev.kompakt.search.JournalEvent;
 import dev.kompakt.search.Nsga2Sampler;
 import dev.kompakt.search.RandomSampler;
@@ -102,7 +101,7 @@ public final class SearchRunner {
         Map<String, Double> baselineMetrics = measureBaseline(spec, arch, baseline.network(), train, test, devices);
         console.printf("baseline: accuracy %.4f, %,.0f bytes, %,.0f MACs%n", baselineMetrics.get("accuracy"),
                 baselineMetrics.get("size_bytes"), baselineMetrics.get("macs"));
-        RunFiles.JSON.writeValue(runDir.resolve("baseline.json").toFile(), baselineMetrics);
+        RunFiles.JSON.writeValue(runDir.resolve(RunFiles.BASELINE).toFile(), baselineMetrics);
 
         SearchSpace space = space(spec);
         Sampler sampler = sampler(spec);
@@ -133,36 +132,26 @@ public final class SearchRunner {
     public static Result resume(Path runDir, Options options, PrintStream console) throws IOException {
         Instant started = Instant.now();
         ProfileRegistry profiles = ProfileRegistry.load(options.profilesDir());
+        RecordedRun run = RecordedRun.load(runDir, profiles.all().keySet());
         Path journalFile = runDir.resolve(RunFiles.JOURNAL);
-        if (!Files.isRegularFile(journalFile)) {
-            throw new SpecException(runDir.toString(), List.of("not a run directory: " + journalFile + " not found"));
-        }
         Path specFile = runDir.resolve(RunFiles.SPEC_COPY);
-        String specText = Files.readString(specFile);
-        ExperimentSpec spec = SpecLoader.loadRunCopy(specFile, profiles.all().keySet());
-        List<JournalEvent> events = TrialJournal.read(journalFile);
-        JournalEvent.Started first = events.stream().filter(e -> e instanceof JournalEvent.Started).map(e -> (JournalEvent.Started) e)
+        ExperimentSpec spec = run.spec();
+        JournalEvent.Started first = run.events().stream().filter(e -> e instanceof JournalEvent.Started).map(e -> (JournalEvent.Started) e)
                 .findFirst().orElseThrow(() -> new SpecException(journalFile.toString(), List.of("the journal has no 'started' event")));
-        if (!first.specSha256().equals(sha256(specText))) {
+        if (!first.specSha256().equals(sha256(run.specText()))) {
             throw new SpecException(specFile.toString(), List.of("changed since the run started (its SHA-256 differs from the journal's); "
                     + "resume needs the spec the run started with"));
         }
-        List<Trial> recorded = TrialJournal.replay(events);
-        Map<String, String> provenance = new LinkedHashMap<>(Files.isRegularFile(runDir.resolve(RunFiles.PROVENANCE))
-                ? RunFiles.readProvenance(runDir) : Map.of());
+        List<Trial> recorded = run.trials();
+        Map<String, String> provenance = run.provenance();
         DatasetSource.Splits splits = loadData(spec, recordedDataDirectory(spec, provenance));
         ImageDataset train = splits.train().stratified(spec.data().trainSamples());
         ImageDataset test = splits.test().stratified(spec.data().testSamples());
         Architecture arch = new Architecture(Architecture.family(spec.baseline().architecture()), 1.0);
         Baselines.Baseline baseline = Baselines.obtain(withRecordedBaseline(spec, provenance), arch, train);
         List<HardwareProfile> devices = spec.devices().stream().map(profiles::get).toList();
-        Path baselineFile = runDir.resolve("baseline.json");
-        Map<String, Double> baselineMetrics = new LinkedHashMap<>();
-        if (Files.isRegularFile(baselineFile)) {
-            RunFiles.JSON.readTree(baselineFile.toFile()).fields().forEachRemaining(f -> baselineMetrics.put(f.getKey(), f.getValue().asDouble()));
-        } else {
-            baselineMetrics.putAll(measureBaseline(spec, arch, baseline.network(), train, test, devices));
-        }
+        Map<String, Double> baselineMetrics = run.baseline().isEmpty()
+                ? measureBaseline(spec, arch, baseline.network(), train, test, devices) : run.baseline();
         long finished = recorded.stream().filter(t -> t.state().isFinished()).count();
         long rerun = recorded.size() - finished;
         console.printf("resuming %s: %d trials finished, %d to run again, %d new to ask (budget %d)%n", runDir, finished, rerun,

@@ -56,7 +56,7 @@ public interface ImportanceCriterion {
                 float[] gv = g.dup('c').data().asFloat();
                 long[] shape = w.shape();
                 int channels = (int) shape[axis];
-                long stride = stride(shape, axis);
+                long stride = ChannelQuantization.stride(shape, axis);
                 double[] s = new double[channels];
                 for (int i = 0; i < wv.length; i++) {
                     s[(int) ((i / stride) % channels)] += (double) wv[i] * gv[i];
@@ -102,7 +102,7 @@ public interface ImportanceCriterion {
         float[] v = w.dup('c').data().asFloat();
         long[] shape = w.shape();
         int channels = (int) shape[axis];
-        long stride = stride(shape, axis);
+        long stride = ChannelQuantization.stride(shape, axis);
         double[] s = new double[channels];
         for (int i = 0; i < v.length; i++) {
             s[(int) ((i / stride) % channels)] += f.applyAsDouble(v[i]);
@@ -110,12 +110,4 @@ public interface ImportanceCriterion {
         return s;
     }
 
-    /** Distance in elements between neighbours along {@code axis} of a C-order array. */
-    static long stride(long[] shape, int axis) {
-        long s = 1;
-        for (int d = axis + 1; d < shape.length; d++) {
-            s *= shape[d];
-        }
-        return s;
-    }
 }

@@ -42,42 +42,9 @@ public final class WeightQuantizer {
 
     /** Quantizes {@code w} in place along {@code channelAxis}; returns the per-channel scales. */
     public float[] quantize(INDArray w, int channelAxis) {
-        int qmax = (1 << (bits - 1)) - 1;
         long[] shape = w.shape();
-        char order = w.ordering();
-        float[] values = w.dup(order).data().asFloat();
-        int channels = (int) shape[channelAxis];
-        long stride = stride(shape, order, channelAxis);
-        float[] maxAbs = new float[channels];
-        for (int i = 0; i < values.length; i++) {
-            int c = (int) ((i / stride) % channels);
-            maxAbs[c] = Math.max(maxAbs[c], Math.abs(values[i]));
-        }
-        float[] scales = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            scales[c] = maxAbs[c] == 0 ? 1f : maxAbs[c] / qmax;
-        }
-        for (int i = 0; i < values.length; i++) {
-            float s = scales[(int) ((i / stride) % channels)];
-            long q = Math.max(-qmax, Math.min(qmax, Math.round(values[i] / s)));
-            values[i] = q * s;
-        }
-        w.assign(Nd4j.create(values, shape, order).castTo(w.dataType()));
-        return scales;
-    }
-
-    /** Distance in elements between neighbours along {@code axis} in a dense array of the given order. */
-    static long stride(long[] shape, char order, int axis) {
-        long s = 1;
-        if (order == 'c') {
-            for (int d = axis + 1; d < shape.length; d++) {
-                s *= shape[d];
-            }
-        } else {
-            for (int d = 0; d < axis; d++) {
-                s *= shape[d];
-            }
-        }
-        return s;
+        ChannelQuantization q = ChannelQuantization.of(w.dup('c').data().asFloat(), shape, channelAxis, bits);
+        w.assign(Nd4j.create(q.dequantized(), shape, 'c').castTo(w.dataType()));
+        return q.scales();
     }
 }

@@ -62,12 +62,11 @@ class TensorHelpersTest {
     }
 
     @Test
-    void strideFollowsTheArrayOrder() {
+    void strideOfACOrderArray() {
         long[] shape = {4, 3, 5, 5};
-        assertEquals(75, WeightQuantizer.stride(shape, 'c', 0));
-        assertEquals(25, WeightQuantizer.stride(shape, 'c', 1));
-        assertEquals(1, WeightQuantizer.stride(shape, 'f', 0));
-        assertEquals(4, WeightQuantizer.stride(shape, 'f', 1));
+        assertEquals(75, ChannelQuantization.stride(shape, 0));
+        assertEquals(25, ChannelQuantization.stride(shape, 1));
+        assertEquals(1, ChannelQuantization.stride(shape, 3));
     }
 
     @Test

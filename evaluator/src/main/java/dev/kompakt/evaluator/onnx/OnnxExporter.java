@@ -1,5 +1,6 @@
 package dev.kompakt.evaluator.onnx;
 
+import dev.kompakt.strategies.ChannelQuantization;
 import onnx.Onnx;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -289,42 +290,15 @@ public final class OnnxExporter {
         }
     }
 
-    /**
-     * Per-output-channel symmetric weights along {@code axis} of a C-order tensor, {@code bits} <= 8 wide, stored
-     * as int8: the same scales as {@code WeightQuantizer}, so fake-quantized weights map to their exact integers.
-     */
-    record PerChannel(byte[] values, float[] scales, long stride) {
-        /** The quantized weights as floats (value times its channel's scale). */
-        float[] dequantized() {
-            float[] w = new float[values.length];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = values[i] * scales[(int) ((i / stride) % scales.length)];
-            }
-            return w;
-        }
-
+    /** Per-output-channel symmetric weights (the arithmetic of {@link ChannelQuantization}) stored as int8. */
+    record PerChannel(byte[] values, float[] scales, float[] dequantized) {
         static PerChannel quantize(float[] w, long[] shape, int axis, int bits) {
-            int qmax = (1 << (bits - 1)) - 1;
-            int channels = (int) shape[axis];
-            long stride = 1;
-            for (int d = axis + 1; d < shape.length; d++) {
-                stride *= shape[d];
+            ChannelQuantization q = ChannelQuantization.of(w, shape, axis, bits);
+            byte[] values = new byte[q.levels().length];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (byte) q.levels()[i];
             }
-            float[] max = new float[channels];
-            for (int i = 0; i < w.length; i++) {
-                int c = (int) ((i / stride) % channels);
-                max[c] = Math.max(max[c], Math.abs(w[i]));
-            }
-            float[] scales = new float[channels];
-            for (int c = 0; c < channels; c++) {
-                scales[c] = max[c] == 0 ? 1f : max[c] / qmax;
-            }
-            byte[] q = new byte[w.length];
-            for (int i = 0; i < w.length; i++) {
-                int c = (int) ((i / stride) % channels);
-                q[i] = (byte) Math.max(-qmax, Math.min(qmax, Math.round(w[i] / scales[c])));
-            }
-            return new PerChannel(q, scales, stride);
+            return new PerChannel(values, q.scales(), q.dequantized());
         }
     }
 

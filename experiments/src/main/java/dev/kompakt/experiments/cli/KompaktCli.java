@@ -2,15 +2,14 @@ package dev.kompakt.experiments.cli;
 
 import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
+import dev.kompakt.experiments.RecordedRun;
 import dev.kompakt.experiments.RunFiles;
 import dev.kompakt.experiments.SearchRunner;
 import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecException;
 import dev.kompakt.experiments.spec.SpecLoader;
-import dev.kompakt.search.ParetoFront;
 import dev.kompakt.search.Trial;
-import dev.kompakt.search.TrialJournal;
 import dev.kompakt.search.TrialState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +22,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** The {@code kompakt} command line. Exit codes: 0 success, 1 failure while running, 2 bad input (nothing written). */
@@ -163,31 +161,13 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            Path journal = runDir.resolve(RunFiles.JOURNAL);
-            if (!Files.isRegularFile(journal)) {
-                throw new SpecException(runDir.toString(), List.of("not a run directory: " + journal + " not found"));
-            }
-            ExperimentSpec s = SpecLoader.loadRunCopy(runDir.resolve(RunFiles.SPEC_COPY), ProfileRegistry.load(profiles).all().keySet());
-            List<Trial> trials = TrialJournal.replay(TrialJournal.read(journal));
-            @SuppressWarnings("unchecked")
-            Map<String, Double> baseline = Files.isRegularFile(runDir.resolve("baseline.json"))
-                    ? new com.fasterxml.jackson.databind.ObjectMapper().readValue(runDir.resolve("baseline.json").toFile(), Map.class)
-                    : Map.of();
-            Map<String, String> provenance = Files.isRegularFile(runDir.resolve(RunFiles.PROVENANCE)) ? RunFiles.readProvenance(runDir) : Map.of();
-            RunSummary summary = new RunSummary(s.name(), s.search().objectives(), s.search().constraints(), trials,
-                    ParetoFront.of(trials, s.search().objectives(), s.search().constraints()), toDoubles(baseline), provenance);
+            RunSummary summary = RecordedRun.load(runDir, ProfileRegistry.load(profiles).all().keySet()).summary();
             RunFiles.writeAll(runDir, summary);
             PrintStream out = parent.out;
             printSummary(out, summary);
             out.println("wrote " + runDir.resolve("report.html"));
             out.flush();
             return 0;
-        }
-
-        private static Map<String, Double> toDoubles(Map<String, ?> raw) {
-            Map<String, Double> m = new java.util.LinkedHashMap<>();
-            raw.forEach((k, v) -> m.put(k, ((Number) v).doubleValue()));
-            return m;
         }
     }
 
@@ -212,19 +192,15 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            Path journal = runDir.resolve(RunFiles.JOURNAL);
-            if (!Files.isRegularFile(journal)) {
-                throw new SpecException(runDir.toString(), List.of("not a run directory: " + journal + " not found"));
-            }
-            ExperimentSpec s = SpecLoader.loadRunCopy(runDir.resolve(RunFiles.SPEC_COPY), ProfileRegistry.load(profiles).all().keySet());
-            List<Trial> trials = TrialJournal.replay(TrialJournal.read(journal));
-            Map<String, String> provenance = Files.isRegularFile(runDir.resolve(RunFiles.PROVENANCE)) ? RunFiles.readProvenance(runDir) : Map.of();
+            RecordedRun run = RecordedRun.load(runDir, ProfileRegistry.load(profiles).all().keySet());
+            List<Trial> trials = run.trials();
             if (trial < 0 || trial >= trials.size() || trials.get(trial).state() != TrialState.COMPLETE) {
                 throw new SpecException(runDir.toString(), List.of("--trial " + trial + ": " + (trial < 0 || trial >= trials.size()
                         ? "no such trial (the run has " + trials.size() + ")" : "the trial is " + trials.get(trial).state() + ", not COMPLETE")));
             }
             Path dir = out != null ? out : runDir.resolve("export").resolve("trial-" + trial);
-            dev.kompakt.experiments.Exporter.Exported e = dev.kompakt.experiments.Exporter.export(runDir, s, trials, trial, provenance, dir, parent.out);
+            dev.kompakt.experiments.Exporter.Exported e = dev.kompakt.experiments.Exporter.export(runDir, run.spec(), trials, trial,
+                    run.provenance(), dir, parent.out);
             parent.out.printf("wrote %s and %s (accuracy %.4f in the run, %.4f rebuilt)%n", e.model(), e.recipe(), e.journalAccuracy(),
                     e.rebuiltAccuracy());
             return 0;
