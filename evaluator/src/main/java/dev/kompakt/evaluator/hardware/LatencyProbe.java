@@ -1,17 +1,13 @@
 package dev.kompakt.evaluator.hardware;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
- * Measures batch-1 inference latency of a network on this host: {@code warmup} untimed calls, then
- * {@code repeats} timed ones; reports percentiles of the timed calls. The caller fixes the thread count
- * (OMP_NUM_THREADS=1 on executors).
+ * How host latency is measured (in ONNX Runtime, by the candidate evaluator): {@code warmup} untimed calls,
+ * then {@code repeats} timed ones at batch 1, optionally a second batch size, with a fixed intra-op thread
+ * count; plus the percentile arithmetic and the host's CPU model recorded with the measurements.
  */
 public final class LatencyProbe {
     private final int warmup;
@@ -56,24 +52,8 @@ public final class LatencyProbe {
         return repeats;
     }
 
-    public record Measurement(double p50Ms, double p95Ms, int repeats) {
-    }
-
-    public Measurement measure(MultiLayerNetwork net, INDArray oneInput) {
-        for (int i = 0; i < warmup; i++) {
-            net.output(oneInput, false);
-        }
-        long[] nanos = new long[repeats];
-        for (int i = 0; i < repeats; i++) {
-            long t0 = System.nanoTime();
-            net.output(oneInput, false);
-            nanos[i] = System.nanoTime() - t0;
-        }
-        Arrays.sort(nanos);
-        return new Measurement(percentile(nanos, 0.50) / 1e6, percentile(nanos, 0.95) / 1e6, repeats);
-    }
-
-    static double percentile(long[] sorted, double q) {
+    /** The q-quantile of sorted values, interpolating linearly between ranks. */
+    public static double percentile(long[] sorted, double q) {
         double pos = q * (sorted.length - 1);
         int lo = (int) Math.floor(pos);
         int hi = (int) Math.ceil(pos);

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -75,17 +76,10 @@ public final class OnnxModel implements AutoCloseable {
                 nanos[i] = System.nanoTime() - t0;
             }
             Arrays.sort(nanos);
-            return new Latency(batch, percentile(nanos, 0.5) / 1e6, percentile(nanos, 0.95) / 1e6, repeats);
+            return new Latency(batch, LatencyProbe.percentile(nanos, 0.5) / 1e6, LatencyProbe.percentile(nanos, 0.95) / 1e6, repeats);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime inference failed: " + e.getMessage(), e);
         }
-    }
-
-    static double percentile(long[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = (int) Math.ceil(pos);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
     @Override

@@ -1,10 +1,6 @@
 package dev.kompakt.evaluator.hardware;
 
-import dev.kompakt.evaluator.net.Architecture;
-import dev.kompakt.evaluator.net.NetworkFactory;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.factory.Nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,12 +44,7 @@ class LatencyProbeTest {
     }
 
     @Test
-    void measuresARealNetwork() {
-        MultiLayerNetwork net = NetworkFactory.build(new Architecture(Architecture.Family.CNN, 0.5), 28, 28, 10, 1, 1e-3, null);
-        LatencyProbe.Measurement m = new LatencyProbe(2, 9).measure(net, Nd4j.rand(1, 784));
-        assertEquals(9, m.repeats());
-        assertTrue(m.p50Ms() > 0 && m.p50Ms() <= m.p95Ms(), m.toString());
-        assertTrue(m.p95Ms() < 10_000, m.toString());
+    void namesTheHostCpu() {
         assertTrue(!LatencyProbe.hostCpu().isBlank());
     }
 }
