@@ -82,8 +82,8 @@ public final class KompaktCli implements Callable<Integer> {
         @Parameters(paramLabel = "SPEC", description = "experiment spec (YAML), e.g. experiments/quickstart.yaml")
         Path spec;
 
-        @Option(names = "--master", description = "Spark master URL (default: local[*], or what spark-submit set), e.g. spark://host:7077")
-        String master;
+        @CommandLine.Mixin
+        SparkOptions spark;
 
         @Option(names = "--run-dir", description = "output directory; must not exist (default: <runs-dir>/<spec name>, or -2, -3, ... if taken)")
         Path runDir;
@@ -91,11 +91,9 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--runs-dir", defaultValue = "runs", description = "where run directories go (default: ${DEFAULT-VALUE})")
         Path runsDir;
 
-        @Option(names = "--jars", description = "comma-separated jars to ship to executors (for --master URLs of clusters)")
-        String jars;
 
-        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
-        Path profiles;
+        @CommandLine.Mixin
+        ProfilesOption profilesOption;
 
         @CommandLine.ParentCommand
         KompaktCli parent;
@@ -106,9 +104,10 @@ public final class KompaktCli implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             PrintStream out = parent.out;
-            ExperimentSpec s = loadSpec(spec, profiles);
+            ExperimentSpec s = loadSpec(spec, profilesOption.profiles);
             String text = Files.readString(spec);
-            SearchRunner.Result r = SearchRunner.run(s, text, new SearchRunner.Options(master, runDir, runsDir, jars, profiles), out);
+            SearchRunner.Result r = SearchRunner.run(s, text,
+                    new SearchRunner.Options(spark.master, runDir, runsDir, spark.jars, profilesOption.profiles), out);
             printSummary(out, r.summary());
             out.printf("wall time %d s; results in %s (open %s)%n", r.wallTime().toSeconds(), r.runDir(), r.runDir().resolve("report.html"));
             out.flush();
@@ -123,21 +122,20 @@ public final class KompaktCli implements Callable<Integer> {
         @Parameters(paramLabel = "RUN_DIR", description = "a run directory written by `kompakt search`")
         Path runDir;
 
-        @Option(names = "--master", description = "Spark master URL (default: local[*], or what spark-submit set)")
-        String master;
+        @CommandLine.Mixin
+        SparkOptions spark;
 
-        @Option(names = "--jars", description = "comma-separated jars to ship to executors (for --master URLs of clusters)")
-        String jars;
 
-        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
-        Path profiles;
+        @CommandLine.Mixin
+        ProfilesOption profilesOption;
 
         @CommandLine.ParentCommand
         KompaktCli parent;
 
         @Override
         public Integer call() throws IOException {
-            SearchRunner.Result r = SearchRunner.resume(runDir, new SearchRunner.Options(master, runDir, null, jars, profiles), parent.out);
+            SearchRunner.Result r = SearchRunner.resume(runDir,
+                    new SearchRunner.Options(spark.master, runDir, null, spark.jars, profilesOption.profiles), parent.out);
             printSummary(parent.out, r.summary());
             parent.out.printf("wall time %d s; results in %s%n", r.wallTime().toSeconds(), r.runDir());
             return 0;
@@ -150,8 +148,8 @@ public final class KompaktCli implements Callable<Integer> {
         @Parameters(paramLabel = "RUN_DIR", description = "a run directory written by `kompakt search`")
         Path runDir;
 
-        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
-        Path profiles;
+        @CommandLine.Mixin
+        ProfilesOption profilesOption;
 
         @CommandLine.ParentCommand
         KompaktCli parent;
@@ -161,7 +159,7 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            RunSummary summary = RecordedRun.load(runDir, ProfileRegistry.load(profiles).all().keySet()).summary();
+            RunSummary summary = RecordedRun.load(runDir, ProfileRegistry.load(profilesOption.profiles).all().keySet()).summary();
             RunFiles.writeAll(runDir, summary);
             PrintStream out = parent.out;
             printSummary(out, summary);
@@ -184,15 +182,15 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--out", description = "output directory (default: RUN_DIR/export/trial-N)")
         Path out;
 
-        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
-        Path profiles;
+        @CommandLine.Mixin
+        ProfilesOption profilesOption;
 
         @CommandLine.ParentCommand
         KompaktCli parent;
 
         @Override
         public Integer call() throws IOException {
-            RecordedRun run = RecordedRun.load(runDir, ProfileRegistry.load(profiles).all().keySet());
+            RecordedRun run = RecordedRun.load(runDir, ProfileRegistry.load(profilesOption.profiles).all().keySet());
             List<Trial> trials = run.trials();
             if (trial < 0 || trial >= trials.size() || trials.get(trial).state() != TrialState.COMPLETE) {
                 throw new SpecException(runDir.toString(), List.of("--trial " + trial + ": " + (trial < 0 || trial >= trials.size()
@@ -213,8 +211,8 @@ public final class KompaktCli implements Callable<Integer> {
         @Parameters(paramLabel = "SPEC", description = "experiment spec (YAML)")
         Path spec;
 
-        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
-        Path profiles;
+        @CommandLine.Mixin
+        ProfilesOption profilesOption;
 
         @CommandLine.ParentCommand
         KompaktCli parent;
@@ -224,7 +222,7 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            ExperimentSpec s = loadSpec(spec, profiles);
+            ExperimentSpec s = loadSpec(spec, profilesOption.profiles);
             commandSpec.commandLine().getOut().printf("%s: valid (%s, %d trials, sampler %s, objectives %s)%n", spec, s.name(),
                     s.budget().trials(), s.search().sampler(), s.search().objectives().stream().map(o -> o.metric()).toList());
             return 0;
@@ -233,8 +231,8 @@ public final class KompaktCli implements Callable<Integer> {
 
     @Command(name = "profiles", mixinStandardHelpOptions = true, description = "List the simulated hardware profiles and the sources of their numbers.")
     static final class Profiles implements Callable<Integer> {
-        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
-        Path profiles;
+        @CommandLine.Mixin
+        ProfilesOption profilesOption;
 
         @CommandLine.ParentCommand
         KompaktCli parent;
@@ -245,7 +243,7 @@ public final class KompaktCli implements Callable<Integer> {
         @Override
         public Integer call() {
             var out = commandSpec.commandLine().getOut();
-            for (HardwareProfile p : ProfileRegistry.load(profiles).all().values()) {
+            for (HardwareProfile p : ProfileRegistry.load(profilesOption.profiles).all().values()) {
                 out.printf("%s  %s%n    peak %.1f GFLOPS float x efficiency %.3f; %.1f GOPS int8 x %.3f%s; %.1f GB/s; %.1f us per kernel; "
                                 + "energy %s; memory %,d bytes; %d cited anchor(s)%n",
                         p.id(), p.name(), p.peakGflopsFp32(), p.efficiency(), p.peakGopsInt8(), p.int8Efficiency(), p.int8Only() ? " (int8 only)" : "",
@@ -273,8 +271,8 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--repeats", defaultValue = "2000", description = "timed runs per batch-1 cell (default ${DEFAULT-VALUE})")
         int repeats;
 
-        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files (anchors)")
-        Path profiles;
+        @CommandLine.Mixin
+        ProfilesOption profilesOption;
 
         @Option(names = "--seeds", defaultValue = "3", description = "seeds (strategies; default ${DEFAULT-VALUE})")
         int seeds;
@@ -300,7 +298,7 @@ public final class KompaktCli implements Callable<Integer> {
             if (name.equals("anchors")) {
                 dev.kompakt.evaluator.hardware.AnchorBenchmark.printNetworks(parent.out);
                 parent.out.println();
-                var rows = dev.kompakt.evaluator.hardware.AnchorBenchmark.rows(ProfileRegistry.load(profiles));
+                var rows = dev.kompakt.evaluator.hardware.AnchorBenchmark.rows(ProfileRegistry.load(profilesOption.profiles));
                 dev.kompakt.evaluator.hardware.AnchorBenchmark.print(parent.out, rows, true);
                 parent.out.printf("%n%d of %d anchors within +-30%%; calibration anchors fit a profile's efficiency, check anchors are held out.%n",
                         rows.stream().filter(dev.kompakt.evaluator.hardware.AnchorBenchmark.Row::within).count(),
@@ -322,6 +320,21 @@ public final class KompaktCli implements Callable<Integer> {
             }
             throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies)"));
         }
+    }
+
+    /** --profiles, shared by every command that resolves device names. */
+    static final class ProfilesOption {
+        @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
+        Path profiles;
+    }
+
+    /** Where trials run: shared by search and resume. */
+    static final class SparkOptions {
+        @Option(names = "--master", description = "Spark master URL (default: local[*], or what spark-submit set), e.g. spark://host:7077")
+        String master;
+
+        @Option(names = "--jars", description = "comma-separated jars to ship to executors (for --master URLs of clusters)")
+        String jars;
     }
 
     static void printSummary(PrintStream out, RunSummary run) {
