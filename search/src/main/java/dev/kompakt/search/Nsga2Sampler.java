@@ -54,10 +54,9 @@ public final class Nsga2Sampler implements Sampler {
         if (completed.size() < populationSize) {
             return context.space().fromUnit(p -> random.nextDouble());
         }
-        completed.sort(Comparator.comparingInt(Trial::number));
-        List<Ranked> parents = selectParents(completed, context);
+                List<Ranked> parents = selectParents(completed, context);
         Set<Assignment> seen = new HashSet<>();
-        context.trials().forEach(t -> seen.add(t.assignment()));
+        context.history().forEach(t -> seen.add(t.assignment()));
 
         Trial a = tournament(parents, random);
         Trial b = tournament(parents, random);
