@@ -13,9 +13,10 @@ import java.util.Map;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = JournalEvent.Started.class, name = "started"),
         @JsonSubTypes.Type(value = JournalEvent.Asked.class, name = "asked"),
+        @JsonSubTypes.Type(value = JournalEvent.Reported.class, name = "reported"),
         @JsonSubTypes.Type(value = JournalEvent.Finished.class, name = "finished")
 })
-public sealed interface JournalEvent permits JournalEvent.Started, JournalEvent.Asked, JournalEvent.Finished {
+public sealed interface JournalEvent permits JournalEvent.Started, JournalEvent.Asked, JournalEvent.Reported, JournalEvent.Finished {
 
     /** First line: which study this journal belongs to. */
     record Started(String study, String specSha256, long seed, String time) implements JournalEvent {
@@ -23,6 +24,13 @@ public sealed interface JournalEvent permits JournalEvent.Started, JournalEvent.
 
     /** A trial was created with these parameter values. */
     record Asked(int trial, Map<String, Object> params, String time) implements JournalEvent {
+    }
+
+    /**
+     * A running trial reported intermediate values at a fidelity step (e.g. an epoch), for early stopping.
+     * Journals written before this event existed simply have none.
+     */
+    record Reported(int trial, int step, Map<String, Double> values, String time) implements JournalEvent {
     }
 
     /** A trial reached a final state. */

@@ -14,6 +14,25 @@ import java.util.Optional;
  * sampler's assignment; {@link #tell} finishes it. A COMPLETE result whose objectives are missing or NaN is
  * recorded as FAILED with that cause: a failed trial is data, and the study goes on. Every change is
  * appended to the journal, when there is one, before the method returns. All methods are synchronized.
+ *
+ * <h2>Early stopping</h2>
+ * A trial that trains in fidelity steps (epochs) reports its metrics after each one, and the study's
+ * {@link EarlyStopper} decides, from all trials' learning curves, whether it is worth going on:
+ * <pre>{@code
+ * Study.TrialRequest r = study.ask();
+ * for (int epoch = 0; epoch < epochs; epoch++) {
+ *     Map<String, Double> values = trainOneEpochAndMeasure(r.assignment());
+ *     study.report(r.number(), epoch, values);
+ *     if (study.shouldStop(r.number())) {
+ *         study.tell(r.number(), TrialResult.stopped(values, worker));   // STOPPED: not a failure
+ *         return;
+ *     }
+ * }
+ * study.tell(r.number(), TrialResult.complete(finalMetrics, worker));
+ * }</pre>
+ * Reports are journaled like every other change, so a replayed study has the same learning curves and its
+ * stopper makes the same decisions. A STOPPED trial keeps its curve and its last values, but is neither a
+ * failure nor a candidate for the Pareto front. The default stopper, {@link NeverStop}, lets every trial finish.
  */
 public final class Study {
     private final String name;
@@ -21,17 +40,23 @@ public final class Study {
     private final List<Objective> objectives;
     private final List<Constraint> constraints;
     private final Sampler sampler;
+    private final EarlyStopper stopper;
     private final TrialJournal journal;
     private final Clock clock;
     private final List<Trial> trials = new ArrayList<>();
 
+    /**
+     * A study whose trials may stop early by {@code stopper}'s rule. {@code journal} may be null (nothing is
+     * recorded), and so may {@code clock} (the system clock in UTC).
+     */
     public Study(String name, SearchSpace space, List<Objective> objectives, List<Constraint> constraints, Sampler sampler,
-                 TrialJournal journal, Clock clock) {
+                 EarlyStopper stopper, TrialJournal journal, Clock clock) {
         this.name = Objects.requireNonNull(name, "name");
         this.space = Objects.requireNonNull(space, "space");
         this.objectives = List.copyOf(objectives);
         this.constraints = List.copyOf(constraints);
         this.sampler = Objects.requireNonNull(sampler, "sampler");
+        this.stopper = Objects.requireNonNull(stopper, "stopper (use NeverStop.INSTANCE for none)");
         this.journal = journal;
         this.clock = clock == null ? Clock.systemUTC() : clock;
         if (this.objectives.isEmpty()) {
@@ -42,8 +67,14 @@ public final class Study {
         }
     }
 
+    /** A study whose trials never stop early. */
+    public Study(String name, SearchSpace space, List<Objective> objectives, List<Constraint> constraints, Sampler sampler,
+                 TrialJournal journal, Clock clock) {
+        this(name, space, objectives, constraints, sampler, NeverStop.INSTANCE, journal, clock);
+    }
+
     public Study(String name, SearchSpace space, List<Objective> objectives, List<Constraint> constraints, Sampler sampler) {
-        this(name, space, objectives, constraints, sampler, null, null);
+        this(name, space, objectives, constraints, sampler, NeverStop.INSTANCE, null, null);
     }
 
     /** A new trial's number and assignment. */
@@ -65,18 +96,72 @@ public final class Study {
         return new TrialRequest(number, assignment);
     }
 
-    public synchronized Trial tell(int number, TrialResult result) {
+    /**
+     * Records the values a RUNNING trial measured at fidelity step {@code step} (e.g. the epoch just finished).
+     * Steps start at 0 and strictly increase; values may be NaN (a diverged loss is data), never null.
+     *
+     * @return the trial with the new step
+     */
+    public synchronized Trial report(int number, int step, Map<String, Double> values) {
+        Trial running = existing(number);
+        if (running.state() != TrialState.RUNNING) {
+            throw new IllegalStateException("trial " + number + " is " + running.state() + "; only a RUNNING trial can report");
+        }
+        if (step < 0) {
+            throw new IllegalArgumentException("trial " + number + " reported step " + step + "; steps must be >= 0");
+        }
+        if (running.lastStep().isPresent() && step <= running.lastStep().getAsInt()) {
+            throw new IllegalArgumentException("trial " + number + " reported step " + step + " after step "
+                    + running.lastStep().getAsInt() + "; steps must increase");
+        }
+        Objects.requireNonNull(values, "values");
+        values.forEach((metric, v) -> {
+            if (metric == null || metric.isBlank() || v == null) {
+                throw new IllegalArgumentException("trial " + number + " reported " + metric + " = " + v + " at step " + step
+                        + "; every value needs a metric name and a number");
+            }
+        });
+        Trial updated = running.withIntermediate(step, values);
+        trials.set(number, updated);
+        if (journal != null) {
+            journal.append(new JournalEvent.Reported(number, step, updated.lastReported(), clock.instant().toString()));
+        }
+        return updated;
+    }
+
+    /**
+     * Whether the study's {@link EarlyStopper} would stop this RUNNING trial, judged at its latest reported step.
+     * A trial that reported nothing is never stopped. Asking records nothing: the caller tells the study
+     * {@link TrialResult#stopped} when it does stop.
+     */
+    public synchronized boolean shouldStop(int number) {
+        Trial running = existing(number);
+        if (running.state() != TrialState.RUNNING) {
+            throw new IllegalStateException("trial " + number + " is already " + running.state() + "; only a RUNNING trial can stop");
+        }
+        if (running.lastStep().isEmpty()) {
+            return false;
+        }
+        return stopper.shouldStop(new EarlyStopper.Context(running, trials, objectives, constraints));
+    }
+
+    private Trial existing(int number) {
         if (number < 0 || number >= trials.size()) {
             throw new IllegalArgumentException("study '" + name + "' has no trial " + number);
         }
-        Trial running = trials.get(number);
+        return trials.get(number);
+    }
+
+    /** Finishes a RUNNING trial; the intermediate values it reported stay with it. */
+    public synchronized Trial tell(int number, TrialResult result) {
+        Trial running = existing(number);
         if (running.state() != TrialState.RUNNING) {
             throw new IllegalStateException("trial " + number + " is already " + running.state());
         }
         TrialResult checked = checkObjectives(result);
         Instant now = clock.instant();
         Trial done = new Trial(number, checked.state(), running.assignment(), checked.metrics(), checked.error(), checked.worker(),
-                running.started(), now);
+                running.started(), now, running.intermediateValues());
         trials.set(number, done);
         if (journal != null) {
             journal.append(new JournalEvent.Finished(number, done.state(), done.metrics(), done.error(), done.worker(), now.toString()));
@@ -142,5 +227,9 @@ public final class Study {
 
     public List<Constraint> constraints() {
         return constraints;
+    }
+
+    public EarlyStopper stopper() {
+        return stopper;
     }
 }

@@ -115,8 +115,10 @@ public final class TrialJournal implements Closeable {
     }
 
     /**
-     * Rebuilds the trials a journal describes, in trial-number order: asked trials without a finished event
-     * are RUNNING (they were in flight when the process stopped).
+     * Rebuilds the trials a journal describes, in trial-number order, with the intermediate values they
+     * reported: asked trials without a finished event are RUNNING (they were in flight when the process stopped).
+     * An event about a trial that was never asked, a report for a finished trial, or a report whose step does
+     * not come after the trial's last one cannot have been written by a {@link Study} and is an error.
      */
     public static List<Trial> replay(List<JournalEvent> events) {
         List<Trial> trials = new ArrayList<>();
@@ -126,13 +128,27 @@ public final class TrialJournal implements Closeable {
                     throw new IllegalArgumentException("journal asks trial " + a.trial() + " but " + trials.size() + " was expected next");
                 }
                 trials.add(Trial.running(a.trial(), new Assignment(a.params()), java.time.Instant.parse(a.time())));
+            } else if (e instanceof JournalEvent.Reported r) {
+                if (r.trial() < 0 || r.trial() >= trials.size()) {
+                    throw new IllegalArgumentException("journal reports for trial " + r.trial() + ", which was never asked");
+                }
+                Trial t = trials.get(r.trial());
+                if (t.state() != TrialState.RUNNING) {
+                    throw new IllegalArgumentException("journal reports step " + r.step() + " for trial " + r.trial()
+                            + " after it was " + t.state());
+                }
+                if (r.step() < 0 || t.lastStep().isPresent() && r.step() <= t.lastStep().getAsInt()) {
+                    throw new IllegalArgumentException("journal reports step " + r.step() + " for trial " + r.trial()
+                            + " after step " + t.lastStep().orElse(-1) + "; steps must be >= 0 and increase");
+                }
+                trials.set(r.trial(), t.withIntermediate(r.step(), r.values()));
             } else if (e instanceof JournalEvent.Finished f) {
                 if (f.trial() < 0 || f.trial() >= trials.size()) {
                     throw new IllegalArgumentException("journal finishes trial " + f.trial() + ", which was never asked");
                 }
                 Trial r = trials.get(f.trial());
                 trials.set(f.trial(), new Trial(r.number(), f.state(), r.assignment(), f.metrics(), f.error(), f.worker(), r.started(),
-                        java.time.Instant.parse(f.time())));
+                        java.time.Instant.parse(f.time()), r.intermediateValues()));
             }
         }
         return trials;

@@ -20,6 +20,14 @@ public record TrialResult(TrialState state, Map<String, Double> metrics, String 
         return new TrialResult(TrialState.COMPLETE, metrics, null, worker);
     }
 
+    /**
+     * An early-stopped trial (see {@link EarlyStopper}): not a failure, and not a candidate for the Pareto front.
+     * {@code metrics} are the values the trial reported last, e.g. {@code study.trial(n).orElseThrow().lastReported()}.
+     */
+    public static TrialResult stopped(Map<String, Double> metrics, String worker) {
+        return new TrialResult(TrialState.STOPPED, metrics, null, worker);
+    }
+
     public static TrialResult failed(String error, String worker) {
         return new TrialResult(TrialState.FAILED, Map.of(), error, worker);
     }
