@@ -30,6 +30,8 @@ public final class RunFiles {
     public static final String SPEC_COPY = "spec.yaml";
     public static final String PROVENANCE = "provenance.json";
     public static final String BASELINE = "baseline.json";
+    /** The earlier run's trials a warm-started run learned from, copied so that resume finds them in the run. */
+    public static final String WARM_START = "warm-start.jsonl";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RunFiles() {

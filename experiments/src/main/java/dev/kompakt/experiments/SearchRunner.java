@@ -23,9 +23,12 @@ import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecException;
 import dev.kompakt.search.JournalEvent;
+import dev.kompakt.search.MotpeSampler;
 import dev.kompakt.search.Nsga2Sampler;
+import dev.kompakt.search.QmcSampler;
 import dev.kompakt.search.RandomSampler;
 import dev.kompakt.search.Sampler;
+import dev.kompakt.search.WarmStart;
 import dev.kompakt.search.SearchSpace;
 import dev.kompakt.search.Seeds;
 import dev.kompakt.search.Study;
@@ -104,9 +107,17 @@ public final class SearchRunner {
         RunFiles.JSON.writeValue(runDir.resolve(RunFiles.BASELINE).toFile(), baselineMetrics);
 
         SearchSpace space = space(spec);
-        Sampler sampler = sampler(spec);
+        List<Trial> prior = copyWarmStart(spec, runDir, profiles.all().keySet());
+        if (spec.search().warmStart() != null) {
+            console.printf("warm start: %d finished trials of %s inform the sampler%n", prior.size(), spec.search().warmStart());
+        }
+        Sampler sampler = sampler(spec, prior);
         String specHash = sha256(specText);
         Map<String, String> provenance = provenance(spec, specHash, splits, baseline, options);
+        if (spec.search().warmStart() != null) {
+            provenance.put("warm_start.source", spec.search().warmStart().toAbsolutePath().toString());
+            provenance.put("warm_start.trials", Integer.toString(prior.size()));
+        }
         RunFiles.writeProvenance(runDir, provenance);
 
         List<Trial> trials;
@@ -163,8 +174,8 @@ public final class SearchRunner {
         List<Trial> trials = recorded;
         if (rerun > 0 || recorded.size() < spec.budget().trials()) {
             try (TrialJournal journal = TrialJournal.open(journalFile)) {
-                Study study = new Study(spec.name(), space(spec), spec.search().objectives(), spec.search().constraints(), sampler(spec),
-                        journal, null);
+                Study study = new Study(spec.name(), space(spec), spec.search().objectives(), spec.search().constraints(),
+                        sampler(spec, recordedWarmStart(runDir)), journal, null);
                 recorded.forEach(study::restore);
                 trials = runStudy(spec, study, arch, baseline.network(), train, test, baselineMetrics, devices, options, console, runDir);
             }
@@ -283,11 +294,52 @@ public final class SearchRunner {
     }
 
     static Sampler sampler(ExperimentSpec spec) {
-        return switch (spec.search().sampler()) {
+        ExperimentSpec.Search s = spec.search();
+        return switch (s.sampler()) {
             case "random" -> new RandomSampler(spec.seed());
-            case "nsga2" -> new Nsga2Sampler(spec.seed(), spec.search().populationSize());
-            default -> throw new IllegalArgumentException("search.sampler: unknown sampler '" + spec.search().sampler() + "'");
+            case "sobol" -> new QmcSampler(spec.seed());
+            case "nsga2" -> new Nsga2Sampler(spec.seed(), s.populationSize());
+            case "motpe" -> new MotpeSampler(spec.seed(), MotpeSampler.Settings.defaults().withStartupTrials(s.startupTrials()));
+            default -> throw new IllegalArgumentException("search.sampler: unknown sampler '" + s.sampler() + "'");
         };
+    }
+
+    /** The spec's sampler, warm-started with {@code prior} trials when there are any. */
+    static Sampler sampler(ExperimentSpec spec, List<Trial> prior) {
+        Sampler sampler = sampler(spec);
+        return prior.isEmpty() ? sampler : WarmStart.of(sampler, prior, space(spec), spec.search().objectives());
+    }
+
+    /**
+     * Reads the earlier run named by {@code search.warmStart}, keeps the trials that can inform this study
+     * ({@link WarmStart#usable}) and copies them, numbered from 0, into this run's {@link RunFiles#WARM_START}, so a
+     * resumed run learns from exactly the same trials even if the earlier run directory has moved on.
+     */
+    static List<Trial> copyWarmStart(ExperimentSpec spec, Path runDir, java.util.Set<String> knownDevices) throws IOException {
+        Path source = spec.search().warmStart();
+        if (source == null) {
+            return List.of();
+        }
+        RecordedRun earlier = RecordedRun.load(source, knownDevices);
+        List<Trial> usable = WarmStart.usable(earlier.trials(), space(spec), spec.search().objectives());
+        try (TrialJournal copy = TrialJournal.open(runDir.resolve(RunFiles.WARM_START))) {
+            copy.append(new JournalEvent.Started(earlier.spec().name(), sha256(earlier.specText()), earlier.spec().seed(),
+                    Instant.now().toString()));
+            for (int i = 0; i < usable.size(); i++) {
+                Trial t = usable.get(i);
+                String started = t.started() == null ? Instant.now().toString() : t.started().toString();
+                String finished = t.finished() == null ? started : t.finished().toString();
+                copy.append(new JournalEvent.Asked(i, t.assignment().values(), started));
+                copy.append(new JournalEvent.Finished(i, t.state(), t.metrics(), t.error(), t.worker(), finished));
+            }
+        }
+        return recordedWarmStart(runDir);
+    }
+
+    /** The warm-start trials recorded in a run directory, or none. */
+    static List<Trial> recordedWarmStart(Path runDir) throws IOException {
+        Path file = runDir.resolve(RunFiles.WARM_START);
+        return Files.isRegularFile(file) ? TrialJournal.replay(TrialJournal.read(file)) : List.of();
     }
 
     /** The seed of trial {@code n}'s training: derived from the study seed, so a trial can be rebuilt exactly. */

@@ -34,8 +34,13 @@ public record ExperimentSpec(int schemaVersion, String name, long seed, Data dat
                          double fineTuneLearningRate, double studentLearningRate) {
     }
 
-    /** The sampler and what is optimised. */
-    public record Search(String sampler, int populationSize, List<Objective> objectives, List<Constraint> constraints) {
+    /**
+     * The sampler and what is optimised. {@code populationSize} is NSGA-II's, {@code startupTrials} MO-TPE's
+     * random trials before it models; {@code warmStart}, when set, is an earlier run directory whose finished
+     * trials inform the sampler (null = none).
+     */
+    public record Search(String sampler, int populationSize, int startupTrials, java.nio.file.Path warmStart,
+                         List<Objective> objectives, List<Constraint> constraints) {
         public Search {
             objectives = List.copyOf(objectives);
             constraints = List.copyOf(constraints);

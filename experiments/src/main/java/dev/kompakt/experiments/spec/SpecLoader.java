@@ -36,6 +36,9 @@ public final class SpecLoader {
     public static final Set<String> METRICS = Set.of("accuracy", "accuracy_drop", "size_bytes", "compression_ratio", "params",
             "nonzero_params", "macs", "sparsity", "latency_ms@host", "latency_p95_ms@host", "onnx_bytes", "onnx_int8",
             "onnx_top1_agreement", "latency_batch_ms@host", "bitops", "energy_mj@host", "energy_measured@host", "train_seconds");
+    /** Sampler names a spec may use ({@code search.sampler}), and the default. */
+    public static final List<String> SAMPLERS = List.of("motpe", "nsga2", "random", "sobol");
+    public static final String DEFAULT_SAMPLER = "nsga2";
     public static final List<String> DEVICE_METRICS = List.of("latency_ms@", "energy_mj@", "fits_memory@");
 
     private final List<String> problems = new ArrayList<>();
@@ -274,12 +277,21 @@ public final class SpecLoader {
 
     private ExperimentSpec.Search search(JsonNode n, List<String> devices) {
         String p = "search";
-        known(n, p, "sampler", "populationSize", "objectives", "constraints");
-        String sampler = string(n, p, "sampler", "nsga2");
-        if (sampler != null && !Set.of("random", "nsga2").contains(sampler)) {
-            problem(p + ".sampler", "must be random or nsga2, got '" + sampler + "'");
+        known(n, p, "sampler", "populationSize", "startupTrials", "warmStart", "objectives", "constraints");
+        String sampler = string(n, p, "sampler", DEFAULT_SAMPLER);
+        if (sampler != null && !SAMPLERS.contains(sampler)) {
+            problem(p + ".sampler", "must be one of " + String.join(", ", SAMPLERS) + ", got '" + sampler + "'");
         }
         int population = integer(n, p, "populationSize", 8, 2, 100000);
+        int startup = integer(n, p, "startupTrials", 10, 1, 100000);
+        String warm = string(n, p, "warmStart", "");
+        Path warmStart = null;
+        if (warm != null && !warm.isEmpty()) {
+            warmStart = baseDir.resolve(warm).normalize();
+            if (checkFiles && !Files.isRegularFile(warmStart.resolve("trials.jsonl"))) {
+                problem(p + ".warmStart", "not a run directory: " + warmStart.resolve("trials.jsonl") + " does not exist");
+            }
+        }
         List<Objective> objectives = new ArrayList<>();
         JsonNode objs = n.path("objectives");
         if (!objs.isArray() || objs.isEmpty()) {
@@ -324,7 +336,7 @@ public final class SpecLoader {
                 }
             }
         }
-        return new ExperimentSpec.Search(sampler, population, objectives, constraints);
+        return new ExperimentSpec.Search(sampler, population, startup, warmStart, objectives, constraints);
     }
 
     private String metric(JsonNode o, String path, List<String> devices) {

@@ -153,6 +153,34 @@ class SpecLoaderTest {
     }
 
     @Test
+    void samplersAndTheirSettingsLoad() {
+        ExperimentSpec s = parse(VALID.replace("search:\n", "search:\n  sampler: motpe\n  startupTrials: 6\n"));
+        assertEquals("motpe", s.search().sampler());
+        assertEquals(6, s.search().startupTrials());
+        assertNull(s.search().warmStart());
+        assertEquals("sobol", parse(VALID.replace("search:\n", "search:\n  sampler: sobol\n")).search().sampler());
+        assertEquals(10, parse(VALID).search().startupTrials(), "MO-TPE's default start-up trials");
+    }
+
+    @Test
+    void unknownSamplerNamesTheKnownOnes() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("search:\n", "search:\n  sampler: tpe\n")));
+        assertEquals(List.of("search.sampler: must be one of motpe, nsga2, random, sobol, got 'tpe'"), e.problems());
+    }
+
+    @Test
+    void warmStartMustNameARunDirectory() throws Exception {
+        SpecException e = assertThrows(SpecException.class,
+                () -> SpecLoader.parse(VALID.replace("search:\n", "search:\n  warmStart: runs/earlier\n"), "test.yaml", tmp, DEVICES));
+        assertEquals(List.of("search.warmStart: not a run directory: " + tmp.resolve("runs/earlier/trials.jsonl") + " does not exist"),
+                e.problems());
+        Files.createDirectories(tmp.resolve("runs/earlier"));
+        Files.writeString(tmp.resolve("runs/earlier/trials.jsonl"), "");
+        ExperimentSpec s = SpecLoader.parse(VALID.replace("search:\n", "search:\n  warmStart: runs/earlier\n"), "test.yaml", tmp, DEVICES);
+        assertEquals(tmp.resolve("runs/earlier"), s.search().warmStart(), "resolved against the spec's directory");
+    }
+
+    @Test
     void deviceOfAKnownProfileNotListedInDevicesIsAProblem() {
         SpecException e = assertThrows(SpecException.class,
                 () -> parse(VALID.replace("metric: latency_ms@rpi4", "metric: energy_mj@rpi5")));
