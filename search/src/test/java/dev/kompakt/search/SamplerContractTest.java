@@ -167,6 +167,36 @@ abstract class SamplerContractTest {
         }
     }
 
+    @Test
+    void aStudyResumedFromItsJournalMidwayEndsWithTheSameTrials(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        SearchSpace space = mixedSpace();
+        List<Assignment> uninterrupted = run(create(13), space, TRIALS, SamplerContractTest::evaluate);
+
+        java.nio.file.Path file = tmp.resolve("trials.jsonl");
+        try (TrialJournal journal = TrialJournal.open(file)) {
+            Study first = new Study("resume", space, OBJECTIVES, List.of(), create(13), journal, null);
+            for (int i = 0; i < TRIALS / 2; i++) {
+                Study.TrialRequest r = first.ask();
+                first.tell(r.number(), TrialResult.complete(evaluate(r.assignment()), "w"));
+            }
+            first.ask(); // in flight when the process dies: asked, never told
+        }
+        List<Trial> replayed = TrialJournal.replay(TrialJournal.read(file));
+        assertEquals(TRIALS / 2 + 1, replayed.size());
+        Study resumed = new Study("resume", space, OBJECTIVES, List.of(), create(13));
+        replayed.forEach(resumed::restore);
+        // the trial that was running is evaluated again with its recorded assignment, then new trials are asked
+        Trial running = replayed.get(TRIALS / 2);
+        assertEquals(TrialState.RUNNING, running.state());
+        resumed.tell(running.number(), TrialResult.complete(evaluate(running.assignment()), "w"));
+        while (resumed.trials().size() < TRIALS) {
+            Study.TrialRequest r = resumed.ask();
+            resumed.tell(r.number(), TrialResult.complete(evaluate(r.assignment()), "w"));
+        }
+        assertEquals(uninterrupted, resumed.trials().stream().map(Trial::assignment).toList());
+    }
+
     static void assertNoDuplicate(List<Assignment> assignments, int from) {
         for (int i = from; i < assignments.size(); i++) {
             for (int j = 0; j < i; j++) {
