@@ -62,7 +62,14 @@ public final class SamplerBenchmark {
                 String value = args[++i];
                 switch (flag) {
                     case "--problems" -> problems = pick(value, knownProblems.keySet(), "problem");
-                    case "--samplers" -> samplers = pick(value, knownSamplers.keySet(), "sampler");
+                    case "--samplers" -> {
+                        for (String name : value.split(",")) {
+                            if (name.contains(":") && !knownSamplers.containsKey(name.trim())) {
+                                knownSamplers.put(name.trim(), SamplerRegistry.variant(name.trim()));
+                            }
+                        }
+                        samplers = pick(value, knownSamplers.keySet(), "sampler");
+                    }
                     case "--budgets" -> budgets = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
                     case "--seeds" -> seeds = Integer.parseInt(value);
                     case "--threads" -> threads = Integer.parseInt(value);
