@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "kompakt", mixinStandardHelpOptions = true, versionProvider = KompaktCli.Version.class,
         description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
                 + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
-        subcommands = {KompaktCli.Search.class, KompaktCli.Resume.class, KompaktCli.Report.class, KompaktCli.Export.class, KompaktCli.Validate.class,
+        subcommands = {KompaktCli.Search.class, KompaktCli.Resume.class, KompaktCli.Report.class, KompaktCli.Compare.class, KompaktCli.Export.class, KompaktCli.Validate.class,
                 KompaktCli.Profiles.class, KompaktCli.Bench.class})
 public final class KompaktCli implements Callable<Integer> {
     static final int BAD_INPUT = 2;
@@ -169,6 +169,31 @@ public final class KompaktCli implements Callable<Integer> {
         }
     }
 
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+            description = "Compare runs of the same problem (e.g. two samplers): each run's front hypervolume on objectives "
+                    + "normalised across all the runs, and how it grew trial by trial.")
+    static final class Compare implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN_DIR", arity = "1..*", description = "run directories written by `kompakt search`")
+        List<Path> runDirs;
+
+        @CommandLine.Mixin
+        ProfilesOption profilesOption;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @Override
+        public Integer call() throws IOException {
+            var devices = ProfileRegistry.load(profilesOption.profiles).all().keySet();
+            List<RecordedRun> runs = new java.util.ArrayList<>();
+            for (Path dir : runDirs) {
+                runs.add(RecordedRun.load(dir, devices));
+            }
+            dev.kompakt.experiments.report.RunComparison.of(runs).print(parent.out);
+            return 0;
+        }
+    }
+
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Rebuild one trial of a run from its recipe and write model.onnx (INT8 when its weights have at most "
                     + "8 bits) and recipe.json.")
@@ -257,7 +282,8 @@ public final class KompaktCli implements Callable<Integer> {
     @Command(name = "bench", mixinStandardHelpOptions = true,
             description = "Benchmarks that print a table (not tests). onnx: float32 vs INT8 exports in ONNX Runtime at batch 1 "
                     + "and 64; host-latency: the host latency model's predictions against ONNX Runtime measurements; anchors: each simulated "
-                    + "device against its cited anchor latencies.")
+                    + "device against its cited anchor latencies; strategies: pruning, quantization and distillation on full Fashion-MNIST. "
+                    + "The search-engine benchmarks (samplers, indicators, journal) are in the bench module: bin/kompakt bench samplers.")
     static final class Bench implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors or strategies")
         String name;
@@ -318,7 +344,12 @@ public final class KompaktCli implements Callable<Integer> {
                         parent.out);
                 return 0;
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies)"));
+            if (List.of("samplers", "indicators", "journal").contains(name)) {
+                throw new SpecException("bench", List.of("'" + name + "' is a search-engine benchmark in the bench module; run it with "
+                        + "bin/kompakt bench " + name));
+            }
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies; "
+                    + "with bin/kompakt also samplers, indicators, journal)"));
         }
     }
 

@@ -1,0 +1,122 @@
+package dev.kompakt.experiments.report;
+
+import dev.kompakt.experiments.RecordedRun;
+import dev.kompakt.experiments.spec.SpecException;
+import dev.kompakt.search.Constraint;
+import dev.kompakt.search.Hypervolume;
+import dev.kompakt.search.HypervolumeHistory;
+import dev.kompakt.search.Normalization;
+import dev.kompakt.search.Objective;
+import dev.kompakt.search.ParetoFront;
+import dev.kompakt.search.Trial;
+import dev.kompakt.search.TrialState;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compares runs of the same search problem (same objectives and constraints), e.g. two samplers or two seeds: the
+ * hypervolume of each run's feasible front, and how it grew trial by trial. Objectives are normalised on the ideal
+ * and nadir of every run's feasible trials together, so the runs are measured with one yardstick, and the reference
+ * point is 1.1 per normalised objective (a common choice; it counts the extreme points of the union's front).
+ */
+public record RunComparison(List<Objective> objectives, List<Constraint> constraints, Normalization normalization, List<Row> rows) {
+
+    public static final double REFERENCE = 1.1;
+
+    /** One run: counts, its front's normalised hypervolume, and the hypervolume after each completed trial. */
+    public record Row(String run, String sampler, int trials, long complete, long feasible, int front, double hypervolume,
+                      List<HypervolumeHistory.Step> history) {
+        /** The hypervolume once the first {@code n} trials (by number) had finished: the last step at or before them. */
+        public double hypervolumeAfter(int n) {
+            double hv = 0;
+            for (HypervolumeHistory.Step s : history) {
+                if (s.trialNumber() < n) {
+                    hv = Math.max(hv, s.hypervolume());
+                }
+            }
+            return hv;
+        }
+    }
+
+    public static RunComparison of(List<RecordedRun> runs) {
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("nothing to compare");
+        }
+        RecordedRun first = runs.get(0);
+        List<Objective> objectives = first.spec().search().objectives();
+        List<Constraint> constraints = first.spec().search().constraints();
+        for (RecordedRun r : runs) {
+            if (!r.spec().search().objectives().equals(objectives) || !r.spec().search().constraints().equals(constraints)) {
+                throw new SpecException(r.dir().toString(), List.of("its objectives and constraints differ from " + first.dir()
+                        + "'s; only runs of the same problem can be compared"));
+            }
+        }
+        List<double[]> feasible = new ArrayList<>();
+        for (RecordedRun r : runs) {
+            for (Trial t : r.trials()) {
+                if (t.state() == TrialState.COMPLETE && t.violation(constraints) == 0) {
+                    feasible.add(t.minimizationVector(objectives));
+                }
+            }
+        }
+        if (feasible.isEmpty()) {
+            throw new SpecException(first.dir().toString(), List.of("no run has a feasible complete trial to compare"));
+        }
+        Normalization normalization = Normalization.fromPoints(feasible);
+        double[] ideal = normalization.ideal();
+        double[] nadir = normalization.nadir();
+        // the reference in the runs' own (minimisation) units, and the volume of one normalised unit box
+        double[] reference = new double[objectives.size()];
+        double unit = 1;
+        for (int j = 0; j < reference.length; j++) {
+            double range = nadir[j] - ideal[j];
+            reference[j] = ideal[j] + REFERENCE * (range > 0 ? range : 1.0);
+            unit *= range > 0 ? range : 1.0;
+        }
+        List<Row> rows = new ArrayList<>();
+        for (RecordedRun r : runs) {
+            List<Trial> front = ParetoFront.of(r.trials(), objectives, constraints);
+            double hv = Hypervolume.of(front.stream().map(t -> t.minimizationVector(objectives)).toList(), reference) / unit;
+            List<HypervolumeHistory.Step> history = new ArrayList<>();
+            for (HypervolumeHistory.Step s : HypervolumeHistory.of(r.trials(), objectives, constraints, reference)) {
+                history.add(new HypervolumeHistory.Step(s.trialNumber(), s.hypervolume() / unit));
+            }
+            long complete = r.trials().stream().filter(Trial::isComplete).count();
+            long ok = r.trials().stream().filter(t -> t.isComplete() && t.violation(constraints) == 0).count();
+            rows.add(new Row(r.dir().toString(), r.spec().search().sampler(), r.trials().size(), complete, ok, front.size(), hv,
+                    List.copyOf(history)));
+        }
+        return new RunComparison(objectives, constraints, normalization, List.copyOf(rows));
+    }
+
+    public void print(PrintStream out) {
+        int most = rows.stream().mapToInt(Row::trials).max().orElse(0);
+        List<Integer> checkpoints = new ArrayList<>();
+        for (int q = 1; q <= 4; q++) {
+            checkpoints.add((int) Math.ceil(most * q / 4.0));
+        }
+        out.printf("objectives: %s; constraints: %s%n", objectives.stream().map(o -> o.metric() + " (" + o.direction().name().toLowerCase()
+                + ")").toList(), constraints.stream().map(c -> c.metric() + " <= " + c.max()).toList());
+        out.printf("hypervolume of each run's feasible front, objectives normalised on all runs' feasible trials together "
+                + "(ideal -> 0, nadir -> 1), reference %.1f per objective%n%n", REFERENCE);
+        StringBuilder header = new StringBuilder("| run | sampler | trials | complete | feasible | front | hypervolume |");
+        StringBuilder rule = new StringBuilder("|---|---|---:|---:|---:|---:|---:|");
+        for (int c : checkpoints) {
+            header.append(" after ").append(c).append(" |");
+            rule.append("---:|");
+        }
+        out.println(header);
+        out.println(rule);
+        for (Row r : rows) {
+            StringBuilder line = new StringBuilder(String.format("| %s | %s | %d | %d | %d | %d | %.4f |", r.run(), r.sampler(), r.trials(),
+                    r.complete(), r.feasible(), r.front(), r.hypervolume()));
+            for (int c : checkpoints) {
+                line.append(String.format(" %.4f |", r.hypervolumeAfter(c)));
+            }
+            out.println(line);
+        }
+        out.flush();
+    }
+}
