@@ -86,6 +86,7 @@ public final class ReportWriter {
         esc(sb, name).append(" \u2014 Kompakt report</title>\n<style>").append(CSS).append("</style>\n</head>\n<body>\n<main>\n");
         header(sb, run, name);
         plots(sb, run);
+        progress(sb, run);
         frontTable(sb, run);
         failed(sb, run);
         provenance(sb, run);
@@ -187,6 +188,73 @@ public final class ReportWriter {
             }
         }
         sb.append("</div>\n</section>\n");
+    }
+
+    /**
+     * How the search progressed: the hypervolume of the feasible front after each completed trial, on objectives
+     * normalised by this run's feasible trials (ideal 0, nadir 1) with reference 1.1 (as {@code kompakt compare}).
+     */
+    private static void progress(StringBuilder sb, RunSummary run) {
+        List<double[]> feasible = new ArrayList<>();
+        for (Trial t : run.trials()) {
+            if (t.isComplete() && t.violation(run.constraints()) == 0) {
+                double[] v = t.minimizationVector(run.objectives());
+                boolean ok = true;
+                for (double x : v) {
+                    ok &= Double.isFinite(x);
+                }
+                if (ok) {
+                    feasible.add(v);
+                }
+            }
+        }
+        if (feasible.size() < 2) {
+            return;
+        }
+        List<dev.kompakt.search.HypervolumeHistory.Step> history = RunComparison.normalisedHistory(run.trials(), run.objectives(),
+                run.constraints(), dev.kompakt.search.Normalization.fromPoints(feasible));
+        if (history.isEmpty()) {
+            return;
+        }
+        double maxHv = history.get(history.size() - 1).hypervolume();
+        sb.append("<section id=\"progress\">\n<h2>Search progress</h2>\n<p class=\"hint\">Hypervolume of the feasible Pareto front "
+                + "after each completed trial, on objectives normalised by this run's feasible trials (best 0, worst 1), reference "
+                + "1.1 per objective; compare runs with <code>kompakt compare</code>.</p>\n<figure>\n");
+        Axis ax = Axis.linear(Metric.of("trials"), 1, history.size());
+        Axis ay = Axis.linear(Metric.of("hypervolume"), 0, maxHv);
+        sb.append("<svg class=\"plot\" viewBox=\"0 0 ").append(W).append(' ').append(H / 2 + MB)
+                .append("\" role=\"img\" aria-label=\"hypervolume after each completed trial\">\n");
+        int ph = H / 2 + MB - MT - MB + 20;
+        int top = MT - 20;
+        sb.append("<rect class=\"frame\" x=\"").append(ML).append("\" y=\"").append(top).append("\" width=\"").append(PW)
+                .append("\" height=\"").append(ph).append("\"/>\n<g class=\"tick\">");
+        for (int i = 0; i < ax.ticks.length; i++) {
+            double px = ML + ax.frac(ax.ticks[i]) * PW;
+            sb.append("<text x=\"");
+            num(sb, px).append("\" y=\"").append(top + ph + 16).append("\" text-anchor=\"middle\">");
+            esc(sb, ax.label(i)).append("</text>");
+        }
+        for (int i = 0; i < ay.ticks.length; i++) {
+            double py = top + (1 - ay.frac(ay.ticks[i])) * ph;
+            sb.append("<text x=\"").append(ML - 6).append("\" y=\"");
+            num(sb, py + 4).append("\" text-anchor=\"end\">");
+            esc(sb, ay.label(i)).append("</text>");
+        }
+        sb.append("</g>\n<path class=\"hv\" d=\"");
+        double prevY = top + (1 - ay.frac(0)) * ph;
+        for (int i = 0; i < history.size(); i++) {
+            double px = ML + ax.frac(i + 1) * PW;
+            double py = top + (1 - ay.frac(history.get(i).hypervolume())) * ph;
+            sb.append(i == 0 ? "M" : "L");
+            num(sb, px).append(' ');
+            num(sb, i == 0 ? py : prevY).append('L');
+            num(sb, px).append(' ');
+            num(sb, py).append(' ');
+            prevY = py;
+        }
+        sb.append("\"><title>final hypervolume ").append(fixed(maxHv, 4)).append("</title></path>\n");
+        sb.append("<text class=\"axt\" x=\"").append(ML + PW / 2).append("\" y=\"").append(H / 2 + MB - 6)
+                .append("\" text-anchor=\"middle\">completed trials</text>\n</svg>\n</figure>\n</section>\n");
     }
 
     private static boolean finite(Double d) {
@@ -926,6 +994,8 @@ public final class ReportWriter {
             figure{margin:0;border:1px solid var(--line);border-radius:6px;padding:6px}
             figcaption{color:var(--muted);font-size:12px;padding:0 8px 4px}
             svg.plot{display:block;width:100%;height:auto;font-family:inherit}
+            path.hv{fill:none;stroke:#1f6feb;stroke-width:2}
+            #progress figure{max-width:760px}
             svg .ttl{font-size:14px;font-weight:600;fill:var(--fg)}
             svg .legend text{font-size:11px;fill:#4b5563}
             svg .grid line{stroke:#eef0f3;stroke-width:1}

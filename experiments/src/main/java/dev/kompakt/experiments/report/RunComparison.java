@@ -65,30 +65,56 @@ public record RunComparison(List<Objective> objectives, List<Constraint> constra
             throw new SpecException(first.dir().toString(), List.of("no run has a feasible complete trial to compare"));
         }
         Normalization normalization = Normalization.fromPoints(feasible);
-        double[] ideal = normalization.ideal();
-        double[] nadir = normalization.nadir();
-        // the reference in the runs' own (minimisation) units, and the volume of one normalised unit box
-        double[] reference = new double[objectives.size()];
-        double unit = 1;
-        for (int j = 0; j < reference.length; j++) {
-            double range = nadir[j] - ideal[j];
-            reference[j] = ideal[j] + REFERENCE * (range > 0 ? range : 1.0);
-            unit *= range > 0 ? range : 1.0;
-        }
         List<Row> rows = new ArrayList<>();
         for (RecordedRun r : runs) {
             List<Trial> front = ParetoFront.of(r.trials(), objectives, constraints);
-            double hv = Hypervolume.of(front.stream().map(t -> t.minimizationVector(objectives)).toList(), reference) / unit;
-            List<HypervolumeHistory.Step> history = new ArrayList<>();
-            for (HypervolumeHistory.Step s : HypervolumeHistory.of(r.trials(), objectives, constraints, reference)) {
-                history.add(new HypervolumeHistory.Step(s.trialNumber(), s.hypervolume() / unit));
-            }
+            double hv = normalisedHypervolume(front, objectives, normalization);
+            List<HypervolumeHistory.Step> history = normalisedHistory(r.trials(), objectives, constraints, normalization);
             long complete = r.trials().stream().filter(Trial::isComplete).count();
             long ok = r.trials().stream().filter(t -> t.isComplete() && t.violation(constraints) == 0).count();
             rows.add(new Row(r.dir().toString(), r.spec().search().sampler(), r.trials().size(), complete, ok, front.size(), hv,
                     List.copyOf(history)));
         }
         return new RunComparison(objectives, constraints, normalization, List.copyOf(rows));
+    }
+
+    /** The reference point, in the trials' own minimisation units, that is {@link #REFERENCE} after normalisation. */
+    static double[] reference(Normalization n) {
+        double[] reference = new double[n.objectives()];
+        for (int j = 0; j < reference.length; j++) {
+            reference[j] = n.ideal()[j] + REFERENCE * range(n, j);
+        }
+        return reference;
+    }
+
+    /** The volume of one normalised unit box in the trials' own units (a zero range counts as 1). */
+    private static double unitVolume(Normalization n) {
+        double unit = 1;
+        for (int j = 0; j < n.objectives(); j++) {
+            unit *= range(n, j);
+        }
+        return unit;
+    }
+
+    private static double range(Normalization n, int j) {
+        double range = n.nadir()[j] - n.ideal()[j];
+        return range > 0 ? range : 1.0;
+    }
+
+    /** Hypervolume of these trials' objective vectors after normalisation, reference {@link #REFERENCE}. */
+    static double normalisedHypervolume(List<Trial> trials, List<Objective> objectives, Normalization n) {
+        return Hypervolume.of(trials.stream().map(t -> t.minimizationVector(objectives)).toList(), reference(n)) / unitVolume(n);
+    }
+
+    /** {@link HypervolumeHistory} of a run's trials after normalisation, reference {@link #REFERENCE}. */
+    static List<HypervolumeHistory.Step> normalisedHistory(List<Trial> trials, List<Objective> objectives, List<Constraint> constraints,
+                                                         Normalization n) {
+        double unit = unitVolume(n);
+        List<HypervolumeHistory.Step> history = new ArrayList<>();
+        for (HypervolumeHistory.Step s : HypervolumeHistory.of(trials, objectives, constraints, reference(n))) {
+            history.add(new HypervolumeHistory.Step(s.trialNumber(), s.hypervolume() / unit));
+        }
+        return history;
     }
 
     public void print(PrintStream out) {

@@ -93,8 +93,14 @@ class ReportWriterTest {
         String html = ReportWriter.render(run);
         assertSelfContained(html);
 
-        // One plot of accuracy against each of the three other objectives.
-        assertEquals(3, count(html, "<svg"));
+        // One plot of accuracy against each of the three other objectives, and the search's progress.
+        assertEquals(4, count(html, "<svg"));
+        assertTrue(html.contains("Search progress") && html.contains("<path class=\"hv\""), "hypervolume history plotted");
+        // the curve ends at the normalised hypervolume of the front, as kompakt compare computes it
+        double expected = RunComparison.normalisedHypervolume(run.front(), run.objectives(), dev.kompakt.search.Normalization.fromPoints(
+                run.trials().stream().filter(t -> t.isComplete() && t.violation(run.constraints()) == 0)
+                        .map(t -> t.minimizationVector(run.objectives())).toList()));
+        assertTrue(html.contains("final hypervolume " + ReportWriter.fixed(expected, 4)), "final hypervolume " + expected);
         assertTrue(html.contains("accuracy vs latency_ms@rpi4"));
         assertTrue(html.contains("accuracy vs energy_mj@rpi4"));
         assertTrue(html.contains("accuracy vs size_bytes"));
@@ -260,7 +266,7 @@ class ReportWriterTest {
         RunSummary run = largeRun(10_000, 7);
         String html = ReportWriter.render(run);
         assertSelfContained(html);
-        assertEquals(3, count(html, "<svg"));
+        assertEquals(4, count(html, "<svg"), "three trade-off plots and the progress plot");
         assertTrue(html.length() > 1_000_000);
         assertTrue(count(html, "<circle") >= 3 * 9_000);
     }
