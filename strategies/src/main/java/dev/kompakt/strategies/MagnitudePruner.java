@@ -48,6 +48,32 @@ public final class MagnitudePruner {
     }
 
     /**
+     * Per-layer magnitude pruning with a sparsity of its own for each weight tensor, by layer index (as
+     * {@link SensitivityAnalysis#allocate} produces); layers not in the map are left dense.
+     */
+    public static PruningMasks pruneLayers(MultiLayerNetwork net, Map<Integer, Double> sparsityByLayer) {
+        Map<Integer, INDArray> masks = new HashMap<>();
+        for (WeightTensors.Target t : WeightTensors.of(net)) {
+            double s = sparsityByLayer.getOrDefault(t.layerIndex(), 0.0);
+            if (!(s >= 0 && s < 1)) {
+                throw new IllegalArgumentException("pruning sparsity of layer " + t.layerIndex() + " (" + t.layerName()
+                        + ") must be in [0, 1), got " + s);
+            }
+            if (s > 0) {
+                maskSmallest(List.of(t), s, masks);
+            }
+        }
+        for (Integer layer : sparsityByLayer.keySet()) {
+            if (WeightTensors.of(net).stream().noneMatch(t -> t.layerIndex() == layer)) {
+                throw new IllegalArgumentException("layer " + layer + " has no weight tensor to prune");
+            }
+        }
+        PruningMasks result = new PruningMasks(masks);
+        result.apply(net);
+        return result;
+    }
+
+    /**
      * Masks the {@code round(sparsity * n)} smallest-magnitude weights among all tensors of {@code group}: everything
      * below the threshold magnitude, plus as many weights equal to it as are still needed (first in order).
      */
