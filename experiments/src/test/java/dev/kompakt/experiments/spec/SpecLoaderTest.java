@@ -62,7 +62,8 @@ class SpecLoaderTest {
         assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 6, 4)), s.strategies().quantization());
         assertEquals(new CompressionSpace.DistillationRange(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
         assertEquals(new ExperimentSpec.Budget(40, 1, 2, 5000, 64, 0.0005, 0.003), s.budget());
-        assertEquals("nsga2", s.search().sampler());
+        assertEquals("motpe", s.search().sampler());
+        assertEquals(10, s.search().startupTrials());
         assertEquals(10, s.search().populationSize());
         assertEquals(List.of(Objective.maximize("accuracy"), Objective.minimize("latency_ms@rpi4"),
                 Objective.minimize("energy_mj@stm32h7"), Objective.minimize("size_bytes")), s.search().objectives());
@@ -242,7 +243,7 @@ class SpecLoaderTest {
         assertNull(s.strategies().quantization());
         assertEquals(new CompressionSpace.DistillationRange(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
         assertEquals(new ExperimentSpec.Budget(1, 1, 2, 5000, 64, 5e-4, 3e-3), s.budget());
-        assertEquals("nsga2", s.search().sampler());
+        assertEquals("motpe", s.search().sampler(), "MO-TPE is the default sampler");
         assertEquals(8, s.search().populationSize());
         assertEquals(List.of(), s.search().constraints());
         assertEquals(List.of("rpi4"), s.devices(), "devices default to rpi4");
