@@ -27,6 +27,11 @@ class WireTest {
         // identity plan too (distill off, alpha 0)
         TrialSpec identity = new TrialSpec(0, CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1), 1);
         assertEquals(identity, Wire.fromBytes(Wire.toBytes(identity), TrialSpec.class));
+        // quantization-aware training crosses the wire
+        TrialSpec qat = new TrialSpec(3, new CompressionPlan(1.0, true, "l2", 0.5, CompressionPlan.AGP, 4, true, false, 1.0, 0.0),
+                new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 5);
+        assertEquals(qat, Wire.fromBytes(Wire.toBytes(qat), TrialSpec.class));
+        assertTrue(Wire.fromBytes(Wire.toBytes(qat), TrialSpec.class).plan().qat());
     }
 
     @Test

@@ -38,7 +38,8 @@ import java.util.Map;
  *   <li>prune: global magnitude pruning to the planned sparsity, at once before fine-tuning (masks kept while
  *       training) or gradually on Zhu and Gupta's AGP schedule during fine-tuning;</li>
  *   <li>train: fine-tune (width 1.0) or train (student) for the budget, with response-based distillation
- *       from the baseline when planned;</li>
+ *       from the baseline when planned, quantization-aware (fake-quantized weights, straight-through gradient to
+ *       float master weights) when planned;</li>
  *   <li>quantize: per-channel symmetric fake quantization of the weights;</li>
  *   <li>export: ONNX, INT8 (integer kernels) when the weights have at most 8 bits, else float32;</li>
  *   <li>measure: top-1 accuracy on the test split, exact size, MACs, batch-1 latency of the export in ONNX
@@ -173,6 +174,8 @@ public final class CandidateEvaluator {
         boolean gradual = plan.pruningSchedule().equals(CompressionPlan.AGP) && plan.sparsity() > 0 && epochs > 0;
         PruningMasks masks = gradual ? PruningMasks.none() : pruner.prune(net, plan.sparsity());
 
+        WeightQuantizer quantizer = plan.weightBits() < 32 ? new WeightQuantizer(plan.weightBits()) : null;
+        WeightQuantizer fakeQuantizer = plan.qat() ? quantizer : null;
         long t0 = System.nanoTime();
         if (epochs > 0) {
             DataSet data = train;
@@ -187,18 +190,18 @@ public final class CandidateEvaluator {
                 List<DataSet> quarters = slices(data, AGP_STEPS_PER_EPOCH);
                 for (int t = 1; t <= steps; t++) {
                     PruningMasks step = pruner.prune(net, schedule.sparsityAt(t));
-                    Training.fit(net, quarters.get((t - 1) % quarters.size()), 1, budget.batchSize(), step, seed + t);
+                    Training.fit(net, quarters.get((t - 1) % quarters.size()), 1, budget.batchSize(), step, seed + t, fakeQuantizer);
                 }
                 pruner.prune(net, plan.sparsity());
             } else {
-                Training.fit(net, data, epochs, budget.batchSize(), masks, seed);
+                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer);
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
         Map<Integer, Integer> bits = new HashMap<>();
-        if (plan.weightBits() < 32) {
-            for (WeightQuantizer.QuantizedTensor q : new WeightQuantizer(plan.weightBits()).quantize(net)) {
+        if (quantizer != null) {
+            for (WeightQuantizer.QuantizedTensor q : quantizer.quantize(net)) {
                 bits.put(q.layerIndex(), q.bits());
             }
         }

@@ -112,4 +112,25 @@ class CandidateEvaluatorTest {
         assertTrue(m.get("compression_ratio") > 2.5, m.toString());
         assertTrue(m.get("accuracy") > 0.3, m.toString());
     }
+
+    @Test
+    void quantizationAwarePlanBeatsPostTrainingQuantizationAtTwoBits() {
+        CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
+        TrainingBudget budget = new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000);
+        CompressionPlan ptq = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 2, false, false, 1.0, 0.0);
+        CompressionPlan qat = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 2, true, false, 1.0, 0.0);
+        CandidateEvaluator.Candidate p = evaluator.build(ptq, budget, 1);
+        CandidateEvaluator.Candidate q = evaluator.build(qat, budget, 1);
+        double ptqAccuracy = Training.accuracy(p.network(), context.test());
+        double qatAccuracy = Training.accuracy(q.network(), context.test());
+        assertTrue(qatAccuracy > ptqAccuracy, "QAT " + qatAccuracy + " vs PTQ " + ptqAccuracy);
+        assertEquals(p.weightBits(), q.weightBits(), "the same layers are quantized to the same bits");
+        for (dev.kompakt.strategies.WeightTensors.Target t : dev.kompakt.strategies.WeightTensors.of(q.network())) {
+            for (float[] channel : Weights.channels(t.weights(), t.convolution())) {
+                assertTrue(java.util.stream.IntStream.range(0, channel.length).mapToObj(i -> channel[i] == 0f ? 0f : channel[i]).distinct().count() <= 3,
+                        t.layerName() + ": at most 3 values per channel at 2 bits");
+            }
+        }
+        assertEquals(q.network().params(), evaluator.build(qat, budget, 1).network().params(), "deterministic for a plan, budget and seed");
+    }
 }

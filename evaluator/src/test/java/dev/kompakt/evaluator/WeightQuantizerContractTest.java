@@ -2,7 +2,9 @@ package dev.kompakt.evaluator;
 
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.strategies.Calibration;
 import dev.kompakt.strategies.MagnitudePruner;
+import dev.kompakt.strategies.QuantizationScheme;
 import dev.kompakt.strategies.WeightQuantizer;
 import dev.kompakt.strategies.WeightTensors;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -123,6 +125,47 @@ class WeightQuantizerContractTest {
         float[] p2 = a.params().dup().data().asFloat();
         for (int i = 0; i < p1.length; i++) {
             assertEquals(p1[i], p2[i], Math.ulp(p1[i]) * 4, "re-quantization moved parameter " + i);
+        }
+    }
+
+    static Stream<Arguments> schemes() {
+        List<Arguments> list = new ArrayList<>();
+        for (Architecture.Family f : Architecture.Family.values()) {
+            for (String calibration : new String[] {"minmax", "percentile", "mse", "kl"}) {
+                for (QuantizationScheme.Granularity g : QuantizationScheme.Granularity.values()) {
+                    for (boolean symmetric : new boolean[] {true, false}) {
+                        list.add(Arguments.of(f, new QuantizationScheme(4, g, symmetric, Calibration.named(calibration))));
+                    }
+                }
+            }
+        }
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("schemes")
+    void everySchemeKeepsItsLevelCountAndZerosAndIsDeterministic(Architecture.Family family, QuantizationScheme scheme) {
+        MultiLayerNetwork net = prunedNet(family);
+        MultiLayerNetwork again = prunedNet(family);
+        long zeros = Weights.zeros(Weights.values(net.params()));
+        new WeightQuantizer(scheme).quantize(net);
+        new WeightQuantizer(scheme).quantize(again);
+        assertEquals(net.params(), again.params(), "same network, same scheme, same weights");
+        assertTrue(Weights.zeros(Weights.values(net.params())) >= zeros, "zeros stay zero");
+        for (WeightTensors.Target t : WeightTensors.of(net)) {
+            float[][] channels = Weights.channels(t.weights(), t.convolution());
+            Set<Float> tensor = new HashSet<>();
+            for (int c = 0; c < channels.length; c++) {
+                Set<Float> levels = new HashSet<>();
+                for (float v : channels[c]) {
+                    levels.add(v == 0f ? 0f : v);
+                }
+                tensor.addAll(levels);
+                assertTrue(levels.size() <= scheme.maxLevels(), t.layerName() + " channel " + c + ": " + levels.size() + " values");
+            }
+            if (!scheme.perChannel()) {
+                assertTrue(tensor.size() <= scheme.maxLevels(), t.layerName() + ": " + tensor.size() + " values in the tensor");
+            }
         }
     }
 }

@@ -14,12 +14,15 @@ import dev.kompakt.search.Assignment;
  * @param pruningSchedule {@code oneshot} (prune, then fine-tune with masks) or {@code agp} (Zhu and Gupta's
  *                        gradual schedule, pruning a little more at every quarter epoch of fine-tuning)
  * @param weightBits      32 for float weights, else per-channel symmetric integer bits
+ * @param qat             quantization-aware fine-tuning: train with fake-quantized weights in the forward pass and
+ *                        float master weights updated by the straight-through gradient (Jacob et al. 2018; Bengio et
+ *                        al. 2013 for the estimator); only with weightBits below 32
  * @param distill         train against the baseline as teacher (response-based KD)
  * @param temperature     KD softmax temperature (used when distill)
  * @param alpha           KD weight of the soft-target term (used when distill)
  */
 public record CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
-                              int weightBits, boolean distill, double temperature, double alpha) {
+                              int weightBits, boolean qat, boolean distill, double temperature, double alpha) {
     public static final String ONESHOT = "oneshot";
     public static final String AGP = "agp";
 
@@ -41,6 +44,9 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         if (weightBits != 32 && (weightBits < 2 || weightBits > 16)) {
             throw new IllegalArgumentException("weight bits must be 32 (float) or in [2, 16], got " + weightBits);
         }
+        if (qat && weightBits == 32) {
+            throw new IllegalArgumentException("quantization-aware training needs weight bits below 32, got 32 (float)");
+        }
         if (distill && !(temperature >= 1)) {
             throw new IllegalArgumentException("distillation temperature must be >= 1, got " + temperature);
         }
@@ -49,10 +55,16 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         }
     }
 
-    /** A plan with the default criterion (l1) and the one-shot pruning schedule. */
+    /** A plan without quantization-aware training (post-training quantization only). */
+    public CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
+                           int weightBits, boolean distill, double temperature, double alpha) {
+        this(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, false, distill, temperature, alpha);
+    }
+
+    /** A plan with the default criterion (l1), the one-shot pruning schedule and no quantization-aware training. */
     public CompressionPlan(double widthMultiplier, boolean inheritWeights, double sparsity, int weightBits, boolean distill, double temperature,
                            double alpha) {
-        this(widthMultiplier, inheritWeights, "l1", sparsity, ONESHOT, weightBits, distill, temperature, alpha);
+        this(widthMultiplier, inheritWeights, "l1", sparsity, ONESHOT, weightBits, false, distill, temperature, alpha);
     }
 
     /** The baseline itself, unchanged. */
@@ -68,10 +80,11 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         double sparsity = a.has(CompressionSpace.SPARSITY) ? a.getDouble(CompressionSpace.SPARSITY) : 0.0;
         String schedule = a.has(CompressionSpace.SCHEDULE) ? a.getString(CompressionSpace.SCHEDULE) : ONESHOT;
         int bits = a.has(CompressionSpace.WEIGHT_BITS) ? a.getInt(CompressionSpace.WEIGHT_BITS) : 32;
+        boolean qat = bits < 32 && a.has(CompressionSpace.QAT) && a.getBoolean(CompressionSpace.QAT);
         boolean distill = a.has(CompressionSpace.DISTILL) && a.getBoolean(CompressionSpace.DISTILL);
         double temperature = a.has(CompressionSpace.TEMPERATURE) ? a.getDouble(CompressionSpace.TEMPERATURE) : 1.0;
         double alpha = a.has(CompressionSpace.ALPHA) ? a.getDouble(CompressionSpace.ALPHA) : 0.5;
-        return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, distill, temperature, alpha);
+        return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, qat, distill, temperature, alpha);
     }
 
     public boolean isStudent() {

@@ -23,6 +23,7 @@ public final class CompressionSpace {
     public static final String SCHEDULE = "prune.schedule";
     public static final String SPARSITY = "prune.sparsity";
     public static final String WEIGHT_BITS = "quant.weight_bits";
+    public static final String QAT = "quant.qat";
     public static final String DISTILL = "distill.enabled";
     public static final String TEMPERATURE = "distill.temperature";
     public static final String ALPHA = "distill.alpha";
@@ -87,14 +88,29 @@ public final class CompressionSpace {
         }
     }
 
-    /** Weight bit widths to choose from, e.g. [32, 8, 6, 4] (32 = float). */
-    public record QuantizationRange(List<Integer> weightBits) {
+    /**
+     * Weight bit widths to choose from, e.g. [32, 8, 6, 4] (32 = float), and whether the fine-tuning is
+     * quantization-aware: {@code qat} lists the choices, e.g. [false, true]; empty (the default) leaves {@code quant.qat}
+     * out of the space, so every candidate is post-training quantized. {@code quant.qat} is active only for bits below 32.
+     */
+    public record QuantizationRange(List<Integer> weightBits, List<Boolean> qat) {
         public QuantizationRange {
             weightBits = List.copyOf(weightBits);
+            qat = qat == null ? List.of() : List.copyOf(qat);
+        }
+
+        public QuantizationRange(List<Integer> weightBits) {
+            this(weightBits, List.of());
         }
 
         SearchSpace fragment() {
-            return new SearchSpace(List.of(new Parameter.Categorical("weight_bits", new ArrayList<>(weightBits))));
+            List<Parameter> params = new ArrayList<>();
+            params.add(new Parameter.Categorical("weight_bits", new ArrayList<>(weightBits)));
+            List<Object> integer = weightBits.stream().filter(b -> b < 32).map(b -> (Object) b).toList();
+            if (!qat.isEmpty() && !integer.isEmpty()) {
+                params.add(new Parameter.Categorical("qat", new ArrayList<>(qat), Optional.of(new Parameter.Condition("weight_bits", integer))));
+            }
+            return new SearchSpace(params);
         }
     }
 

@@ -108,4 +108,18 @@ class CompressionPlanTest {
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
         assertEquals(message, ex.getMessage());
     }
+
+    @Test
+    void qatIsDecodedOnlyForIntegerWeights() {
+        CompressionPlan qat = CompressionPlan.from(assignment(CompressionSpace.WEIGHT_BITS, 4, CompressionSpace.QAT, true));
+        assertTrue(qat.qat());
+        assertEquals(new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 4, true, false, 1.0, 0.5), qat);
+        assertFalse(CompressionPlan.from(assignment(CompressionSpace.WEIGHT_BITS, 4, CompressionSpace.QAT, "false")).qat());
+        assertFalse(CompressionPlan.from(assignment(CompressionSpace.WEIGHT_BITS, 4)).qat(), "absent: post-training quantization");
+        assertFalse(CompressionPlan.from(assignment(CompressionSpace.WEIGHT_BITS, 32, CompressionSpace.QAT, true)).qat(), "float weights: no QAT");
+        assertFalse(CompressionPlan.identity().qat());
+        assertFalse(new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 4, false, 1.0, 0.0).qat(), "the 9-argument plan is PTQ");
+        assertRejects("quantization-aware training needs weight bits below 32, got 32 (float)",
+                () -> new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, true, false, 1.0, 0.0));
+    }
 }

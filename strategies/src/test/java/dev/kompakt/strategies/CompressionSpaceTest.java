@@ -155,4 +155,30 @@ class CompressionSpaceTest {
         }
         assertTrue(students > 50 && distilled > 50, "sampler covers the space: " + students + " students, " + distilled + " distilled");
     }
+
+    @Test
+    void qatIsInTheSpaceOnlyWhenAskedAndOnlyForIntegerBits() {
+        assertEquals(List.of("quant.weight_bits"), names(CompressionSpace.of(null, null, QUANT, null)), "not asked: left out");
+        SearchSpace s = CompressionSpace.of(null, null, new CompressionSpace.QuantizationRange(List.of(32, 8, 4), List.of(false, true)), null);
+        assertEquals(List.of("quant.weight_bits", "quant.qat"), names(s));
+        assertTrue(s.contains(new Assignment(map("quant.weight_bits", 32))));
+        assertFalse(s.contains(new Assignment(map("quant.weight_bits", 32, "quant.qat", true))), "inactive for float weights");
+        assertTrue(s.contains(new Assignment(map("quant.weight_bits", 4, "quant.qat", true))));
+        assertFalse(s.contains(new Assignment(map("quant.weight_bits", 4))), "active for integer weights");
+        // only float bits: nothing to train quantization-aware
+        assertEquals(List.of("quant.weight_bits"),
+                names(CompressionSpace.of(null, null, new CompressionSpace.QuantizationRange(List.of(32), List.of(false, true)), null)));
+        Study study = new Study("q", s, List.of(Objective.maximize("accuracy")), List.of(), new RandomSampler(3));
+        int qat = 0;
+        for (int i = 0; i < 100; i++) {
+            Assignment a = study.ask().assignment();
+            CompressionPlan p = CompressionPlan.from(a);
+            assertEquals(a.has("quant.qat") && a.getBoolean("quant.qat"), p.qat());
+            if (p.qat()) {
+                qat++;
+                assertTrue(p.weightBits() < 32);
+            }
+        }
+        assertTrue(qat > 15, "sampled QAT candidates: " + qat);
+    }
 }

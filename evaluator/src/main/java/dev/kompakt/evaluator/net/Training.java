@@ -1,6 +1,7 @@
 package dev.kompakt.evaluator.net;
 
 import dev.kompakt.strategies.PruningMasks;
+import dev.kompakt.strategies.WeightQuantizer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -19,8 +20,27 @@ public final class Training {
      * pruning masks are applied again so pruned weights stay at zero.
      */
     public static void fit(MultiLayerNetwork net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed) {
+        fit(net, data, epochs, batchSize, masks, seed, null);
+    }
+
+    /**
+     * Like {@link #fit(MultiLayerNetwork, DataSet, int, int, PruningMasks, long)}, and when {@code fakeQuantizer} is not
+     * null, quantization-aware: every step computes the loss and its gradient with the weights fake-quantized by
+     * {@code fakeQuantizer} and applies the update to float master weights, which is the straight-through estimator
+     * (the gradient with respect to the quantized weights stands in for the gradient with respect to the float ones;
+     * Bengio et al. 2013, "Estimating or Propagating Gradients Through Stochastic Neurons"; Jacob et al. 2018,
+     * "Quantization and Training of Neural Networks for Efficient Integer-Arithmetic-Only Inference"). Per step: the
+     * network takes {@code quantize(master)}, one optimiser step changes its parameters by delta, {@code master += delta}.
+     * The network holds the float master weights on entry and on return (so pruning and a later post-training
+     * quantization see them); quantize it afterwards to get the weights that were trained for. Biases are not
+     * quantized and train as usual; the optimiser's state stays in the network across calls.
+     */
+    public static void fit(MultiLayerNetwork net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
+                           WeightQuantizer fakeQuantizer) {
         int n = data.numExamples();
         Random random = new Random(seed);
+        INDArray master = fakeQuantizer == null ? null : net.params().dup();
+        INDArray before = fakeQuantizer == null ? null : master.dup();
         for (int e = 0; e < epochs; e++) {
             int[] order = permutation(n, random);
             for (int start = 0; start < n; start += batchSize) {
@@ -29,11 +49,22 @@ public final class Training {
                 INDArray rows = Nd4j.createFromArray(idx);
                 DataSet batch = new DataSet(data.getFeatures().getRows(idx), data.getLabels().getRows(idx));
                 rows.close();
+                if (fakeQuantizer != null) {
+                    net.setParams(master);
+                    fakeQuantizer.quantize(net);
+                    before.assign(net.params());
+                }
                 net.fit(batch);
                 if (!masks.isEmpty()) {
                     masks.apply(net);
                 }
+                if (fakeQuantizer != null) {
+                    master.addi(net.params()).subi(before);
+                }
             }
+        }
+        if (fakeQuantizer != null) {
+            net.setParams(master);
         }
     }
 

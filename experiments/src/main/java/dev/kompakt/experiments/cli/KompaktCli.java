@@ -312,6 +312,9 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--train", defaultValue = "0", description = "stratified training samples, 0 = all (strategies; default ${DEFAULT-VALUE})")
         int trainSamples;
 
+        @Option(names = "--only", description = "run one section only: pruning, quantization or distillation (strategies; default: all)")
+        String only;
+
         @CommandLine.ParentCommand
         KompaktCli parent;
 
@@ -339,8 +342,12 @@ public final class KompaktCli implements Callable<Integer> {
                 return 0;
             }
             if (name.equals("strategies")) {
+                if (only != null && !dev.kompakt.experiments.bench.StrategiesBenchmark.SECTIONS.contains(only)) {
+                    throw new SpecException("bench", List.of("--only: unknown section '" + only + "' (known: "
+                            + String.join(", ", dev.kompakt.experiments.bench.StrategiesBenchmark.SECTIONS) + ")"));
+                }
                 dev.kompakt.experiments.bench.StrategiesBenchmark.run(splits,
-                        new dev.kompakt.experiments.bench.StrategiesBenchmark.Settings(seeds, epochs, fineTuneEpochs, studentEpochs, trainSamples),
+                        new dev.kompakt.experiments.bench.StrategiesBenchmark.Settings(seeds, epochs, fineTuneEpochs, studentEpochs, trainSamples, only),
                         parent.out);
                 return 0;
             }

@@ -231,7 +231,7 @@ public final class SpecLoader {
         }
         JsonNode q = object(n, p, "quantization", false);
         if (n.has("quantization")) {
-            known(q, p + ".quantization", "weightBits");
+            known(q, p + ".quantization", "weightBits", "qat");
             List<Integer> bits = list(q, p + ".quantization", "weightBits", JsonNode::isInt, JsonNode::asInt, "integers: 32 or 2..16");
             for (int i = 0; i < bits.size(); i++) {
                 int b = bits.get(i);
@@ -239,7 +239,9 @@ public final class SpecLoader {
                     problem(p + ".quantization.weightBits[" + i + "]", "must be 32 (float) or in [2, 16], got " + b);
                 }
             }
-            quant = new CompressionSpace.QuantizationRange(bits);
+            List<Boolean> qat = q.has("qat") ? list(q, p + ".quantization", "qat", JsonNode::isBoolean, JsonNode::asBoolean, "booleans: false, true")
+                    : List.of();
+            quant = new CompressionSpace.QuantizationRange(bits, qat);
         }
         JsonNode d = object(n, p, "distillation", false);
         if (n.has("distillation")) {

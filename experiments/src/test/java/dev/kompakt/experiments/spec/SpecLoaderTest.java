@@ -311,4 +311,15 @@ class SpecLoaderTest {
         SpecException missing = assertThrows(SpecException.class, () -> SpecLoader.loadRunCopy(tmp.resolve("none.yaml"), DEVICES));
         assertEquals(List.of("spec file not found"), missing.problems());
     }
+
+    @Test
+    void quantizationAwareTrainingIsAnOptionalListOfBooleans() {
+        ExperimentSpec s = parse(VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [32, 4], qat: [false, true] }"));
+        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 4), List.of(false, true)), s.strategies().quantization());
+        assertEquals(List.of(), parse(VALID).strategies().quantization().qat(), "left out: every candidate is post-training quantized");
+        SpecException e = assertThrows(SpecException.class,
+                () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [32, 8], qat: [1, true, true] }")));
+        assertTrue(e.problems().contains("strategies.quantization.qat[0]: must be one of booleans: false, true, got 1"), e.problems().toString());
+        assertTrue(e.problems().contains("strategies.quantization.qat[2]: true is listed twice"), e.problems().toString());
+    }
 }
