@@ -32,4 +32,17 @@ class ExecutorRuntimeTest {
         TrialOutcome again = ExecutorRuntime.run("garbage-run-2", new byte[][] {{1}}, SPEC);
         assertEquals(o.error(), again.error());
     }
+
+    @Test
+    void aTrialLeavesNoNd4jWorkspaceOnItsThread() {
+        // training attaches workspaces to the task thread; Spark may retire that thread, so a trial must free them
+        var config = org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+        try (var ws = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().getAndActivateWorkspace(config, "trial-like")) {
+            org.nd4j.linalg.factory.Nd4j.create(1000);
+        }
+        assertFalse(org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread().isEmpty());
+        ExecutorRuntime.run("garbage-run-3", new byte[][] {{1}}, SPEC);
+        assertTrue(org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread().isEmpty(),
+                "workspaces left on the thread after a trial");
+    }
 }
