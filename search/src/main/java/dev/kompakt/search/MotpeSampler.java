@@ -163,7 +163,9 @@ public final class MotpeSampler implements Sampler {
         for (Trial t : complete) {
             (t.violation(constraints) > 0 ? infeasible : feasible).add(t);
         }
-        Set<Trial> good = new HashSet<>(bestByDominance(feasible, Math.min(nGood, feasible.size()), objectives));
+        // by identity: prior (warm-start) and current trials may share numbers
+        Set<Trial> good = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        good.addAll(bestByDominance(feasible, Math.min(nGood, feasible.size()), objectives));
         if (good.size() < nGood) {
             List<Trial> byViolation = new ArrayList<>(infeasible);
             byViolation.sort(Comparator.comparingDouble(t -> t.violation(constraints)));

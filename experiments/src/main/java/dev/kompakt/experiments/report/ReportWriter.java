@@ -195,19 +195,7 @@ public final class ReportWriter {
      * normalised by this run's feasible trials (ideal 0, nadir 1) with reference 1.1 (as {@code kompakt compare}).
      */
     private static void progress(StringBuilder sb, RunSummary run) {
-        List<double[]> feasible = new ArrayList<>();
-        for (Trial t : run.trials()) {
-            if (t.isComplete() && t.violation(run.constraints()) == 0) {
-                double[] v = t.minimizationVector(run.objectives());
-                boolean ok = true;
-                for (double x : v) {
-                    ok &= Double.isFinite(x);
-                }
-                if (ok) {
-                    feasible.add(v);
-                }
-            }
-        }
+        List<double[]> feasible = RunComparison.feasiblePoints(run.trials(), run.objectives(), run.constraints());
         if (feasible.size() < 2) {
             return;
         }
@@ -226,21 +214,8 @@ public final class ReportWriter {
                 .append("\" role=\"img\" aria-label=\"hypervolume after each completed trial\">\n");
         int ph = H / 2 + MB - MT - MB + 20;
         int top = MT - 20;
-        sb.append("<rect class=\"frame\" x=\"").append(ML).append("\" y=\"").append(top).append("\" width=\"").append(PW)
-                .append("\" height=\"").append(ph).append("\"/>\n<g class=\"tick\">");
-        for (int i = 0; i < ax.ticks.length; i++) {
-            double px = ML + ax.frac(ax.ticks[i]) * PW;
-            sb.append("<text x=\"");
-            num(sb, px).append("\" y=\"").append(top + ph + 16).append("\" text-anchor=\"middle\">");
-            esc(sb, ax.label(i)).append("</text>");
-        }
-        for (int i = 0; i < ay.ticks.length; i++) {
-            double py = top + (1 - ay.frac(ay.ticks[i])) * ph;
-            sb.append("<text x=\"").append(ML - 6).append("\" y=\"");
-            num(sb, py + 4).append("\" text-anchor=\"end\">");
-            esc(sb, ay.label(i)).append("</text>");
-        }
-        sb.append("</g>\n<path class=\"hv\" d=\"");
+        frameAndTickLabels(sb, ax, ay, top, ph);
+        sb.append("<path class=\"hv\" d=\"");
         double prevY = top + (1 - ay.frac(0)) * ph;
         for (int i = 0; i < history.size(); i++) {
             double px = ML + ax.frac(i + 1) * PW;
@@ -255,6 +230,25 @@ public final class ReportWriter {
         sb.append("\"><title>final hypervolume ").append(fixed(maxHv, 4)).append("</title></path>\n");
         sb.append("<text class=\"axt\" x=\"").append(ML + PW / 2).append("\" y=\"").append(H / 2 + MB - 6)
                 .append("\" text-anchor=\"middle\">completed trials</text>\n</svg>\n</figure>\n</section>\n");
+    }
+
+    /** The plot frame at ({@link #ML}, {@code top}), {@link #PW} x {@code height}, and the tick labels of both axes. */
+    private static void frameAndTickLabels(StringBuilder sb, Axis ax, Axis ay, int top, int height) {
+        sb.append("<rect class=\"frame\" x=\"").append(ML).append("\" y=\"").append(top).append("\" width=\"")
+                .append(PW).append("\" height=\"").append(height).append("\"/>\n<g class=\"tick\">");
+        for (int i = 0; i < ax.ticks.length; i++) {
+            double px = ML + ax.frac(ax.ticks[i]) * PW;
+            sb.append("<text x=\"");
+            num(sb, px).append("\" y=\"").append(top + height + 16).append("\" text-anchor=\"middle\">");
+            esc(sb, ax.label(i)).append("</text>");
+        }
+        for (int i = 0; i < ay.ticks.length; i++) {
+            double py = top + (1 - ay.frac(ay.ticks[i])) * height;
+            sb.append("<text x=\"").append(ML - 6).append("\" y=\"");
+            num(sb, py + 4).append("\" text-anchor=\"end\">");
+            esc(sb, ay.label(i)).append("</text>");
+        }
+        sb.append("</g>\n");
     }
 
     private static boolean finite(Double d) {
@@ -339,21 +333,8 @@ public final class ReportWriter {
             num(sb, py).append("\" x2=\"").append(ML + PW).append("\" y2=\"");
             num(sb, py).append("\"/>");
         }
-        sb.append("</g>\n<rect class=\"frame\" x=\"").append(ML).append("\" y=\"").append(MT).append("\" width=\"")
-                .append(PW).append("\" height=\"").append(PH).append("\"/>\n<g class=\"tick\">");
-        for (int i = 0; i < ax.ticks.length; i++) {
-            double px = ML + ax.frac(ax.ticks[i]) * PW;
-            sb.append("<text x=\"");
-            num(sb, px).append("\" y=\"").append(MT + PH + 16).append("\" text-anchor=\"middle\">");
-            esc(sb, ax.label(i)).append("</text>");
-        }
-        for (int i = 0; i < ay.ticks.length; i++) {
-            double py = MT + (1 - ay.frac(ay.ticks[i])) * PH;
-            sb.append("<text x=\"").append(ML - 6).append("\" y=\"");
-            num(sb, py + 4).append("\" text-anchor=\"end\">");
-            esc(sb, ay.label(i)).append("</text>");
-        }
         sb.append("</g>\n");
+        frameAndTickLabels(sb, ax, ay, MT, PH);
         // Axis titles.
         sb.append("<text class=\"axt\" x=\"").append(ML + PW / 2).append("\" y=\"").append(H - 8)
                 .append("\" text-anchor=\"middle\">");

@@ -55,11 +55,7 @@ public record RunComparison(List<Objective> objectives, List<Constraint> constra
         }
         List<double[]> feasible = new ArrayList<>();
         for (RecordedRun r : runs) {
-            for (Trial t : r.trials()) {
-                if (t.state() == TrialState.COMPLETE && t.violation(constraints) == 0) {
-                    feasible.add(t.minimizationVector(objectives));
-                }
-            }
+            feasible.addAll(feasiblePoints(r.trials(), objectives, constraints));
         }
         if (feasible.isEmpty()) {
             throw new SpecException(first.dir().toString(), List.of("no run has a feasible complete trial to compare"));
@@ -76,6 +72,20 @@ public record RunComparison(List<Objective> objectives, List<Constraint> constra
                     List.copyOf(history)));
         }
         return new RunComparison(objectives, constraints, normalization, List.copyOf(rows));
+    }
+
+    /** Objective vectors (minimisation form) of the COMPLETE, feasible trials whose objectives are all finite. */
+    static List<double[]> feasiblePoints(List<Trial> trials, List<Objective> objectives, List<Constraint> constraints) {
+        List<double[]> points = new ArrayList<>();
+        for (Trial t : trials) {
+            if (t.state() == TrialState.COMPLETE && t.violation(constraints) == 0) {
+                double[] v = t.minimizationVector(objectives);
+                if (java.util.Arrays.stream(v).allMatch(Double::isFinite)) {
+                    points.add(v);
+                }
+            }
+        }
+        return points;
     }
 
     /** The reference point, in the trials' own minimisation units, that is {@link #REFERENCE} after normalisation. */
