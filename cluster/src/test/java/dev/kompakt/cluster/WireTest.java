@@ -35,6 +35,31 @@ class WireTest {
     }
 
     @Test
+    void mixedPrecisionAndSensitivityPlansRoundTripAndOldPlansStillLoad() {
+        Map<String, Integer> layerBits = new LinkedHashMap<>();
+        layerBits.put("conv1", 8);
+        layerBits.put("conv2", 4);
+        layerBits.put("fc1", 2);
+        layerBits.put("out", 32);
+        TrialSpec mixed = new TrialSpec(4, new CompressionPlan(1.0, true, "l1", 0.6, CompressionPlan.AGP, 32, true, false, 1.0, 0.0,
+                layerBits, CompressionPlan.SENSITIVITY), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 6);
+        TrialSpec back = Wire.fromBytes(Wire.toBytes(mixed), TrialSpec.class);
+        assertEquals(mixed, back);
+        assertEquals(java.util.List.of("conv1", "conv2", "fc1", "out"), java.util.List.copyOf(back.plan().layerBits().keySet()), "layer order kept");
+        assertEquals(CompressionPlan.SENSITIVITY, back.plan().allocation());
+
+        // a plan written before layerBits and allocation existed
+        String old = "{\"trialNumber\":3,\"plan\":{\"widthMultiplier\":1.0,\"inheritWeights\":true,\"criterion\":\"l2\",\"sparsity\":0.5,"
+                + "\"pruningSchedule\":\"agp\",\"weightBits\":4,\"qat\":true,\"distill\":false,\"temperature\":1.0,\"alpha\":0.0,\"student\":false},"
+                + "\"budget\":{\"fineTuneEpochs\":1,\"studentEpochs\":1,\"batchSize\":32,\"fineTuneLearningRate\":0.001,"
+                + "\"studentLearningRate\":0.001,\"trainSamples\":10},\"seed\":5}";
+        TrialSpec legacy = Wire.fromBytes(old.getBytes(StandardCharsets.UTF_8), TrialSpec.class);
+        assertEquals(new CompressionPlan(1.0, true, "l2", 0.5, CompressionPlan.AGP, 4, true, false, 1.0, 0.0), legacy.plan());
+        assertEquals(Map.of(), legacy.plan().layerBits());
+        assertEquals(CompressionPlan.GLOBAL, legacy.plan().allocation());
+    }
+
+    @Test
     void completedOutcomeRoundTrips() {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("accuracy", 0.8731);

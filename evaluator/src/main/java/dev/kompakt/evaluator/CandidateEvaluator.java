@@ -18,7 +18,9 @@ import dev.kompakt.strategies.GradualPruning;
 import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.PruningMasks;
+import dev.kompakt.strategies.SensitivityAnalysis;
 import dev.kompakt.strategies.WeightQuantizer;
+import dev.kompakt.strategies.WeightTensors;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -35,12 +37,16 @@ import java.util.Map;
  *   <li>student: the baseline's weights at width 1.0, else a network of the scaled width that inherits the
  *       baseline's strongest channels (or starts fresh, when planned);</li>
  *   <li>student channels: ranked by the planned importance criterion (l1, l2, taylor, random);</li>
- *   <li>prune: global magnitude pruning to the planned sparsity, at once before fine-tuning (masks kept while
- *       training) or gradually on Zhu and Gupta's AGP schedule during fine-tuning;</li>
+ *   <li>prune: magnitude pruning to the planned sparsity, at once before fine-tuning (masks kept while
+ *       training) or gradually on Zhu and Gupta's AGP schedule during fine-tuning; allocated to the layers by one global
+ *       threshold, or (allocation {@code sensitivity}) by per-layer sparsities from a sensitivity analysis on
+ *       {@value #SENSITIVITY_SAMPLES} training samples (each layer pruned alone, accuracy without fine-tuning; AGP scales
+ *       those sparsities by the schedule's current global sparsity over the target);</li>
  *   <li>train: fine-tune (width 1.0) or train (student) for the budget, with response-based distillation
  *       from the baseline when planned, quantization-aware (fake-quantized weights, straight-through gradient to
  *       float master weights) when planned;</li>
- *   <li>quantize: per-channel symmetric fake quantization of the weights;</li>
+ *   <li>quantize: per-channel symmetric fake quantization of the weights, each layer at its own planned bits
+ *       (mixed precision);</li>
  *   <li>export: ONNX, INT8 (integer kernels) when the weights have at most 8 bits, else float32;</li>
  *   <li>measure: top-1 accuracy on the test split, exact size, MACs, batch-1 latency of the export in ONNX
  *       Runtime on this host (one intra-op thread), the export's top-1 agreement with the DL4J model, and
@@ -51,7 +57,8 @@ import java.util.Map;
  * {@code latency_p95_ms@host}, {@code latency_batch_ms@host} (p50 of one call on the configured batch, when set),
  * {@code bitops} (sum of MACs x weight bits x activation bits), {@code energy_mj@host} (RAPL when readable, else
  * modelled; {@code energy_measured@host} says which: 1 or 0), {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
- * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}.
+ * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}; when the plan prunes, {@code sparsity.<layer>} for each
+ * weight layer (e.g. {@code sparsity.fc1}).
  */
 public final class CandidateEvaluator {
     private final EvaluationContext context;
@@ -67,9 +74,10 @@ public final class CandidateEvaluator {
      * quantized layers, and how long its training took. Deterministic for a plan, budget and seed.
      */
     public record Candidate(CompressionPlan plan, MultiLayerNetwork network, Map<Integer, Integer> weightBits, double trainSeconds) {
-        /** The deployment form: INT8 when every weight has at most 8 bits, else float32. */
+        /** The deployment form: INT8 when every weight layer was quantized to at most 8 bits, else float32. */
         public boolean int8() {
-            return plan.weightBits() <= 8;
+            List<WeightTensors.Target> targets = WeightTensors.of(network);
+            return !targets.isEmpty() && targets.stream().allMatch(t -> weightBits.getOrDefault(t.layerIndex(), 32) <= 8);
         }
     }
 
@@ -125,6 +133,9 @@ public final class CandidateEvaluator {
         m.put("nonzero_params", (double) CostModel.nonzeroParameters(costs));
         m.put("macs", (double) CostModel.totalMacs(costs));
         m.put("sparsity", MagnitudePruner.sparsity(net));
+        if (plan.sparsity() > 0) {
+            MagnitudePruner.layerSparsity(net).forEach((layer, s) -> m.put("sparsity." + layer, s));
+        }
         m.put("latency_ms@host", host.p50Ms());
         m.put("latency_p95_ms@host", host.p95Ms());
         if (batch > 0) {
@@ -171,10 +182,15 @@ public final class CandidateEvaluator {
             epochs = budget.fineTuneEpochs();
         }
         MagnitudePruner pruner = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL);
+        Map<Integer, Double> allocated = plan.allocation().equals(CompressionPlan.SENSITIVITY) && plan.sparsity() > 0
+                ? sensitivityAllocation(net, train, plan.sparsity()) : null;
+        // prunes to a global sparsity; with a sensitivity allocation, each layer at its share of it
+        java.util.function.DoubleFunction<PruningMasks> prune = s -> allocated == null ? pruner.prune(net, s)
+                : MagnitudePruner.pruneLayers(net, scaled(allocated, s / plan.sparsity()));
         boolean gradual = plan.pruningSchedule().equals(CompressionPlan.AGP) && plan.sparsity() > 0 && epochs > 0;
-        PruningMasks masks = gradual ? PruningMasks.none() : pruner.prune(net, plan.sparsity());
+        PruningMasks masks = gradual ? PruningMasks.none() : prune.apply(plan.sparsity());
 
-        WeightQuantizer quantizer = plan.weightBits() < 32 ? new WeightQuantizer(plan.weightBits()) : null;
+        WeightQuantizer quantizer = quantizer(plan, net);
         WeightQuantizer fakeQuantizer = plan.qat() ? quantizer : null;
         long t0 = System.nanoTime();
         if (epochs > 0) {
@@ -189,10 +205,10 @@ public final class CandidateEvaluator {
                 GradualPruning schedule = new GradualPruning(0.0, plan.sparsity(), steps);
                 List<DataSet> quarters = slices(data, AGP_STEPS_PER_EPOCH);
                 for (int t = 1; t <= steps; t++) {
-                    PruningMasks step = pruner.prune(net, schedule.sparsityAt(t));
+                    PruningMasks step = prune.apply(schedule.sparsityAt(t));
                     Training.fit(net, quarters.get((t - 1) % quarters.size()), 1, budget.batchSize(), step, seed + t, fakeQuantizer);
                 }
-                pruner.prune(net, plan.sparsity());
+                prune.apply(plan.sparsity());
             } else {
                 Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer);
             }
@@ -207,6 +223,59 @@ public final class CandidateEvaluator {
         }
 
         return new Candidate(plan, net, Map.copyOf(bits), trainSeconds);
+    }
+
+    /**
+     * The weight quantizer of a plan, or null when every weight stays float: one bit width for all layers, or (mixed
+     * precision) each weight layer at {@link CompressionPlan#bitsOf} its name.
+     */
+    private static WeightQuantizer quantizer(CompressionPlan plan, MultiLayerNetwork net) {
+        if (plan.layerBits().isEmpty()) {
+            return plan.weightBits() < 32 ? new WeightQuantizer(plan.weightBits()) : null;
+        }
+        List<WeightTensors.Target> targets = WeightTensors.of(net);
+        for (String layer : plan.layerBits().keySet()) {
+            if (targets.stream().noneMatch(t -> t.layerName().equals(layer))) {
+                throw new IllegalArgumentException("the plan sets the weight bits of layer '" + layer + "', which the network does not have"
+                        + " (its weight layers: " + targets.stream().map(WeightTensors.Target::layerName).toList() + ")");
+            }
+        }
+        Map<Integer, Integer> bits = new LinkedHashMap<>();
+        for (WeightTensors.Target t : targets) {
+            int b = plan.bitsOf(t.layerName());
+            if (b < 32) {
+                bits.put(t.layerIndex(), b);
+            }
+        }
+        return bits.isEmpty() ? null : WeightQuantizer.perLayer(bits);
+    }
+
+    /** Training samples the sensitivity analysis scores on (accuracy, no fine-tuning). */
+    static final int SENSITIVITY_SAMPLES = 512;
+    /** Sparsities at which each layer's sensitivity is measured; the last one is raised to the target when above it. */
+    private static final double[] SENSITIVITY_POINTS = {0.25, 0.5, 0.75, 0.9, 0.97};
+    /** Step of the greedy allocation over the measured curves. */
+    private static final double ALLOCATION_STEP = 0.02;
+
+    /**
+     * Per-layer sparsities, by layer index, whose weighted mean is {@code target}: each weight layer of {@code net} is
+     * pruned alone at {@link #SENSITIVITY_POINTS} and scored by accuracy on the first {@link #SENSITIVITY_SAMPLES}
+     * training samples ({@link SensitivityAnalysis#measure}), then {@link SensitivityAnalysis#allocate} spends the
+     * target where it costs least accuracy. {@code net} is left unchanged.
+     */
+    static Map<Integer, Double> sensitivityAllocation(MultiLayerNetwork net, DataSet train, double target) {
+        DataSet slice = subset(train, SENSITIVITY_SAMPLES);
+        double[] points = SENSITIVITY_POINTS.clone();
+        points[points.length - 1] = Math.max(points[points.length - 1], target);
+        List<SensitivityAnalysis.Curve> curves = SensitivityAnalysis.measure(net, points, n -> Training.accuracy(n, slice));
+        return SensitivityAnalysis.allocate(curves, target, ALLOCATION_STEP);
+    }
+
+    /** Every sparsity times {@code factor} (in [0, 1]). */
+    private static Map<Integer, Double> scaled(Map<Integer, Double> sparsities, double factor) {
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        sparsities.forEach((layer, s) -> out.put(layer, s * Math.min(1.0, factor)));
+        return out;
     }
 
     /** Pruning steps per epoch of the AGP schedule. */

@@ -133,4 +133,116 @@ class CandidateEvaluatorTest {
         }
         assertEquals(q.network().params(), evaluator.build(qat, budget, 1).network().params(), "deterministic for a plan, budget and seed");
     }
+
+    private static final TrainingBudget SHORT = new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 300);
+
+    private static long distinct(float[] channel) {
+        return java.util.stream.IntStream.range(0, channel.length).mapToObj(i -> channel[i] == 0f ? 0f : channel[i]).distinct().count();
+    }
+
+    @Test
+    void weightLayersNameTheFactorysLayers() {
+        for (Architecture.Family f : Architecture.Family.values()) {
+            MultiLayerNetwork net = NetworkFactory.build(new Architecture(f, 0.5), 28, 28, 10, 1, 1e-3, null);
+            assertEquals(NetworkFactory.weightLayers(f),
+                    dev.kompakt.strategies.WeightTensors.of(net).stream().map(dev.kompakt.strategies.WeightTensors.Target::layerName).toList());
+        }
+    }
+
+    @Test
+    void mixedPrecisionCandidateQuantizesEachLayerAtItsOwnBitsAndCountsThem() {
+        Map<String, Integer> layerBits = new java.util.LinkedHashMap<>();
+        layerBits.put("conv1", 8);
+        layerBits.put("conv2", 4);
+        layerBits.put("fc1", 2);
+        layerBits.put("out", 6);
+        CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 8, true, false, 1.0, 0.0, layerBits, null);
+        CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
+        CandidateEvaluator.Candidate c = evaluator.build(plan, SHORT, 1);
+        Map<Integer, Integer> expected = new java.util.HashMap<>();
+        for (dev.kompakt.strategies.WeightTensors.Target t : dev.kompakt.strategies.WeightTensors.of(c.network())) {
+            int b = layerBits.get(t.layerName());
+            expected.put(t.layerIndex(), b);
+            long most = 0;
+            for (float[] channel : Weights.channels(t.weights(), t.convolution())) {
+                most = Math.max(most, distinct(channel));
+            }
+            assertTrue(most <= (1L << b) - 1, t.layerName() + ": at most 2^" + b + " - 1 values per channel, got " + most);
+            assertTrue(most > (1L << (b - 1)) - 1 || b == 8, t.layerName() + ": uses more levels than " + (b - 1) + " bits would: " + most);
+        }
+        assertEquals(expected, c.weightBits(), "the bits of each quantized layer");
+        assertTrue(c.int8(), "every layer at 8 bits or fewer: INT8 deployment");
+
+        // size accounting counts each layer's own bits
+        List<dev.kompakt.evaluator.cost.LayerCost> costs = CostModel.of(c.network(), NetworkFactory.inputType(context.architecture(), 28, 28),
+                c.weightBits());
+        for (dev.kompakt.evaluator.cost.LayerCost cost : costs) {
+            assertEquals(expected.getOrDefault(cost.index(), 32), cost.weightBits(), cost.name());
+        }
+        // each layer is stored as the same network at that layer's bits everywhere would store it
+        long mixedSize = CostModel.totalStorageBytes(costs);
+        Map<Integer, Long> sizeAtBits = new java.util.HashMap<>();
+        for (int b : List.of(2, 4, 6, 8)) {
+            Map<Integer, Integer> uniform = new java.util.HashMap<>();
+            expected.keySet().forEach(i -> uniform.put(i, b));
+            List<dev.kompakt.evaluator.cost.LayerCost> at = CostModel.of(c.network(), NetworkFactory.inputType(context.architecture(), 28, 28), uniform);
+            sizeAtBits.put(b, CostModel.totalStorageBytes(at));
+            for (dev.kompakt.evaluator.cost.LayerCost cost : at) {
+                if (expected.getOrDefault(cost.index(), 0) == b) {
+                    assertEquals(cost.storageBytes(), costs.get(cost.index()).storageBytes(), cost.name() + " stored at " + b + " bits");
+                }
+            }
+        }
+        assertTrue(sizeAtBits.get(2) < mixedSize && mixedSize < sizeAtBits.get(8), "mixed " + mixedSize + " between " + sizeAtBits);
+
+        Map<String, Double> m = evaluator.evaluate(plan, SHORT, 1);
+        assertEquals((double) mixedSize, m.get("size_bytes"), "the candidate's size is its per-layer size");
+        assertEquals(1.0, m.get("onnx_int8"));
+        assertTrue(m.get("onnx_top1_agreement") >= 0.95, "INT8 ONNX of a mixed-precision model agrees with DL4J: " + m);
+    }
+
+    @Test
+    void mixedPrecisionWithAFloatLayerLeavesItFloatAndExportsFloat() {
+        Map<String, Integer> layerBits = Map.of("conv1", 32, "conv2", 4, "fc1", 4, "out", 32);
+        CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, false, 1.0, 0.0, layerBits, null);
+        CandidateEvaluator.Candidate c = new CandidateEvaluator(context, new LatencyProbe(2, 5))
+                .build(plan, new TrainingBudget(0, 1, 32, 1e-3, 3e-3, 300), 1);
+        assertEquals(Map.of(2, 4, 4, 4), c.weightBits(), "only conv2 (layer 2) and fc1 (layer 4) are quantized");
+        assertTrue(!c.int8(), "a float layer keeps the export float32");
+        assertTrue(distinct(Weights.channels(c.network().getLayer(5).getParam("W"), false)[0]) > 15, "out stays float");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new CandidateEvaluator(context, new LatencyProbe(2, 5)).build(new CompressionPlan(1.0, true, "l1", 0.0,
+                        CompressionPlan.ONESHOT, 8, false, false, 1.0, 0.0, Map.of("fc2", 8), null), SHORT, 1));
+        assertTrue(e.getMessage().contains("layer 'fc2'"), e.getMessage());
+    }
+
+    @Test
+    void sensitivityAllocationReachesTheTargetWithNonUniformLayers() {
+        CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
+        // the candidate's analysis scores on the budget's training samples (the first 300)
+        org.nd4j.linalg.dataset.DataSet first300 = new org.nd4j.linalg.dataset.DataSet(
+                context.train().getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 300), org.nd4j.linalg.indexing.NDArrayIndex.all()),
+                context.train().getLabels().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 300), org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        Map<Integer, Double> allocated = CandidateEvaluator.sensitivityAllocation(context.teacherCopy(), first300, 0.7);
+        List<dev.kompakt.strategies.WeightTensors.Target> targets = dev.kompakt.strategies.WeightTensors.of(context.teacherCopy());
+
+        Map<String, Double> m = evaluator.evaluate(new CompressionPlan(1.0, true, "l1", 0.7, CompressionPlan.ONESHOT, 32, false, false, 1.0,
+                0.0, Map.of(), CompressionPlan.SENSITIVITY), SHORT, 1);
+        assertEquals(0.7, m.get("sparsity"), 0.01, "oneshot: global sparsity within 1%");
+        double spread = 0;
+        for (dev.kompakt.strategies.WeightTensors.Target t : targets) {
+            Double reached = m.get("sparsity." + t.layerName());
+            assertEquals(allocated.get(t.layerIndex()), reached, 0.01, "oneshot " + t.layerName() + " reaches its share (recorded per layer)");
+            spread = Math.max(spread, Math.abs(reached - 0.7));
+        }
+        assertTrue(spread > 0.05, "not uniform: " + allocated);
+
+        CandidateEvaluator.Candidate agp = evaluator.build(new CompressionPlan(1.0, true, "l1", 0.7, CompressionPlan.AGP, 32, false, false, 1.0,
+                0.0, Map.of(), CompressionPlan.SENSITIVITY), SHORT, 1);
+        assertEquals(0.7, dev.kompakt.strategies.MagnitudePruner.sparsity(agp.network()), 0.01, "agp: global sparsity within 1%");
+        Map<String, Double> layers = dev.kompakt.strategies.MagnitudePruner.layerSparsity(agp.network());
+        for (dev.kompakt.strategies.WeightTensors.Target t : targets) {
+            assertEquals(allocated.get(t.layerIndex()), layers.get(t.layerName()), 0.01, "agp " + t.layerName() + " ends at its share");
+        }
+    }
 }

@@ -2,6 +2,10 @@ package dev.kompakt.strategies;
 
 import dev.kompakt.search.Assignment;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * What to do to the baseline for one candidate, decoded from a trial's assignment. Applied in the order
  * student architecture, then prune, then fine-tune (with distillation when on), then quantize.
@@ -16,19 +20,43 @@ import dev.kompakt.search.Assignment;
  * @param weightBits      32 for float weights, else per-channel symmetric integer bits
  * @param qat             quantization-aware fine-tuning: train with fake-quantized weights in the forward pass and
  *                        float master weights updated by the straight-through gradient (Jacob et al. 2018; Bengio et
- *                        al. 2013 for the estimator); only with weightBits below 32
+ *                        al. 2013 for the estimator); only when some layer's bits are below 32
  * @param distill         train against the baseline as teacher (response-based KD)
  * @param temperature     KD softmax temperature (used when distill)
  * @param alpha           KD weight of the soft-target term (used when distill)
+ * @param layerBits       mixed precision: bits of named weight layers (e.g. {@code fc1 -> 4}; 32 = float), overriding
+ *                        {@code weightBits} for those layers; empty (the default) = every weight layer at {@code weightBits}.
+ *                        A mixed-precision plan from the space names every weight layer and sets {@code weightBits} to
+ *                        its widest layer's bits
+ * @param allocation      how the sparsity is spread over the layers: {@code global} (one magnitude threshold over all
+ *                        weights, the default) or {@code sensitivity} (per-layer sparsities from a sensitivity analysis,
+ *                        see {@link SensitivityAnalysis})
  */
 public record CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
-                              int weightBits, boolean qat, boolean distill, double temperature, double alpha) {
+                              int weightBits, boolean qat, boolean distill, double temperature, double alpha,
+                              Map<String, Integer> layerBits, String allocation) {
     public static final String ONESHOT = "oneshot";
     public static final String AGP = "agp";
+    public static final String GLOBAL = "global";
+    public static final String SENSITIVITY = "sensitivity";
 
     public CompressionPlan {
         criterion = criterion == null ? "l1" : criterion;
         pruningSchedule = pruningSchedule == null ? ONESHOT : pruningSchedule;
+        layerBits = layerBits == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(layerBits));
+        allocation = allocation == null ? GLOBAL : allocation;
+        if (!allocation.equals(GLOBAL) && !allocation.equals(SENSITIVITY)) {
+            throw new IllegalArgumentException("pruning allocation must be global or sensitivity, got '" + allocation + "'");
+        }
+        for (Map.Entry<String, Integer> e : layerBits.entrySet()) {
+            if (e.getKey() == null || e.getKey().isBlank() || e.getValue() == null) {
+                throw new IllegalArgumentException("layer bits need a layer name and bits, got " + e.getKey() + " -> " + e.getValue());
+            }
+            if (e.getValue() != 32 && (e.getValue() < 2 || e.getValue() > 16)) {
+                throw new IllegalArgumentException("weight bits of layer " + e.getKey() + " must be 32 (float) or in [2, 16], got "
+                        + e.getValue());
+            }
+        }
         if (!java.util.Set.of("l1", "l2", "taylor", "random").contains(criterion)) {
             throw new IllegalArgumentException("importance criterion must be l1, l2, taylor or random, got '" + criterion + "'");
         }
@@ -44,7 +72,7 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         if (weightBits != 32 && (weightBits < 2 || weightBits > 16)) {
             throw new IllegalArgumentException("weight bits must be 32 (float) or in [2, 16], got " + weightBits);
         }
-        if (qat && weightBits == 32) {
+        if (qat && weightBits == 32 && layerBits.values().stream().allMatch(b -> b == 32)) {
             throw new IllegalArgumentException("quantization-aware training needs weight bits below 32, got 32 (float)");
         }
         if (distill && !(temperature >= 1)) {
@@ -53,6 +81,13 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         if (distill && !(alpha >= 0 && alpha <= 1)) {
             throw new IllegalArgumentException("distillation alpha must be in [0, 1], got " + alpha);
         }
+    }
+
+    /** A plan with one bit width for every weight layer and global pruning allocation. */
+    public CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
+                           int weightBits, boolean qat, boolean distill, double temperature, double alpha) {
+        this(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature, alpha, Map.of(),
+                GLOBAL);
     }
 
     /** A plan without quantization-aware training (post-training quantization only). */
@@ -79,12 +114,27 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         String criterion = a.has(CompressionSpace.CRITERION) ? a.getString(CompressionSpace.CRITERION) : "l1";
         double sparsity = a.has(CompressionSpace.SPARSITY) ? a.getDouble(CompressionSpace.SPARSITY) : 0.0;
         String schedule = a.has(CompressionSpace.SCHEDULE) ? a.getString(CompressionSpace.SCHEDULE) : ONESHOT;
-        int bits = a.has(CompressionSpace.WEIGHT_BITS) ? a.getInt(CompressionSpace.WEIGHT_BITS) : 32;
-        boolean qat = bits < 32 && a.has(CompressionSpace.QAT) && a.getBoolean(CompressionSpace.QAT);
+        Map<String, Integer> layerBits = new LinkedHashMap<>();
+        for (String name : a.values().keySet()) {
+            if (name.startsWith(CompressionSpace.LAYER_BITS_PREFIX)) {
+                layerBits.put(name.substring(CompressionSpace.LAYER_BITS_PREFIX.length()), a.getInt(name));
+            }
+        }
+        int bits = a.has(CompressionSpace.WEIGHT_BITS) ? a.getInt(CompressionSpace.WEIGHT_BITS)
+                : layerBits.values().stream().mapToInt(Integer::intValue).max().orElse(32);
+        int narrowest = Math.min(bits, layerBits.values().stream().mapToInt(Integer::intValue).min().orElse(32));
+        boolean qat = narrowest < 32 && a.has(CompressionSpace.QAT) && a.getBoolean(CompressionSpace.QAT);
+        String allocation = a.has(CompressionSpace.ALLOCATION) ? a.getString(CompressionSpace.ALLOCATION) : GLOBAL;
         boolean distill = a.has(CompressionSpace.DISTILL) && a.getBoolean(CompressionSpace.DISTILL);
         double temperature = a.has(CompressionSpace.TEMPERATURE) ? a.getDouble(CompressionSpace.TEMPERATURE) : 1.0;
         double alpha = a.has(CompressionSpace.ALPHA) ? a.getDouble(CompressionSpace.ALPHA) : 0.5;
-        return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, qat, distill, temperature, alpha);
+        return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, qat, distill, temperature, alpha, layerBits,
+                allocation);
+    }
+
+    /** The bits of the weight layer named {@code layerName}: its own from {@link #layerBits}, else {@link #weightBits}. */
+    public int bitsOf(String layerName) {
+        return layerBits.getOrDefault(layerName, weightBits);
     }
 
     public boolean isStudent() {

@@ -24,6 +24,9 @@ public final class CompressionSpace {
     public static final String SPARSITY = "prune.sparsity";
     public static final String WEIGHT_BITS = "quant.weight_bits";
     public static final String QAT = "quant.qat";
+    /** Mixed precision: {@code quant.weight_bits.<layer>}, one per weight layer, instead of {@link #WEIGHT_BITS}. */
+    public static final String LAYER_BITS_PREFIX = WEIGHT_BITS + ".";
+    public static final String ALLOCATION = "prune.allocation";
     public static final String DISTILL = "distill.enabled";
     public static final String TEMPERATURE = "distill.temperature";
     public static final String ALPHA = "distill.alpha";
@@ -70,10 +73,24 @@ public final class CompressionSpace {
         }
     }
 
-    /** Global magnitude-pruning sparsity in [min, max], and the schedules to choose from (oneshot, agp). */
-    public record PruningRange(double min, double max, List<String> schedules) {
+    /**
+     * Magnitude-pruning sparsity in [min, max], the schedules to choose from (oneshot, agp), and how the sparsity is
+     * allocated to the layers (global, sensitivity). Allocation [global] (the default) leaves {@code prune.allocation}
+     * out of the space, so such a space is the one it was before allocation existed.
+     */
+    public record PruningRange(double min, double max, List<String> schedules, List<String> allocations) {
         public PruningRange {
             schedules = schedules == null || schedules.isEmpty() ? List.of(CompressionPlan.ONESHOT) : List.copyOf(schedules);
+            allocations = allocations == null || allocations.isEmpty() ? List.of(CompressionPlan.GLOBAL) : List.copyOf(allocations);
+            for (String a : allocations) {
+                if (!a.equals(CompressionPlan.GLOBAL) && !a.equals(CompressionPlan.SENSITIVITY)) {
+                    throw new IllegalArgumentException("pruning allocation must be global or sensitivity, got '" + a + "'");
+                }
+            }
+        }
+
+        public PruningRange(double min, double max, List<String> schedules) {
+            this(min, max, schedules, List.of(CompressionPlan.GLOBAL));
         }
 
         public PruningRange(double min, double max) {
@@ -84,6 +101,9 @@ public final class CompressionSpace {
             List<Parameter> params = new ArrayList<>();
             params.add(new Parameter.FloatParam("sparsity", min, max, false, 0.0, Optional.empty()));
             params.add(new Parameter.Categorical("schedule", new ArrayList<>(schedules)));
+            if (!allocations.equals(List.of(CompressionPlan.GLOBAL))) {
+                params.add(new Parameter.Categorical("allocation", new ArrayList<>(allocations)));
+            }
             return new SearchSpace(params);
         }
     }
@@ -92,11 +112,21 @@ public final class CompressionSpace {
      * Weight bit widths to choose from, e.g. [32, 8, 6, 4] (32 = float), and whether the fine-tuning is
      * quantization-aware: {@code qat} lists the choices, e.g. [false, true]; empty (the default) leaves {@code quant.qat}
      * out of the space, so every candidate is post-training quantized. {@code quant.qat} is active only for bits below 32.
+     *
+     * <p>Mixed precision: {@code layers} names the weight layers (e.g. conv1, conv2, fc1, out); when not empty, the space
+     * has one categorical {@code quant.weight_bits.<layer>} over {@code weightBits} per layer instead of the single
+     * {@code quant.weight_bits}, so its size is fixed by the architecture family, and {@code quant.qat} (when listed) is
+     * unconditional (it takes effect when some layer is below 32 bits). Empty (the default) = one bit width for all.
      */
-    public record QuantizationRange(List<Integer> weightBits, List<Boolean> qat) {
+    public record QuantizationRange(List<Integer> weightBits, List<Boolean> qat, List<String> layers) {
         public QuantizationRange {
             weightBits = List.copyOf(weightBits);
             qat = qat == null ? List.of() : List.copyOf(qat);
+            layers = layers == null ? List.of() : List.copyOf(layers);
+        }
+
+        public QuantizationRange(List<Integer> weightBits, List<Boolean> qat) {
+            this(weightBits, qat, List.of());
         }
 
         public QuantizationRange(List<Integer> weightBits) {
@@ -105,6 +135,15 @@ public final class CompressionSpace {
 
         SearchSpace fragment() {
             List<Parameter> params = new ArrayList<>();
+            if (!layers.isEmpty()) {
+                for (String layer : layers) {
+                    params.add(new Parameter.Categorical("weight_bits." + layer, new ArrayList<>(weightBits)));
+                }
+                if (!qat.isEmpty() && weightBits.stream().anyMatch(b -> b < 32)) {
+                    params.add(new Parameter.Categorical("qat", new ArrayList<>(qat)));
+                }
+                return new SearchSpace(params);
+            }
             params.add(new Parameter.Categorical("weight_bits", new ArrayList<>(weightBits)));
             List<Object> integer = weightBits.stream().filter(b -> b < 32).map(b -> (Object) b).toList();
             if (!qat.isEmpty() && !integer.isEmpty()) {

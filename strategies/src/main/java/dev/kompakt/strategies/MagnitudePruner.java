@@ -116,6 +116,16 @@ public final class MagnitudePruner {
         return Transforms.abs(w, true).dup(w.ordering()).data().asFloat();
     }
 
+    /** Fraction of exact zeros in each weight tensor, by layer name, in layer order. */
+    public static Map<String, Double> layerSparsity(MultiLayerNetwork net) {
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        for (WeightTensors.Target t : WeightTensors.of(net)) {
+            long nonzero = t.weights().neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+            out.put(t.layerName(), t.weights().length() == 0 ? 0.0 : (double) (t.weights().length() - nonzero) / t.weights().length());
+        }
+        return out;
+    }
+
     /** Fraction of exact zeros across all weight tensors. */
     public static double sparsity(MultiLayerNetwork net) {
         long zeros = 0;

@@ -6,6 +6,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Post-training weight quantization with a {@link QuantizationScheme}; by default per output channel, symmetric,
@@ -14,11 +16,14 @@ import java.util.List;
  * {@code 2^b - 1} distinct values per channel (2^b when asymmetric, per tensor when per-tensor) ("fake
  * quantization"), so the accuracy measured afterwards is the accuracy of the integer model. Zeros stay zero, so
  * pruning survives quantization. The scales are returned for size accounting and export. Arithmetic:
- * {@link ChannelQuantization}. Deterministic; stateless, so one instance may be shared by threads that quantize
- * different networks.
+ * {@link ChannelQuantization}. Mixed precision ({@link #perLayer}): each listed layer at its own bits, the others left
+ * float. Deterministic; stateless, so one instance may be shared by threads that quantize different networks.
  */
 public final class WeightQuantizer {
+    /** The scheme of layers without one of their own; null for a per-layer quantizer (such layers stay float). */
     private final QuantizationScheme scheme;
+    /** Layer index -> that layer's scheme. */
+    private final Map<Integer, QuantizationScheme> layerSchemes;
 
     /** The default scheme at {@code bits}: per channel, symmetric, min-max. */
     public WeightQuantizer(int bits) {
@@ -30,12 +35,33 @@ public final class WeightQuantizer {
             throw new IllegalArgumentException("a weight quantizer needs a quantization scheme");
         }
         this.scheme = scheme;
+        this.layerSchemes = Map.of();
     }
 
+    private WeightQuantizer(Map<Integer, QuantizationScheme> layerSchemes) {
+        this.scheme = null;
+        this.layerSchemes = Map.copyOf(layerSchemes);
+    }
+
+    /**
+     * Mixed precision: the layers in {@code bitsByLayer} (by layer index), each at its own bits with the default scheme
+     * (per channel, symmetric, min-max); layers not in the map keep their float weights.
+     */
+    public static WeightQuantizer perLayer(Map<Integer, Integer> bitsByLayer) {
+        if (bitsByLayer == null || bitsByLayer.isEmpty()) {
+            throw new IllegalArgumentException("a per-layer weight quantizer needs the bits of at least one layer");
+        }
+        Map<Integer, QuantizationScheme> schemes = new TreeMap<>();
+        bitsByLayer.forEach((layer, bits) -> schemes.put(layer, QuantizationScheme.perChannelSymmetric(bits)));
+        return new WeightQuantizer(schemes);
+    }
+
+    /** The scheme's bits; for a per-layer quantizer, the widest layer's bits. */
     public int bits() {
-        return scheme.bits();
+        return scheme != null ? scheme.bits() : layerSchemes.values().stream().mapToInt(QuantizationScheme::bits).max().orElseThrow();
     }
 
+    /** The scheme of every layer; null for a per-layer quantizer. */
     public QuantizationScheme scheme() {
         return scheme;
     }
@@ -47,13 +73,23 @@ public final class WeightQuantizer {
     public List<QuantizedTensor> quantize(MultiLayerNetwork net) {
         List<QuantizedTensor> result = new ArrayList<>();
         for (WeightTensors.Target t : WeightTensors.of(net)) {
-            result.add(new QuantizedTensor(t.layerIndex(), scheme.bits(), quantize(t.weights(), t.channelAxis())));
+            QuantizationScheme s = layerSchemes.getOrDefault(t.layerIndex(), scheme);
+            if (s != null) {
+                result.add(new QuantizedTensor(t.layerIndex(), s.bits(), quantize(t.weights(), t.channelAxis(), s)));
+            }
         }
         return result;
     }
 
-    /** Quantizes {@code w} in place along {@code channelAxis}; returns the scales. */
+    /** Quantizes {@code w} in place along {@code channelAxis} with the scheme of every layer; returns the scales. */
     public float[] quantize(INDArray w, int channelAxis) {
+        if (scheme == null) {
+            throw new IllegalStateException("a per-layer weight quantizer quantizes whole networks, not single tensors");
+        }
+        return quantize(w, channelAxis, scheme);
+    }
+
+    private static float[] quantize(INDArray w, int channelAxis, QuantizationScheme scheme) {
         long[] shape = w.shape();
         ChannelQuantization q = ChannelQuantization.of(w.dup('c').data().asFloat(), shape, channelAxis, scheme);
         w.assign(Nd4j.create(q.dequantized(), shape, 'c').castTo(w.dataType()));

@@ -122,4 +122,42 @@ class CompressionPlanTest {
         assertRejects("quantization-aware training needs weight bits below 32, got 32 (float)",
                 () -> new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, true, false, 1.0, 0.0));
     }
+
+    @Test
+    void layerBitsAndAllocationAreDecodedAndValidated() {
+        CompressionPlan p = CompressionPlan.from(assignment(
+                CompressionSpace.SPARSITY, 0.5,
+                CompressionSpace.ALLOCATION, CompressionPlan.SENSITIVITY,
+                CompressionSpace.LAYER_BITS_PREFIX + "fc1", 4,
+                CompressionSpace.LAYER_BITS_PREFIX + "fc2", "32",
+                CompressionSpace.LAYER_BITS_PREFIX + "out", 8,
+                CompressionSpace.QAT, true));
+        assertEquals(Map.of("fc1", 4, "fc2", 32, "out", 8), p.layerBits());
+        assertEquals(32, p.weightBits(), "the widest layer");
+        assertEquals(4, p.bitsOf("fc1"));
+        assertEquals(32, p.bitsOf("fc2"));
+        assertTrue(p.qat(), "fc1 and out are quantized, so QAT applies");
+        assertEquals(CompressionPlan.SENSITIVITY, p.allocation());
+        assertFalse(CompressionPlan.from(assignment(CompressionSpace.LAYER_BITS_PREFIX + "fc1", 32, CompressionSpace.QAT, true)).qat(),
+                "every layer float: no QAT");
+
+        // without the new parameters: no layer bits, global allocation (as before they existed)
+        CompressionPlan old = CompressionPlan.from(assignment(CompressionSpace.WEIGHT_BITS, 4, CompressionSpace.SPARSITY, 0.3));
+        assertEquals(Map.of(), old.layerBits());
+        assertEquals(CompressionPlan.GLOBAL, old.allocation());
+        assertEquals(4, old.bitsOf("fc1"));
+        assertEquals(new CompressionPlan(1.0, true, "l1", 0.3, CompressionPlan.ONESHOT, 4, false, false, 1.0, 0.5), old);
+        // null (a JSON plan written before the fields existed) takes the defaults
+        CompressionPlan fromNulls = new CompressionPlan(1.0, true, null, 0.3, null, 4, false, false, 1.0, 0.5, null, null);
+        assertEquals(old, fromNulls);
+
+        assertRejects("pruning allocation must be global or sensitivity, got 'uniform'",
+                () -> new CompressionPlan(1.0, true, "l1", 0.3, CompressionPlan.ONESHOT, 32, false, false, 1.0, 0.5, Map.of(), "uniform"));
+        assertRejects("weight bits of layer fc1 must be 32 (float) or in [2, 16], got 1",
+                () -> new CompressionPlan(1.0, true, "l1", 0.3, CompressionPlan.ONESHOT, 32, false, false, 1.0, 0.5, Map.of("fc1", 1), null));
+        assertRejects("quantization-aware training needs weight bits below 32, got 32 (float)",
+                () -> new CompressionPlan(1.0, true, "l1", 0.3, CompressionPlan.ONESHOT, 32, true, false, 1.0, 0.5, Map.of("fc1", 32), null));
+        assertDoesNotThrow(() -> new CompressionPlan(1.0, true, "l1", 0.3, CompressionPlan.ONESHOT, 32, true, false, 1.0, 0.5,
+                Map.of("fc1", 4), null));
+    }
 }

@@ -181,4 +181,69 @@ class CompressionSpaceTest {
         }
         assertTrue(qat > 15, "sampled QAT candidates: " + qat);
     }
+
+    @Test
+    void mixedPrecisionHasOneBitWidthPerLayerAndDecodesToLayerBits() {
+        CompressionSpace.QuantizationRange mixed = new CompressionSpace.QuantizationRange(List.of(32, 8, 4), List.of(false, true),
+                List.of("conv1", "conv2", "fc1", "out"));
+        SearchSpace s = CompressionSpace.of(null, PRUNING, mixed, null);
+        assertEquals(List.of("prune.sparsity", "prune.schedule", "quant.weight_bits.conv1", "quant.weight_bits.conv2", "quant.weight_bits.fc1",
+                "quant.weight_bits.out", "quant.qat"), names(s), "fixed size: one categorical per layer, no single quant.weight_bits");
+        assertEquals(List.of(32, 8, 4), ((Parameter.Categorical) s.parameter("quant.weight_bits.fc1")).choices());
+        assertEquals(Optional.empty(), s.parameter("quant.qat").activeIf());
+        assertEquals(List.of("quant.weight_bits.fc1", "quant.weight_bits.fc2", "quant.weight_bits.out"),
+                names(CompressionSpace.of(null, null, new CompressionSpace.QuantizationRange(List.of(8, 4), List.of(), List.of("fc1", "fc2", "out")),
+                        null)));
+
+        Study study = new Study("m", s, List.of(Objective.maximize("accuracy")), List.of(), new RandomSampler(5));
+        int mixedPlans = 0;
+        for (int i = 0; i < 100; i++) {
+            Assignment a = study.ask().assignment();
+            CompressionPlan p = CompressionPlan.from(a);
+            assertEquals(List.of("conv1", "conv2", "fc1", "out"), List.copyOf(p.layerBits().keySet()));
+            int widest = 0;
+            int narrowest = 32;
+            for (String layer : List.of("conv1", "conv2", "fc1", "out")) {
+                int b = a.getInt("quant.weight_bits." + layer);
+                assertEquals(b, p.bitsOf(layer));
+                widest = Math.max(widest, b);
+                narrowest = Math.min(narrowest, b);
+            }
+            assertEquals(widest, p.weightBits(), "weightBits is the widest layer's");
+            assertEquals(narrowest < 32 && a.getBoolean("quant.qat"), p.qat(), "QAT only when some layer is quantized");
+            if (widest != narrowest) {
+                mixedPlans++;
+            }
+            // round trip: the plan's layer bits, written back as parameters, decode to the same plan
+            Map<String, Object> back = map("prune.sparsity", p.sparsity(), "prune.schedule", p.pruningSchedule(), "quant.qat", a.getBoolean("quant.qat"));
+            p.layerBits().forEach((layer, b) -> back.put(CompressionSpace.LAYER_BITS_PREFIX + layer, b));
+            assertEquals(p, CompressionPlan.from(new Assignment(back)));
+        }
+        assertTrue(mixedPlans > 50, "most sampled plans mix bit widths: " + mixedPlans);
+    }
+
+    @Test
+    void allocationIsInTheSpaceOnlyWhenMoreThanGlobalIsAsked() {
+        assertEquals(List.of("global"), PRUNING.allocations(), "default");
+        assertEquals(List.of("prune.sparsity", "prune.schedule"),
+                names(CompressionSpace.of(null, new CompressionSpace.PruningRange(0.0, 0.9, List.of("oneshot"), List.of("global")), null, null)));
+        SearchSpace s = CompressionSpace.of(null, new CompressionSpace.PruningRange(0.1, 0.9, List.of("oneshot", "agp"),
+                List.of("global", "sensitivity")), null, null);
+        assertEquals(List.of("prune.sparsity", "prune.schedule", "prune.allocation"), names(s));
+        assertEquals(List.of("global", "sensitivity"), ((Parameter.Categorical) s.parameter(CompressionSpace.ALLOCATION)).choices());
+        Study study = new Study("a", s, List.of(Objective.maximize("accuracy")), List.of(), new RandomSampler(9));
+        int sensitivity = 0;
+        for (int i = 0; i < 60; i++) {
+            Assignment a = study.ask().assignment();
+            CompressionPlan p = CompressionPlan.from(a);
+            assertEquals(a.getString("prune.allocation"), p.allocation());
+            if (p.allocation().equals(CompressionPlan.SENSITIVITY)) {
+                sensitivity++;
+            }
+        }
+        assertTrue(sensitivity > 10 && sensitivity < 50, "both allocations sampled: " + sensitivity);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CompressionSpace.PruningRange(0, 0.5, List.of("oneshot"), List.of("uniform")));
+        assertEquals("pruning allocation must be global or sensitivity, got 'uniform'", e.getMessage());
+    }
 }

@@ -49,6 +49,11 @@ public final class NetworkFactory {
         return net;
     }
 
+    /** The names of a family's weight layers, in order (the layers a mixed-precision search gives bits of their own). */
+    public static java.util.List<String> weightLayers(Architecture.Family family) {
+        return family == Architecture.Family.CNN ? java.util.List.of("conv1", "conv2", "fc1", "out") : java.util.List.of("fc1", "fc2", "out");
+    }
+
     /** Input type of the network's first layer, for cost accounting. */
     public static InputType inputType(Architecture arch, int rows, int cols) {
         return arch.family() == Architecture.Family.CNN ? InputType.convolutionalFlat(rows, cols, 1) : InputType.feedForward((long) rows * cols);

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Direction;
 import dev.kompakt.search.Objective;
+import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.strategies.CompressionSpace;
 
 import java.io.IOException;
@@ -129,7 +131,7 @@ public final class SpecLoader {
 
         ExperimentSpec.Data data = data(object(root, "", "data", true));
         ExperimentSpec.Baseline baseline = baseline(object(root, "", "baseline", true));
-        ExperimentSpec.Strategies strategies = strategies(object(root, "", "strategies", true));
+        ExperimentSpec.Strategies strategies = strategies(object(root, "", "strategies", true), baseline.architecture());
         ExperimentSpec.Budget budget = budget(object(root, "", "budget", true));
         ExperimentSpec.Search search = search(object(root, "", "search", true), devices);
         ExperimentSpec.Execution execution = execution(object(root, "", "execution", false));
@@ -177,7 +179,7 @@ public final class SpecLoader {
         return new ExperimentSpec.Baseline(arch, modelPath, epochs, batch, lr);
     }
 
-    private ExperimentSpec.Strategies strategies(JsonNode n) {
+    private ExperimentSpec.Strategies strategies(JsonNode n, String architecture) {
         String p = "strategies";
         known(n, p, "student", "pruning", "quantization", "distillation");
         CompressionSpace.StudentRange student = null;
@@ -213,7 +215,7 @@ public final class SpecLoader {
         }
         JsonNode pr = object(n, p, "pruning", false);
         if (n.has("pruning")) {
-            known(pr, p + ".pruning", "minSparsity", "maxSparsity", "schedules");
+            known(pr, p + ".pruning", "minSparsity", "maxSparsity", "schedules", "allocation");
             double lo = number(pr, p + ".pruning", "minSparsity", 0.0, 0.0, 0.99);
             double hi = number(pr, p + ".pruning", "maxSparsity", 0.9, 0.0, 0.99);
             if (lo > hi) {
@@ -227,11 +229,19 @@ public final class SpecLoader {
                     schedules = List.of("oneshot");
                 }
             }
-            pruning = new CompressionSpace.PruningRange(lo, Math.max(lo, hi), schedules);
+            List<String> allocation = pr.has("allocation") ? list(pr, p + ".pruning", "allocation", JsonNode::isTextual, JsonNode::asText,
+                    "'global' or 'sensitivity'") : List.of("global");
+            for (int i = 0; i < allocation.size(); i++) {
+                if (!Set.of("global", "sensitivity").contains(allocation.get(i))) {
+                    problem(p + ".pruning.allocation[" + i + "]", "must be global or sensitivity, got '" + allocation.get(i) + "'");
+                    allocation = List.of("global");
+                }
+            }
+            pruning = new CompressionSpace.PruningRange(lo, Math.max(lo, hi), schedules, allocation);
         }
         JsonNode q = object(n, p, "quantization", false);
         if (n.has("quantization")) {
-            known(q, p + ".quantization", "weightBits", "qat");
+            known(q, p + ".quantization", "weightBits", "qat", "mixedPrecision");
             List<Integer> bits = list(q, p + ".quantization", "weightBits", JsonNode::isInt, JsonNode::asInt, "integers: 32 or 2..16");
             for (int i = 0; i < bits.size(); i++) {
                 int b = bits.get(i);
@@ -241,7 +251,14 @@ public final class SpecLoader {
             }
             List<Boolean> qat = q.has("qat") ? list(q, p + ".quantization", "qat", JsonNode::isBoolean, JsonNode::asBoolean, "booleans: false, true")
                     : List.of();
-            quant = new CompressionSpace.QuantizationRange(bits, qat);
+            boolean mixed = bool(q, p + ".quantization", "mixedPrecision", false);
+            if (mixed && bits.size() < 2) {
+                problem(p + ".quantization.mixedPrecision", "needs at least two weightBits to mix, got " + bits);
+            }
+            // one bit width per weight layer of the baseline's family (an unknown architecture is reported above)
+            Architecture.Family family = architecture != null && architecture.equalsIgnoreCase("mlp") ? Architecture.Family.MLP
+                    : Architecture.Family.CNN;
+            quant = new CompressionSpace.QuantizationRange(bits, qat, mixed ? NetworkFactory.weightLayers(family) : List.of());
         }
         JsonNode d = object(n, p, "distillation", false);
         if (n.has("distillation")) {
@@ -427,6 +444,18 @@ public final class SpecLoader {
             return def;
         }
         return v.asText();
+    }
+
+    private boolean bool(JsonNode n, String path, String field, boolean def) {
+        JsonNode v = n.path(field);
+        if (v.isMissingNode() || v.isNull()) {
+            return def;
+        }
+        if (!v.isBoolean()) {
+            problem(at(path, field), "must be true or false, got " + v);
+            return def;
+        }
+        return v.asBoolean();
     }
 
     private int integer(JsonNode n, String path, String field, Integer def, int min, int max) {

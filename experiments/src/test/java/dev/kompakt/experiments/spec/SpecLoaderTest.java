@@ -322,4 +322,40 @@ class SpecLoaderTest {
         assertTrue(e.problems().contains("strategies.quantization.qat[0]: must be one of booleans: false, true, got 1"), e.problems().toString());
         assertTrue(e.problems().contains("strategies.quantization.qat[2]: true is listed twice"), e.problems().toString());
     }
+
+    @Test
+    void mixedPrecisionAndAllocationDefaultOffSoOldSpecsParseUnchanged() {
+        ExperimentSpec old = parse(VALID);
+        assertEquals(new CompressionSpace.PruningRange(0.0, 0.5, List.of("oneshot"), List.of("global")), old.strategies().pruning());
+        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8), List.of(), List.of()), old.strategies().quantization());
+        assertEquals(List.of("prune.sparsity", "prune.schedule", "quant.weight_bits"), CompressionSpace.of(null, old.strategies().pruning(),
+                old.strategies().quantization(), null).parameters().stream().map(dev.kompakt.search.Parameter::name).toList(),
+                "the space of a spec without the new keys is the one it was before");
+    }
+
+    @Test
+    void mixedPrecisionNamesTheWeightLayersOfTheBaselinesFamily() {
+        String mixed = VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [32, 8, 4], mixedPrecision: true }");
+        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 4), List.of(), List.of("conv1", "conv2", "fc1", "out")),
+                parse(mixed).strategies().quantization());
+        assertEquals(List.of("fc1", "fc2", "out"),
+                parse(mixed.replace("architecture: cnn", "architecture: mlp")).strategies().quantization().layers());
+        assertEquals(List.of(), parse(mixed.replace("mixedPrecision: true", "mixedPrecision: false")).strategies().quantization().layers());
+        SpecException e = assertThrows(SpecException.class,
+                () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [8], mixedPrecision: yes please }")));
+        assertTrue(e.problems().contains("strategies.quantization.mixedPrecision: must be true or false, got \"yes please\""), e.problems().toString());
+        SpecException one = assertThrows(SpecException.class,
+                () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [8], mixedPrecision: true }")));
+        assertEquals(List.of("strategies.quantization.mixedPrecision: needs at least two weightBits to mix, got [8]"), one.problems());
+    }
+
+    @Test
+    void pruningAllocationIsAListOfGlobalAndSensitivity() {
+        ExperimentSpec s = parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
+                "pruning: { minSparsity: 0.0, maxSparsity: 0.5, allocation: [global, sensitivity] }"));
+        assertEquals(List.of("global", "sensitivity"), s.strategies().pruning().allocations());
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
+                "pruning: { minSparsity: 0.0, maxSparsity: 0.5, allocation: [uniform] }")));
+        assertEquals(List.of("strategies.pruning.allocation[0]: must be global or sensitivity, got 'uniform'"), e.problems());
+    }
 }
