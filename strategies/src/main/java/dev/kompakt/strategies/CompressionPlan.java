@@ -17,18 +17,35 @@ import dev.kompakt.search.Assignment;
  * @param qat             quantization-aware fine-tuning: train with fake-quantized weights in the forward pass and
  *                        float master weights updated by the straight-through gradient (Jacob et al. 2018; Bengio et
  *                        al. 2013 for the estimator); only with weightBits below 32
- * @param distill         train against the baseline as teacher (response-based KD)
+ * @param distill         train against the baseline as teacher
  * @param temperature     KD softmax temperature (used when distill)
  * @param alpha           KD weight of the soft-target term (used when distill)
+ * @param distillKind     which knowledge is distilled when distill is on: {@code response} (Hinton et al. 2015: the
+ *                        teacher's softened outputs), {@code feature} (Romero et al. 2015, FitNets: a hint-training stage
+ *                        that regresses a teacher layer's output, then response KD) or {@code relation} (Park et al. 2019,
+ *                        RKD: distances and angles between the examples' embeddings, plus response KD); null, as in plans
+ *                        recorded before the kind existed, means {@code response}
  */
 public record CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
-                              int weightBits, boolean qat, boolean distill, double temperature, double alpha) {
+                              int weightBits, boolean qat, boolean distill, double temperature, double alpha, String distillKind) {
     public static final String ONESHOT = "oneshot";
     public static final String AGP = "agp";
+    /** Response-based KD (the default kind). */
+    public static final String RESPONSE = "response";
+    /** Feature-based KD (FitNets hints). */
+    public static final String FEATURE = "feature";
+    /** Relation-based KD (RKD). */
+    public static final String RELATION = "relation";
+    /** The distillation kinds, in the order documentation lists them. */
+    public static final java.util.List<String> DISTILL_KINDS = java.util.List.of(RESPONSE, FEATURE, RELATION);
 
     public CompressionPlan {
         criterion = criterion == null ? "l1" : criterion;
         pruningSchedule = pruningSchedule == null ? ONESHOT : pruningSchedule;
+        distillKind = distillKind == null ? RESPONSE : distillKind;
+        if (!DISTILL_KINDS.contains(distillKind)) {
+            throw new IllegalArgumentException("distillation kind must be response, feature or relation, got '" + distillKind + "'");
+        }
         if (!java.util.Set.of("l1", "l2", "taylor", "random").contains(criterion)) {
             throw new IllegalArgumentException("importance criterion must be l1, l2, taylor or random, got '" + criterion + "'");
         }
@@ -53,6 +70,12 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         if (distill && !(alpha >= 0 && alpha <= 1)) {
             throw new IllegalArgumentException("distillation alpha must be in [0, 1], got " + alpha);
         }
+    }
+
+    /** A plan with response-based distillation (the kind every plan had before the kind was a choice). */
+    public CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
+                           int weightBits, boolean qat, boolean distill, double temperature, double alpha) {
+        this(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature, alpha, RESPONSE);
     }
 
     /** A plan without quantization-aware training (post-training quantization only). */
@@ -84,7 +107,14 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         boolean distill = a.has(CompressionSpace.DISTILL) && a.getBoolean(CompressionSpace.DISTILL);
         double temperature = a.has(CompressionSpace.TEMPERATURE) ? a.getDouble(CompressionSpace.TEMPERATURE) : 1.0;
         double alpha = a.has(CompressionSpace.ALPHA) ? a.getDouble(CompressionSpace.ALPHA) : 0.5;
-        return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, qat, distill, temperature, alpha);
+        String kind = a.has(CompressionSpace.DISTILL_KIND) ? a.getString(CompressionSpace.DISTILL_KIND) : RESPONSE;
+        return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, qat, distill, temperature, alpha, kind);
+    }
+
+    /** The plan with another distillation kind. */
+    public CompressionPlan withDistillKind(String kind) {
+        return new CompressionPlan(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature,
+                alpha, kind);
     }
 
     public boolean isStudent() {
