@@ -32,6 +32,13 @@ class WireTest {
                 new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 5);
         assertEquals(qat, Wire.fromBytes(Wire.toBytes(qat), TrialSpec.class));
         assertTrue(Wire.fromBytes(Wire.toBytes(qat), TrialSpec.class).plan().qat());
+        // the distillation kind crosses the wire, and a plan encoded before the kind existed decodes to response KD
+        TrialSpec relation = new TrialSpec(4, new CompressionPlan(0.5, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, true, 3.0, 0.5,
+                CompressionPlan.RELATION), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 6);
+        assertEquals(relation, Wire.fromBytes(Wire.toBytes(relation), TrialSpec.class));
+        String old = new String(Wire.toBytes(relation), StandardCharsets.UTF_8).replace(",\"distillKind\":\"relation\"", "");
+        assertTrue(!old.contains("distillKind"), old);
+        assertEquals(CompressionPlan.RESPONSE, Wire.fromBytes(old.getBytes(StandardCharsets.UTF_8), TrialSpec.class).plan().distillKind());
     }
 
     @Test

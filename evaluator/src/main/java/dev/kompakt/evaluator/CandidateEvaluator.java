@@ -6,6 +6,7 @@ import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.hardware.HostEnergy;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.SimulatedDevice;
+import dev.kompakt.evaluator.net.FeatureDistillation;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.onnx.OnnxExporter;
 import dev.kompakt.evaluator.onnx.OnnxModel;
@@ -19,12 +20,14 @@ import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.SensitivityAnalysis;
+import dev.kompakt.strategies.RelationalDistillationLoss;
 import dev.kompakt.strategies.WeightQuantizer;
 import dev.kompakt.strategies.WeightTensors;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,9 +45,14 @@ import java.util.Map;
  *       threshold, or (allocation {@code sensitivity}) by per-layer sparsities from a sensitivity analysis on
  *       {@value #SENSITIVITY_SAMPLES} training samples (each layer pruned alone, accuracy without fine-tuning; AGP scales
  *       those sparsities by the schedule's current global sparsity over the target);</li>
- *   <li>train: fine-tune (width 1.0) or train (student) for the budget, with response-based distillation
- *       from the baseline when planned, quantization-aware (fake-quantized weights, straight-through gradient to
- *       float master weights) when planned;</li>
+ *   <li>train: fine-tune (width 1.0) or train (student) for the budget, with distillation from the baseline when
+ *       planned, quantization-aware (fake-quantized weights, straight-through gradient to float master weights) when
+ *       planned. The distillation kinds: {@code response} trains against the teacher's softened outputs
+ *       ({@link DistillationLoss}); {@code feature} first runs FitNets hint training ({@link FeatureDistillation}, default
+ *       layers, as many epochs as the training, pruning masks kept) and then trains with response KD;
+ *       {@code relation} trains with response KD plus RKD between the student's and the teacher's logits
+ *       ({@link RelationalDistillationLoss} with the paper's weights 25 and 50). With alpha 0 the response term is plain
+ *       cross-entropy in all three;</li>
  *   <li>quantize: per-channel symmetric fake quantization of the weights, each layer at its own planned bits
  *       (mixed precision);</li>
  *   <li>export: ONNX, INT8 (integer kernels) when the weights have at most 8 bits, else float32;</li>
@@ -161,7 +169,7 @@ public final class CandidateEvaluator {
     /** Builds and trains one candidate: student, prune, fine-tune (with distillation when planned), quantize. */
     public Candidate build(CompressionPlan plan, TrainingBudget budget, long seed) {
         DataSet train = subset(context.train(), budget.trainSamples());
-        DistillationLoss kd = plan.distill() ? new DistillationLoss(plan.temperature(), plan.alpha()) : null;
+        ILossFunction kd = trainingLoss(plan);
         MultiLayerNetwork net;
         int epochs;
         if (plan.isStudent()) {
@@ -197,7 +205,17 @@ public final class CandidateEvaluator {
             DataSet data = train;
             if (kd != null) {
                 INDArray teacher = subsetRows(context.teacherProbabilities(), train.numExamples());
-                data = new DataSet(train.getFeatures(), DistillationLoss.encodeTargets(train.getLabels(), teacher, plan.temperature()));
+                INDArray labels = DistillationLoss.encodeTargets(train.getLabels(), teacher, plan.temperature());
+                if (plan.distillKind().equals(CompressionPlan.RELATION)) {
+                    labels = RelationalDistillationLoss.encodeTargets(labels, subsetRows(context.teacherLogits(), train.numExamples()));
+                }
+                data = new DataSet(train.getFeatures(), labels);
+                if (plan.distillKind().equals(CompressionPlan.FEATURE)) {
+                    // FitNets stage 1 on the student's own layers; stage 2 is the (response-KD) training below
+                    MultiLayerNetwork teacherNet = context.teacherCopy();
+                    FeatureDistillation.hintTrain(net, teacherNet, train, FeatureDistillation.defaultLayer(net),
+                            FeatureDistillation.defaultLayer(teacherNet), epochs, budget.batchSize(), masks, seed);
+                }
             }
             if (gradual) {
                 // AGP: prune a little more before each quarter epoch, fine-tuning with the current masks in between
@@ -276,6 +294,15 @@ public final class CandidateEvaluator {
         Map<Integer, Double> out = new LinkedHashMap<>();
         sparsities.forEach((layer, s) -> out.put(layer, s * Math.min(1.0, factor)));
         return out;
+    }
+
+    /** The training loss of a plan: null (softmax cross-entropy) without distillation, else per its kind. */
+    static ILossFunction trainingLoss(CompressionPlan plan) {
+        if (!plan.distill()) {
+            return null;
+        }
+        DistillationLoss response = new DistillationLoss(plan.temperature(), plan.alpha());
+        return plan.distillKind().equals(CompressionPlan.RELATION) ? RelationalDistillationLoss.withPaperWeights(response) : response;
     }
 
     /** Pruning steps per epoch of the AGP schedule. */

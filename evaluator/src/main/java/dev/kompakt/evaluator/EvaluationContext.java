@@ -27,6 +27,7 @@ public final class EvaluationContext {
     private final long baselineSizeBytes;
     private final List<HardwareProfile> profiles;
     private INDArray teacherProbabilities;
+    private INDArray teacherLogits;
 
     public EvaluationContext(Architecture architecture, MultiLayerNetwork teacher, ImageDataset train, ImageDataset test,
                              double baselineAccuracy, long baselineSizeBytes, List<HardwareProfile> profiles) {
@@ -55,6 +56,14 @@ public final class EvaluationContext {
             teacherProbabilities = Training.predict(teacher.clone(), train.getFeatures());
         }
         return teacherProbabilities;
+    }
+
+    /** The teacher's logits (pre-softmax outputs) on the training split (computed on first use); RKD's teacher embedding. */
+    public synchronized INDArray teacherLogits() {
+        if (teacherLogits == null) {
+            teacherLogits = Training.logits(teacher.clone(), train.getFeatures());
+        }
+        return teacherLogits;
     }
 
     /** Up to 256 training inputs for INT8 activation calibration. */

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CandidateEvaluatorTest {
@@ -244,5 +245,26 @@ class CandidateEvaluatorTest {
         for (dev.kompakt.strategies.WeightTensors.Target t : targets) {
             assertEquals(allocated.get(t.layerIndex()), layers.get(t.layerName()), 0.01, "agp " + t.layerName() + " ends at its share");
         }
+    }
+
+    @Test
+    void everyDistillationKindBuildsAndEvaluatesAStudent() {
+        CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
+        TrainingBudget budget = new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 500);
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> params = new java.util.LinkedHashMap<>();
+        for (String kind : CompressionPlan.DISTILL_KINDS) {
+            CompressionPlan plan = new CompressionPlan(0.5, true, "l1", 0.3, CompressionPlan.ONESHOT, 8, false, true, 4.0, 0.5, kind);
+            Map<String, Double> m = evaluator.evaluate(plan, budget, 1);
+            assertTrue(m.get("accuracy") > 0.3, kind + ": " + m);
+            assertEquals(0.3, m.get("sparsity"), 0.01, kind + ": pruned weights stay pruned through every stage");
+            assertTrue(m.get("compression_ratio") > 2.5, kind + ": " + m);
+            params.put(kind, evaluator.build(plan, budget, 1).network().params());
+        }
+        assertNotEquals(params.get("response"), params.get("feature"), "hint training changes the student");
+        assertNotEquals(params.get("response"), params.get("relation"), "the RKD terms change the student");
+        CompressionPlan feature = new CompressionPlan(0.5, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, true, 4.0, 0.0,
+                CompressionPlan.FEATURE);
+        assertEquals(evaluator.build(feature, budget, 2).network().params(), evaluator.build(feature, budget, 2).network().params(),
+                "deterministic for a plan, budget and seed");
     }
 }

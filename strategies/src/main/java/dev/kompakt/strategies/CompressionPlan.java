@@ -21,7 +21,7 @@ import java.util.Map;
  * @param qat             quantization-aware fine-tuning: train with fake-quantized weights in the forward pass and
  *                        float master weights updated by the straight-through gradient (Jacob et al. 2018; Bengio et
  *                        al. 2013 for the estimator); only when some layer's bits are below 32
- * @param distill         train against the baseline as teacher (response-based KD)
+ * @param distill         train against the baseline as teacher
  * @param temperature     KD softmax temperature (used when distill)
  * @param alpha           KD weight of the soft-target term (used when distill)
  * @param layerBits       mixed precision: bits of named weight layers (e.g. {@code fc1 -> 4}; 32 = float), overriding
@@ -31,14 +31,27 @@ import java.util.Map;
  * @param allocation      how the sparsity is spread over the layers: {@code global} (one magnitude threshold over all
  *                        weights, the default) or {@code sensitivity} (per-layer sparsities from a sensitivity analysis,
  *                        see {@link SensitivityAnalysis})
+ * @param distillKind     which knowledge is distilled when distill is on: {@code response} (Hinton et al. 2015: the
+ *                        teacher's softened outputs), {@code feature} (Romero et al. 2015, FitNets: a hint-training stage
+ *                        that regresses a teacher layer's output, then response KD) or {@code relation} (Park et al. 2019,
+ *                        RKD: distances and angles between the examples' outputs, plus response KD); null, as in plans
+ *                        recorded before the kind existed, means {@code response}
  */
 public record CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
                               int weightBits, boolean qat, boolean distill, double temperature, double alpha,
-                              Map<String, Integer> layerBits, String allocation) {
+                              Map<String, Integer> layerBits, String allocation, String distillKind) {
     public static final String ONESHOT = "oneshot";
     public static final String AGP = "agp";
     public static final String GLOBAL = "global";
     public static final String SENSITIVITY = "sensitivity";
+    /** Response-based KD (the default kind). */
+    public static final String RESPONSE = "response";
+    /** Feature-based KD (FitNets hints). */
+    public static final String FEATURE = "feature";
+    /** Relation-based KD (RKD). */
+    public static final String RELATION = "relation";
+    /** The distillation kinds, in the order documentation lists them. */
+    public static final java.util.List<String> DISTILL_KINDS = java.util.List.of(RESPONSE, FEATURE, RELATION);
 
     public CompressionPlan {
         criterion = criterion == null ? "l1" : criterion;
@@ -56,6 +69,10 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
                 throw new IllegalArgumentException("weight bits of layer " + e.getKey() + " must be 32 (float) or in [2, 16], got "
                         + e.getValue());
             }
+        }
+        distillKind = distillKind == null ? RESPONSE : distillKind;
+        if (!DISTILL_KINDS.contains(distillKind)) {
+            throw new IllegalArgumentException("distillation kind must be response, feature or relation, got '" + distillKind + "'");
         }
         if (!java.util.Set.of("l1", "l2", "taylor", "random").contains(criterion)) {
             throw new IllegalArgumentException("importance criterion must be l1, l2, taylor or random, got '" + criterion + "'");
@@ -83,11 +100,26 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         }
     }
 
-    /** A plan with one bit width for every weight layer and global pruning allocation. */
+    /** A plan with one bit width for every weight layer, global pruning allocation and response-based distillation. */
     public CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
                            int weightBits, boolean qat, boolean distill, double temperature, double alpha) {
         this(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature, alpha, Map.of(),
-                GLOBAL);
+                GLOBAL, RESPONSE);
+    }
+
+    /** A plan with response-based distillation (the kind every plan had before the kind was a choice). */
+    public CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
+                           int weightBits, boolean qat, boolean distill, double temperature, double alpha, Map<String, Integer> layerBits,
+                           String allocation) {
+        this(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature, alpha, layerBits,
+                allocation, RESPONSE);
+    }
+
+    /** A plan with one bit width for every weight layer and global pruning allocation. */
+    public CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
+                           int weightBits, boolean qat, boolean distill, double temperature, double alpha, String distillKind) {
+        this(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature, alpha, Map.of(),
+                GLOBAL, distillKind);
     }
 
     /** A plan without quantization-aware training (post-training quantization only). */
@@ -128,13 +160,20 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         boolean distill = a.has(CompressionSpace.DISTILL) && a.getBoolean(CompressionSpace.DISTILL);
         double temperature = a.has(CompressionSpace.TEMPERATURE) ? a.getDouble(CompressionSpace.TEMPERATURE) : 1.0;
         double alpha = a.has(CompressionSpace.ALPHA) ? a.getDouble(CompressionSpace.ALPHA) : 0.5;
+        String kind = a.has(CompressionSpace.DISTILL_KIND) ? a.getString(CompressionSpace.DISTILL_KIND) : RESPONSE;
         return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, qat, distill, temperature, alpha, layerBits,
-                allocation);
+                allocation, kind);
     }
 
     /** The bits of the weight layer named {@code layerName}: its own from {@link #layerBits}, else {@link #weightBits}. */
     public int bitsOf(String layerName) {
         return layerBits.getOrDefault(layerName, weightBits);
+    }
+
+    /** The plan with another distillation kind. */
+    public CompressionPlan withDistillKind(String kind) {
+        return new CompressionPlan(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature,
+                alpha, layerBits, allocation, kind);
     }
 
     public boolean isStudent() {

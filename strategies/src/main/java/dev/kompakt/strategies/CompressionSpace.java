@@ -30,6 +30,7 @@ public final class CompressionSpace {
     public static final String DISTILL = "distill.enabled";
     public static final String TEMPERATURE = "distill.temperature";
     public static final String ALPHA = "distill.alpha";
+    public static final String DISTILL_KIND = "distill.kind";
 
     private CompressionSpace() {
     }
@@ -153,14 +154,37 @@ public final class CompressionSpace {
         }
     }
 
-    /** Distillation on/off, and when on, a temperature range and alpha range. */
-    public record DistillationRange(double minTemperature, double maxTemperature, double minAlpha, double maxAlpha) {
+    /**
+     * Distillation on/off, and when on, a temperature range, an alpha range and the kinds of distillation to choose
+     * from ({@code response}, {@code feature}, {@code relation}; see {@link CompressionPlan#distillKind()}). The
+     * default, {@code [response]}, leaves {@code distill.kind} out of the space, so a space without kinds is the one
+     * searched before kinds existed; any other list adds the categorical {@code distill.kind}, active when distillation is on.
+     */
+    public record DistillationRange(double minTemperature, double maxTemperature, double minAlpha, double maxAlpha, List<String> kinds) {
+        public DistillationRange {
+            kinds = kinds == null || kinds.isEmpty() ? List.of(CompressionPlan.RESPONSE) : List.copyOf(kinds);
+            for (String k : kinds) {
+                if (!CompressionPlan.DISTILL_KINDS.contains(k)) {
+                    throw new IllegalArgumentException("distillation kind must be response, feature or relation, got '" + k + "'");
+                }
+            }
+        }
+
+        /** Response-based distillation only. */
+        public DistillationRange(double minTemperature, double maxTemperature, double minAlpha, double maxAlpha) {
+            this(minTemperature, maxTemperature, minAlpha, maxAlpha, List.of(CompressionPlan.RESPONSE));
+        }
+
         SearchSpace fragment() {
             var on = Optional.of(new Parameter.Condition("enabled", List.of(true)));
-            return new SearchSpace(List.of(
+            List<Parameter> params = new ArrayList<>(List.of(
                     new Parameter.Categorical("enabled", List.of(false, true)),
                     new Parameter.FloatParam("temperature", minTemperature, maxTemperature, false, 0.0, on),
                     new Parameter.FloatParam("alpha", minAlpha, maxAlpha, false, 0.0, on)));
+            if (!kinds.equals(List.of(CompressionPlan.RESPONSE))) {
+                params.add(new Parameter.Categorical("kind", new ArrayList<>(kinds), on));
+            }
+            return new SearchSpace(params);
         }
     }
 

@@ -160,4 +160,24 @@ class CompressionPlanTest {
         assertDoesNotThrow(() -> new CompressionPlan(1.0, true, "l1", 0.3, CompressionPlan.ONESHOT, 32, true, false, 1.0, 0.5,
                 Map.of("fc1", 4), null));
     }
+
+    @Test
+    void distillKindDefaultsToResponseAndIsDecoded() {
+        assertEquals(CompressionPlan.RESPONSE, CompressionPlan.identity().distillKind());
+        assertEquals(CompressionPlan.RESPONSE, CompressionPlan.from(assignment(CompressionSpace.DISTILL, true)).distillKind(),
+                "assignments recorded before the kind existed decode to response KD");
+        assertEquals(CompressionPlan.RESPONSE, new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, true, 2.0, 0.5)
+                .distillKind(), "the 10-argument plan is response KD");
+        assertEquals(CompressionPlan.RESPONSE, new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, true, 2.0, 0.5,
+                null).distillKind(), "null (a plan serialised before the field existed) is response KD");
+        for (String kind : CompressionPlan.DISTILL_KINDS) {
+            CompressionPlan p = CompressionPlan.from(assignment(CompressionSpace.DISTILL, true, CompressionSpace.TEMPERATURE, 3.0,
+                    CompressionSpace.ALPHA, 0.4, CompressionSpace.DISTILL_KIND, kind));
+            assertEquals(new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, true, 3.0, 0.4, kind), p);
+            assertEquals(p, p.withDistillKind(CompressionPlan.RESPONSE).withDistillKind(kind));
+        }
+        assertEquals(CompressionPlan.RELATION, CompressionPlan.identity().withDistillKind(CompressionPlan.RELATION).distillKind());
+        assertRejects("distillation kind must be response, feature or relation, got 'attention'",
+                () -> new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, true, 2.0, 0.5, "attention"));
+    }
 }

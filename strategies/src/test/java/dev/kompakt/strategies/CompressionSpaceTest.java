@@ -246,4 +246,38 @@ class CompressionSpaceTest {
                 () -> new CompressionSpace.PruningRange(0, 0.5, List.of("oneshot"), List.of("uniform")));
         assertEquals("pruning allocation must be global or sensitivity, got 'uniform'", e.getMessage());
     }
+
+    @Test
+    void distillKindIsInTheSpaceOnlyWhenMoreThanResponseIsAsked() {
+        assertEquals(List.of(CompressionPlan.RESPONSE), DISTILL.kinds(), "the 4-argument range is response KD");
+        assertEquals(List.of(CompressionPlan.RESPONSE), new CompressionSpace.DistillationRange(1, 8, 0, 1, null).kinds());
+        assertEquals(names(CompressionSpace.of(null, null, null, DISTILL)),
+                names(CompressionSpace.of(null, null, null, new CompressionSpace.DistillationRange(1, 8, 0.1, 0.9, List.of("response")))),
+                "[response] is the space searched before kinds existed");
+        CompressionSpace.DistillationRange all = new CompressionSpace.DistillationRange(1, 8, 0.1, 0.9, CompressionPlan.DISTILL_KINDS);
+        SearchSpace s = CompressionSpace.of(null, null, null, all);
+        assertEquals(List.of("distill.enabled", "distill.temperature", "distill.alpha", "distill.kind"), names(s));
+        assertEquals(Optional.of(new Parameter.Condition("distill.enabled", List.of(true))), s.parameter(CompressionSpace.DISTILL_KIND).activeIf());
+        assertFalse(s.contains(new Assignment(map("distill.enabled", false, "distill.kind", "feature"))), "inactive when off");
+        assertTrue(s.contains(new Assignment(map("distill.enabled", true, "distill.temperature", 2.0, "distill.alpha", 0.5,
+                "distill.kind", "relation"))));
+        // a single non-default kind is still recorded, so the plan decodes to it
+        SearchSpace onlyFeature = CompressionSpace.of(null, null, null, new CompressionSpace.DistillationRange(1, 8, 0.1, 0.9, List.of("feature")));
+        assertEquals(List.of("feature"), ((Parameter.Categorical) onlyFeature.parameter(CompressionSpace.DISTILL_KIND)).choices());
+
+        Study study = new Study("k", s, List.of(Objective.maximize("accuracy")), List.of(), new RandomSampler(5));
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (int i = 0; i < 120; i++) {
+            Assignment a = study.ask().assignment();
+            CompressionPlan p = CompressionPlan.from(a);
+            if (p.distill()) {
+                assertEquals(a.getString(CompressionSpace.DISTILL_KIND), p.distillKind());
+                seen.merge(p.distillKind(), 1, Integer::sum);
+            }
+        }
+        assertEquals(3, seen.size(), "every kind is sampled: " + seen);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CompressionSpace.DistillationRange(1, 8, 0, 1, List.of("response", "attention")));
+        assertEquals("distillation kind must be response, feature or relation, got 'attention'", e.getMessage());
+    }
 }

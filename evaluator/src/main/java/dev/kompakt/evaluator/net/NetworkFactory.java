@@ -1,19 +1,26 @@
 package dev.kompakt.evaluator.net;
 
+import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 /** The one place that holds DL4J builder chains. Networks take flat inputs of rows*cols pixels in [0, 1]. */
 public final class NetworkFactory {
@@ -52,6 +59,60 @@ public final class NetworkFactory {
     /** The names of a family's weight layers, in order (the layers a mixed-precision search gives bits of their own). */
     public static java.util.List<String> weightLayers(Architecture.Family family) {
         return family == Architecture.Family.CNN ? java.util.List.of("conv1", "conv2", "fc1", "out") : java.util.List.of("fc1", "fc2", "out");
+    }
+
+    /**
+     * The stage-1 network of FitNets hint training (Romero et al. 2015): copies of the student's layers 0..{@code guidedLayer}
+     * (same configurations, updaters and input preprocessors, freshly initialised from {@code seed}; copy the student's
+     * parameters in before training), then the regressor that maps the guided layer's output to the teacher hint's shape,
+     * then a mean-squared-error loss. For a convolutional guided layer the regressor is a 1x1 convolution to
+     * {@code hintShape[1]} channels and the hint map is flattened (channel, row, column order) for the loss; for a dense
+     * guided layer it is a dense layer to {@code hintShape[1]} units. The regressor uses {@code hintActivation}, the
+     * teacher hint layer's own non-linearity, as the paper does, and the guided layer's updater.
+     *
+     * @param hintShape the teacher hint's activation shape: {@code [N, units]} or {@code [N, channels, rows, cols]}
+     */
+    public static MultiLayerNetwork hintRegressor(MultiLayerNetwork student, int guidedLayer, long[] hintShape, IActivation hintActivation,
+                                                  long seed) {
+        MultiLayerConfiguration sc = student.getLayerWiseConfigurations();
+        if (guidedLayer < 0 || guidedLayer >= student.getnLayers() - 1) {
+            throw new IllegalArgumentException("guided layer must be a hidden layer in [0, " + (student.getnLayers() - 2) + "], got " + guidedLayer);
+        }
+        org.deeplearning4j.nn.conf.layers.Layer guided = sc.getConf(guidedLayer).getLayer();
+        if (!(guided instanceof FeedForwardLayer ff) || !(guided instanceof BaseLayer base)) {
+            throw new IllegalArgumentException("guided layer " + guidedLayer + " must be a dense or convolution layer, got "
+                    + guided.getClass().getSimpleName());
+        }
+        boolean conv = guided instanceof ConvolutionLayer;
+        if (hintShape.length != (conv ? 4 : 2)) {
+            throw new IllegalArgumentException("a " + (conv ? "convolution" : "dense") + " guided layer needs a rank-" + (conv ? 4 : 2)
+                    + " hint, got shape " + java.util.Arrays.toString(hintShape));
+        }
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(base.getIUpdater().clone())
+                .weightInit(WeightInit.RELU)
+                .list();
+        for (int i = 0; i <= guidedLayer; i++) {
+            list.layer(i, sc.getConf(i).getLayer().clone());
+            InputPreProcessor pre = sc.getInputPreProcess(i);
+            if (pre != null) {
+                list.inputPreProcessor(i, pre.clone());
+            }
+        }
+        long guidedOut = ff.getNOut();
+        if (conv) {
+            list.layer(guidedLayer + 1, new ConvolutionLayer.Builder(1, 1).name("hint_regressor").nIn(guidedOut).nOut(hintShape[1])
+                    .activation(hintActivation).build());
+            list.inputPreProcessor(guidedLayer + 2, new CnnToFeedForwardPreProcessor(hintShape[2], hintShape[3], hintShape[1]));
+        } else {
+            list.layer(guidedLayer + 1, new DenseLayer.Builder().name("hint_regressor").nIn(guidedOut).nOut(hintShape[1])
+                    .activation(hintActivation).build());
+        }
+        list.layer(guidedLayer + 2, new LossLayer.Builder(new LossMSE()).name("hint_mse").activation(Activation.IDENTITY).build());
+        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
+        net.init();
+        return net;
     }
 
     /** Input type of the network's first layer, for cost accounting. */

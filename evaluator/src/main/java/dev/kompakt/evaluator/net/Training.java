@@ -97,6 +97,40 @@ public final class Training {
         return out;
     }
 
+    /**
+     * The output of hidden layer {@code layer} (after its activation) for every example, computed in batches of 500
+     * in inference mode: {@code [N, units]} for dense layers, {@code [N, channels, rows, cols]} for convolution and pooling layers.
+     */
+    public static INDArray activations(MultiLayerNetwork net, int layer, INDArray features) {
+        long n = features.size(0);
+        INDArray out = null;
+        for (long start = 0; start < n; start += 500) {
+            long end = Math.min(n, start + 500);
+            java.util.List<INDArray> acts = net.feedForwardToLayer(layer, features.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()), false);
+            INDArray part = acts.get(acts.size() - 1);
+            if (out == null) {
+                long[] shape = part.shape().clone();
+                shape[0] = n;
+                out = Nd4j.create(part.dataType(), shape);
+            }
+            out.get(NDArrayIndex.interval(start, end)).assign(part);
+        }
+        return out;
+    }
+
+    /**
+     * The logits (pre-softmax outputs) of a network whose last layer is a dense output layer, for every example:
+     * the last hidden layer's activations times the output layer's W, plus its b.
+     */
+    public static INDArray logits(MultiLayerNetwork net, INDArray features) {
+        int last = net.getnLayers() - 1;
+        if (net.getLayerWiseConfigurations().getInputPreProcess(last) != null || net.getLayer(last).getParam("W") == null) {
+            throw new IllegalArgumentException("logits need a dense output layer fed directly by the layer before it");
+        }
+        INDArray hidden = activations(net, last - 1, features);
+        return hidden.mmul(net.getLayer(last).getParam("W")).addiRowVector(net.getLayer(last).getParam("b"));
+    }
+
     /** dLoss/dW of every layer with weights, by layer index, on one batch (the network's own loss). */
     public static java.util.Map<Integer, INDArray> weightGradients(MultiLayerNetwork net, DataSet batch) {
         net.setInput(batch.getFeatures());

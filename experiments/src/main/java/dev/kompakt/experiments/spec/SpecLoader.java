@@ -10,6 +10,7 @@ import dev.kompakt.search.Direction;
 import dev.kompakt.search.Objective;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.CompressionSpace;
 
 import java.io.IOException;
@@ -263,7 +264,7 @@ public final class SpecLoader {
         JsonNode d = object(n, p, "distillation", false);
         if (n.has("distillation")) {
             String dp = p + ".distillation";
-            known(d, dp, "minTemperature", "maxTemperature", "minAlpha", "maxAlpha");
+            known(d, dp, "minTemperature", "maxTemperature", "minAlpha", "maxAlpha", "kinds");
             double tLo = number(d, dp, "minTemperature", 1.0, 1.0, 100);
             double tHi = number(d, dp, "maxTemperature", 8.0, 1.0, 100);
             double aLo = number(d, dp, "minAlpha", 0.3, 0.0, 1.0);
@@ -274,7 +275,15 @@ public final class SpecLoader {
             if (aLo > aHi) {
                 problem(dp, "minAlpha " + aLo + " is above maxAlpha " + aHi);
             }
-            distill = new CompressionSpace.DistillationRange(tLo, Math.max(tLo, tHi), aLo, Math.max(aLo, aHi));
+            List<String> kinds = d.has("kinds") ? list(d, dp, "kinds", JsonNode::isTextual, JsonNode::asText,
+                    "'response', 'feature' or 'relation'") : List.of(CompressionPlan.RESPONSE);
+            for (int i = 0; i < kinds.size(); i++) {
+                if (!CompressionPlan.DISTILL_KINDS.contains(kinds.get(i))) {
+                    problem(dp + ".kinds[" + i + "]", "must be response, feature or relation, got '" + kinds.get(i) + "'");
+                    kinds = List.of(CompressionPlan.RESPONSE);
+                }
+            }
+            distill = new CompressionSpace.DistillationRange(tLo, Math.max(tLo, tHi), aLo, Math.max(aLo, aHi), kinds);
         }
         if (student == null && pruning == null && quant == null && distill == null && n.isObject()) {
             problem(p, "names no strategy; give at least one of student, pruning, quantization, distillation");

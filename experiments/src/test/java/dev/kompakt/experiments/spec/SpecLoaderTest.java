@@ -358,4 +358,27 @@ class SpecLoaderTest {
                 "pruning: { minSparsity: 0.0, maxSparsity: 0.5, allocation: [uniform] }")));
         assertEquals(List.of("strategies.pruning.allocation[0]: must be global or sensitivity, got 'uniform'"), e.problems());
     }
+
+    @Test
+    void distillationKindsDefaultToResponseAndAreValidated() {
+        assertEquals(List.of("response"), parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+                "distillation: { minTemperature: 2.0 }")).strategies().distillation().kinds(), "left out: response KD only");
+        ExperimentSpec s = parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+                "distillation: { kinds: [response, feature, relation] }"));
+        assertEquals(new CompressionSpace.DistillationRange(1.0, 8.0, 0.3, 0.9, List.of("response", "feature", "relation")),
+                s.strategies().distillation());
+        assertEquals(List.of("relation"), parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+                "distillation: { kinds: [relation] }")).strategies().distillation().kinds(), "any kind can be searched alone");
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+                "distillation: { kinds: [response, attention, 3, response] }")));
+        assertTrue(e.problems().contains("strategies.distillation.kinds[1]: must be response, feature or relation, got 'attention'"),
+                e.problems().toString());
+        assertTrue(e.problems().contains("strategies.distillation.kinds[2]: must be one of 'response', 'feature' or 'relation', got 3"),
+                e.problems().toString());
+        assertTrue(e.problems().contains("strategies.distillation.kinds[3]: \"response\" is listed twice"), e.problems().toString());
+        SpecException empty = assertThrows(SpecException.class, () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+                "distillation: { kinds: [] }")));
+        assertTrue(empty.problems().contains("strategies.distillation.kinds: required: a non-empty list of 'response', 'feature' or 'relation'"),
+                empty.problems().toString());
+    }
 }
