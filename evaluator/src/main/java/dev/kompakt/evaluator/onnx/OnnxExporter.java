@@ -31,8 +31,10 @@ import java.util.List;
  * int8 per-output-channel symmetric weights, {@code QLinearConv} with int32 bias for convolutions, max pooling on
  * uint8, and {@code MatMulInteger -> Cast -> Mul(scale) -> Add(bias)} for dense layers. A convolution with
  * fewer than {@value #MIN_INT8_CONV_INPUT_CHANNELS} input channels computes in float on its quantized weight
- * values, where ONNX Runtime's integer kernel is slower than its float one. Weights that were already fake-quantized to b <= 8 bits per channel
- * map to the same integers.
+ * values, where ONNX Runtime's integer kernel is slower than its float one; when a max pool follows it, its ReLU is
+ * written after the pool (the two commute), which keeps ONNX Runtime from moving the next {@code QuantizeLinear}
+ * above the pool onto its slow uint8 NCHW pooling kernel. Weights that were already fake-quantized to b <= 8 bits
+ * per channel map to the same integers.
  */
 public final class OnnxExporter {
     /** Convolutions with fewer input channels than this compute in float in INT8 exports (see convolution()). */
@@ -82,6 +84,8 @@ public final class OnnxExporter {
 
         private String current = "input";
         private boolean quantized;
+        /** A float convolution's ReLU moved behind the max pool that follows it (see pooling()). */
+        private boolean reluAfterPool;
         private float scale;
         private int zeroPoint;
         /** Range of the current float tensor (for quantizing it when a layer needs uint8 input). */
@@ -154,14 +158,19 @@ public final class OnnxExporter {
             PerChannel q = PerChannel.quantize(cOrder(w), shape, 0, bits(i));
             if (shape[1] < MIN_INT8_CONV_INPUT_CHANNELS) {
                 // ONNX Runtime's QLinearConv is ~6x slower than its float Conv for a 1-channel input (measured with
-                // its profiler: 1457 vs 228 us at batch 64), so such a layer computes in float with its weights
-                // quantized (the stored values are the int8 levels times their scales).
+                // its profiler at batch 64, baseline CNN, ORT 1.29: 1400-1457 us against 228-261 us; 1548 us as a
+                // depthwise QLinearConv on the input tiled to 8 channels), so such a layer computes in float with its
+                // weights quantized (the stored values are the int8 levels times their scales).
                 if (quantized) {
                     dequantize();
                 }
                 current = g.node("Conv", List.of(current, g.floats("W", shape, q.dequantized()), g.floats("B", new long[] {shape[0]}, cOrder(b))),
                         attrs.toArray(Onnx.AttributeProto[]::new));
-                activation(i, act);
+                if (act instanceof ActivationReLU && nextIsMaxPool(i)) {
+                    reluAfterPool = true;   // see pooling()
+                } else {
+                    activation(i, act);
+                }
                 currentRange = outRange;
                 return;
             }
@@ -180,6 +189,11 @@ public final class OnnxExporter {
                     g.int32s("bias", new long[] {shape[0]}, qBias)), attrs.toArray(Onnx.AttributeProto[]::new));
             scale = y[0];
             zeroPoint = (int) y[1];
+        }
+
+        private boolean nextIsMaxPool(int i) {
+            return i + 1 < net.getnLayers() && net.getLayerWiseConfigurations().getInputPreProcess(i + 1) == null
+                    && net.getLayer(i + 1).conf().getLayer() instanceof SubsamplingLayer s && s.getPoolingType() == PoolingType.MAX;
         }
 
         /** Output scale and zero point; ReLU is folded by a zero point of 0 (negatives clamp to 0). */
@@ -201,6 +215,14 @@ public final class OnnxExporter {
                     OnnxGraph.ints("strides", toLong(s.getStride())), padding(i, s.getConvolutionMode(), s.getPadding())};
             if (s.getPoolingType() == PoolingType.MAX) {
                 current = g.node("MaxPool", List.of(current), attrs);   // uint8 max pooling keeps scale and zero point
+                if (reluAfterPool) {
+                    // A float max pool followed by QuantizeLinear is rewritten by ONNX Runtime (QDQ propagation moves the
+                    // quantization above the pool) into a uint8 max pool in NCHW layout, whose kernel took 904-976 us at
+                    // batch 64 for the baseline CNN's first pool against 96-99 us in float (its profiler). A ReLU between
+                    // the pool and the quantization stops that move; max pooling and ReLU commute, so the values are the same.
+                    current = g.node("Relu", List.of(current));
+                    reluAfterPool = false;
+                }
             } else if (s.getPoolingType() == PoolingType.AVG) {
                 if (quantized) {
                     dequantize();

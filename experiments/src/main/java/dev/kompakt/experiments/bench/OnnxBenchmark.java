@@ -35,11 +35,12 @@ public final class OnnxBenchmark {
         DataSet train = Tensors.toDataSet(trainRaw);
         DataSet test = Tensors.toDataSet(data.test().stratified(2_000));
         INDArray calibration = train.getFeatures().get(NDArrayIndex.interval(0, 256), NDArrayIndex.all());
-        out.printf("ONNX Runtime benchmark on %s, %d cores; one intra-op thread; %d warm-up + %d timed runs per cell; p50 of run()%n",
-                LatencyProbe.hostCpu(), Runtime.getRuntime().availableProcessors(), warmup, repeats);
+        out.printf("ONNX Runtime benchmark on %s, %d cores; one intra-op thread; %d warm-up + %d timed runs per cell at batch 1 (a quarter"
+                + " at batch 64), split over %d rounds that alternate FP32 and INT8; p50 of run(), median over the rounds%n",
+                LatencyProbe.hostCpu(), Runtime.getRuntime().availableProcessors(), warmup, repeats, ROUNDS);
         out.printf("data: %s (%d train, %d test); baselines trained %d epochs%n%n", data.directory(), trainRaw.size(), test.numExamples(), epochs);
-        out.println("| model | precision | params | accounted bytes | ONNX file bytes | batch-1 p50 µs | batch-64 p50 µs | b64 speed-up vs fp32 | top-1 agreement with DL4J | DL4J accuracy |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|");
+        out.println("| model | precision | params | accounted bytes | ONNX file bytes | batch-1 p50 µs | batch-64 p50 µs | b1 speed-up vs fp32 | b64 speed-up vs fp32 | top-1 agreement with DL4J | DL4J accuracy |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (Architecture.Family family : Architecture.Family.values()) {
             Architecture arch = new Architecture(family, 1.0);
             MultiLayerNetwork base = NetworkFactory.build(arch, 28, 28, 10, 11, 2e-3, null);
@@ -52,36 +53,70 @@ public final class OnnxBenchmark {
         }
     }
 
+    /** Rounds of interleaved timing: each round times every precision once, so load on the host hits them alike. */
+    static final int ROUNDS = 5;
+
     private static void row(PrintStream out, String name, Architecture arch, MultiLayerNetwork net, DataSet train, DataSet test,
                             INDArray calibration, int warmup, int repeats) {
         double accuracy = Training.accuracy(net, test);
         INDArray reference = Training.predict(net, test.getFeatures());
         long params = CostModel.totalParameters(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), Map.of()));
-        double fp32Batch64 = Double.NaN;
-        for (OnnxExporter.Precision precision : OnnxExporter.Precision.values()) {
+        OnnxExporter.Precision[] precisions = OnnxExporter.Precision.values();
+        long[] accounted = new long[precisions.length];
+        byte[][] models = new byte[precisions.length][];
+        for (OnnxExporter.Precision precision : precisions) {
             Map<Integer, Integer> bits = new HashMap<>();
             if (precision == OnnxExporter.Precision.INT8) {
                 for (var t : dev.kompakt.strategies.WeightTensors.of(net)) {
                     bits.put(t.layerIndex(), 8);
                 }
             }
-            long accounted = CostModel.totalStorageBytes(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), bits));
-            byte[] model = precision == OnnxExporter.Precision.FP32 ? OnnxExporter.fp32(net) : OnnxExporter.int8(net, calibration, Map.of());
-            double[] r = dev.kompakt.evaluator.onnx.OrtThread.call(() -> {
-                try (OnnxModel onnx = new OnnxModel(model, 784, 1)) {
-                    double agreement = onnx.top1Agreement(test.getFeatures(), reference);
-                    float[] one = test.getFeatures().getRow(0).dup('c').data().asFloat();
-                    float[] batch = test.getFeatures().get(NDArrayIndex.interval(0, 64), NDArrayIndex.all()).dup('c').data().asFloat();
-                    OnnxModel.Latency b1 = onnx.latency(one, 1, warmup, repeats);
-                    OnnxModel.Latency b64 = onnx.latency(batch, 64, warmup / 4, Math.max(50, repeats / 4));
-                    return new double[] {agreement, b1.p50Ms(), b64.p50Ms()};
-                }
-            });
-            if (precision == OnnxExporter.Precision.FP32) {
-                fp32Batch64 = r[2];
-            }
-            out.printf("| %s | %s | %,d | %,d | %,d | %.1f | %.1f | %.2fx | %.4f | %.4f |%n", name, precision, params, accounted, model.length,
-                    r[1] * 1000, r[2] * 1000, fp32Batch64 / r[2], r[0], accuracy);
+            accounted[precision.ordinal()] = CostModel.totalStorageBytes(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), bits));
+            models[precision.ordinal()] = precision == OnnxExporter.Precision.FP32 ? OnnxExporter.fp32(net) : OnnxExporter.int8(net, calibration, Map.of());
         }
+        // [precision] -> {agreement, batch-1 p50 ms, batch-64 p50 ms}, each p50 the median over ROUNDS interleaved rounds
+        double[][] r = dev.kompakt.evaluator.onnx.OrtThread.call(() -> {
+            OnnxModel[] onnx = new OnnxModel[models.length];
+            try {
+                double[][] cells = new double[models.length][3];
+                double[][][] rounds = new double[models.length][2][ROUNDS];
+                for (int p = 0; p < models.length; p++) {
+                    onnx[p] = new OnnxModel(models[p], 784, 1);
+                    cells[p][0] = onnx[p].top1Agreement(test.getFeatures(), reference);
+                }
+                float[] one = test.getFeatures().getRow(0).dup('c').data().asFloat();
+                float[] batch = test.getFeatures().get(NDArrayIndex.interval(0, 64), NDArrayIndex.all()).dup('c').data().asFloat();
+                for (int k = 0; k < ROUNDS; k++) {
+                    for (int p = 0; p < models.length; p++) {
+                        rounds[p][0][k] = onnx[p].latency(one, 1, warmup / ROUNDS, Math.max(50, repeats / ROUNDS)).p50Ms();
+                        rounds[p][1][k] = onnx[p].latency(batch, 64, warmup / 4 / ROUNDS, Math.max(20, repeats / 4 / ROUNDS)).p50Ms();
+                    }
+                }
+                for (int p = 0; p < models.length; p++) {
+                    cells[p][1] = median(rounds[p][0]);
+                    cells[p][2] = median(rounds[p][1]);
+                }
+                return cells;
+            } finally {
+                for (OnnxModel m : onnx) {
+                    if (m != null) {
+                        m.close();
+                    }
+                }
+            }
+        });
+        double[] fp32 = r[OnnxExporter.Precision.FP32.ordinal()];
+        for (OnnxExporter.Precision precision : precisions) {
+            double[] c = r[precision.ordinal()];
+            out.printf("| %s | %s | %,d | %,d | %,d | %.1f | %.1f | %.2fx | %.2fx | %.4f | %.4f |%n", name, precision, params,
+                    accounted[precision.ordinal()], models[precision.ordinal()].length, c[1] * 1000, c[2] * 1000, fp32[1] / c[1], fp32[2] / c[2],
+                    c[0], accuracy);
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
     }
 }
