@@ -4,6 +4,7 @@ import dev.kompakt.evaluator.CandidateEvaluator;
 import dev.kompakt.evaluator.EvaluationContext;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.ModelBytes;
+import dev.kompakt.evaluator.onnx.HostCalibration;
 import dev.kompakt.search.TrialResult;
 
 import java.lang.management.ManagementFactory;
@@ -29,8 +30,23 @@ public final class ExecutorRuntime {
             JobPayload.Header h = payload.header();
             EvaluationContext context = new EvaluationContext(h.architecture(), ModelBytes.read(payload.baselineModel()),
                     payload.train(), payload.test(), h.baselineAccuracy(), h.baselineSizeBytes(), h.profiles());
-            return new CandidateEvaluator(context, new LatencyProbe(h.latencyWarmup(), h.latencyRepeats(), h.latencyBatch(), h.intraOpThreads()));
+            return new CandidateEvaluator(context, new LatencyProbe(h.latencyWarmup(), h.latencyRepeats(), h.latencyBatch(), h.intraOpThreads()),
+                    hostCalibration(h.intraOpThreads()));
         });
+    }
+
+    /**
+     * This JVM's host calibration (see {@link HostCalibration}): measured at the first trial, before any trial of this
+     * JVM trains (the other task threads wait on this class's lock for their evaluator); cached for the JVM's life.
+     * Work outside the trials (another process, or the driver in local mode) can still disturb its timings.
+     */
+    static HostCalibration hostCalibration(int intraOpThreads) {
+        boolean fresh = !HostCalibration.isCached(intraOpThreads);
+        HostCalibration c = HostCalibration.forThisJvm(intraOpThreads);
+        if (fresh) {
+            System.err.println("kompakt executor " + ManagementFactory.getRuntimeMXBean().getName() + ": " + c.describe());
+        }
+        return c;
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.SimulatedDevice;
 import dev.kompakt.evaluator.net.FeatureDistillation;
 import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.evaluator.onnx.HostCalibration;
 import dev.kompakt.evaluator.onnx.OnnxExporter;
 import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.onnx.OrtThread;
@@ -64,17 +65,25 @@ import java.util.Map;
  * {@code params}, {@code nonzero_params}, {@code macs}, {@code sparsity}, {@code latency_ms@host},
  * {@code latency_p95_ms@host}, {@code latency_batch_ms@host} (p50 of one call on the configured batch, when set),
  * {@code bitops} (sum of MACs x weight bits x activation bits), {@code energy_mj@host} (RAPL when readable, else
- * modelled; {@code energy_measured@host} says which: 1 or 0), {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
+ * modelled; {@code energy_measured@host} says which: 1 or 0), with a host calibration {@code latency_pred_ms@host} (its
+ * fitted model's prediction from the layer costs) and {@code host_calibration_max_error} (its fit quality), {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
  * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}; when the plan prunes, {@code sparsity.<layer>} for each
  * weight layer (e.g. {@code sparsity.fc1}).
  */
 public final class CandidateEvaluator {
     private final EvaluationContext context;
     private final LatencyProbe latencyProbe;
+    private final HostCalibration hostCalibration;
 
     public CandidateEvaluator(EvaluationContext context, LatencyProbe latencyProbe) {
+        this(context, latencyProbe, null);
+    }
+
+    /** @param hostCalibration this host's fitted latency model, or null for none (no predicted host latency) */
+    public CandidateEvaluator(EvaluationContext context, LatencyProbe latencyProbe, HostCalibration hostCalibration) {
         this.context = context;
         this.latencyProbe = latencyProbe;
+        this.hostCalibration = hostCalibration;
     }
 
     /**
@@ -152,6 +161,10 @@ public final class CandidateEvaluator {
         boolean rapl = !Double.isNaN(onnxResult[4]);
         m.put("energy_mj@host", rapl ? onnxResult[4] : HostEnergy.modelMillijoules(host.p50Ms(), latencyProbe.intraOpThreads()));
         m.put("energy_measured@host", rapl ? 1.0 : 0.0);
+        if (hostCalibration != null) {
+            m.put("latency_pred_ms@host", hostCalibration.predictMs(costs, int8 ? OnnxExporter.integerLayers(net) : java.util.Set.of()));
+            m.put("host_calibration_max_error", hostCalibration.maxRelativeError());
+        }
         m.put("bitops", (double) costs.stream().mapToLong(c -> c.macs() * c.weightBits() * c.activationBits()).sum());
         m.put("onnx_bytes", (double) onnx.length);
         m.put("onnx_int8", int8 ? 1.0 : 0.0);

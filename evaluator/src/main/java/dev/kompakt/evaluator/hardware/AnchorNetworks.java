@@ -52,8 +52,13 @@ public final class AnchorNetworks {
                 p -> mobileNetV2(p, 224, 1001));
         add("ssd_mobilenet_v1_0.75_300", "SSD MobileNetV1 0.75 depth, 300x300, COCO: backbone + 4 extra layers + 1x1 box "
                 + "predictors (aallan/benchmarking-ml-on-the-edge pipeline.config); no NMS", AnchorNetworks::ssdMobileNetV1);
-        add("ssd_mobilenet_v2_300", "SSD MobileNetV2, 300x300, COCO: backbone + 4 depthwise extra layers + 3x3 box "
-                + "predictors (aallan/benchmarking-ml-on-the-edge pipeline.config); no NMS", AnchorNetworks::ssdMobileNetV2);
+        add("ssd_mobilenet_v2_300", "SSD MobileNetV2 (float TF model), 300x300, COCO: backbone + 4 depthwise extra layers + 3x3 "
+                + "box predictors (aallan/benchmarking-ml-on-the-edge ssd_mobilenet_v2/tf_for_linux_and_macos/pipeline.config: "
+                + "use_depthwise: true, kernel_size: 3); no NMS", p -> ssdMobileNetV2(p, true, 3));
+        add("ssd_mobilenet_v2_quantized_300", "SSD MobileNetV2 quantized (the TFLite model), 300x300, COCO: backbone + 4 standard "
+                + "extra layers + 1x1 box predictors (tensorflow/models research/object_detection/samples/configs/"
+                + "ssd_mobilenet_v2_quantized_300x300_coco.config: kernel_size: 1, no use_depthwise, i.e. false); no NMS",
+                p -> ssdMobileNetV2(p, false, 1));
         add("yolov8n_640", "YOLOv8n, 640x640, 80 classes (ultralytics yolov8.yaml, scale n: depth 0.33, width 0.25); "
                 + "no DFL decode or NMS", p -> yolov8(p, 0.33, 0.25, 1024));
         add("yolov8s_640", "YOLOv8s, 640x640, 80 classes (ultralytics yolov8.yaml, scale s: depth 0.33, width 0.50); "
@@ -295,17 +300,34 @@ public final class AnchorNetworks {
         return b.layers();
     }
 
-    static List<LayerCost> ssdMobileNetV2(Precision p) {
+    /**
+     * SSD on MobileNetV2 as the TF object detection API builds it (ssd_mobilenet_v2_feature_extractor.py: feature maps
+     * from layer_15/expansion_output and layer_19, then extra layers of depth 512, 256, 256, 128).
+     *
+     * <p>Two variants exist and the published numbers measured different ones. The float model
+     * (samples/configs/ssd_mobilenet_v2_coco.config and the pipeline.config in aallan/benchmarking-ml-on-the-edge
+     * ssd_mobilenet_v2/tf_for_linux_and_macos/) sets {@code use_depthwise: true} and box predictor
+     * {@code kernel_size: 3}. The quantized model (samples/configs/ssd_mobilenet_v2_quantized_300x300_coco.config,
+     * zoo tarball ssd_mobilenet_v2_quantized_300x300_coco_2019_01_03) sets {@code kernel_size: 1} and leaves
+     * {@code use_depthwise} at its default, false. The aallan TFLite numbers are of a quantized model: its
+     * documentation/Running-the-benchmarks.md says "Models passed to this script must be quantized" of
+     * benchmark_tf_lite.py, and its v1 TFLite file (ssd_mobilenet_v1/tflite_for_rpi/mobilenet_v1.tflite) holds
+     * {@code weights_quant/FakeQuantWithMinMaxVars} tensors, i.e. a quantization-aware-trained zoo model.
+     *
+     * @param depthwise    depthwise-separable 3x3 in the extra layers ({@code use_depthwise})
+     * @param predictorKernel box predictor kernel ({@code kernel_size})
+     */
+    static List<LayerCost> ssdMobileNetV2(Precision p, boolean depthwise, int predictorKernel) {
         Builder b = new Builder(p);
         Map<String, Shape> ends = new LinkedHashMap<>();
         Shape x = mobileNetV2Backbone(b, new Shape(300, 300, 3), ends);
         List<Shape> maps = new ArrayList<>(List.of(ends.get("layer_15/expansion_output"), x));
         for (int i = 0; i < SSD_EXTRA_DEPTHS.length; i++) {
-            x = ssdExtraLayer(b, "extra" + (i + 2), x, SSD_EXTRA_DEPTHS[i], true);
+            x = ssdExtraLayer(b, "extra" + (i + 2), x, SSD_EXTRA_DEPTHS[i], depthwise);
             maps.add(x);
         }
         for (int i = 0; i < maps.size(); i++) {
-            boxPredictor(b, "predictor" + i, maps.get(i), i == 0 ? 3 : 6, 3);
+            boxPredictor(b, "predictor" + i, maps.get(i), i == 0 ? 3 : 6, predictorKernel);
         }
         return b.layers();
     }

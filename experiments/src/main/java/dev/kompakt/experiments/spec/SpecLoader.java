@@ -38,7 +38,8 @@ public final class SpecLoader {
     /** Metrics every candidate reports; device metrics are {@code latency_ms@<device>} etc. */
     public static final Set<String> METRICS = Set.of("accuracy", "accuracy_drop", "size_bytes", "compression_ratio", "params",
             "nonzero_params", "macs", "sparsity", "latency_ms@host", "latency_p95_ms@host", "onnx_bytes", "onnx_int8",
-            "onnx_top1_agreement", "latency_batch_ms@host", "bitops", "energy_mj@host", "energy_measured@host", "train_seconds");
+            "onnx_top1_agreement", "latency_batch_ms@host", "bitops", "energy_mj@host", "energy_measured@host", "latency_pred_ms@host",
+            "host_calibration_max_error", "train_seconds");
     /** Sampler names a spec may use ({@code search.sampler}), and the default. */
     public static final List<String> SAMPLERS = List.of("motpe", "nsga2", "random", "sobol");
     /** MO-TPE: ahead of NSGA-II in {@code bench samplers} at 200 evaluations and on the quickstart (two seeds). */
