@@ -24,6 +24,11 @@ public record Architecture(Family family, double width) {
         return new Architecture(family, w);
     }
 
+    /** Widths of the hidden layers in order: CNN conv1, conv2, fc1 channels/units; MLP fc1, fc2 units. */
+    public int[] units() {
+        return family == Family.CNN ? new int[] {scaled(8), scaled(16), scaled(64)} : new int[] {scaled(300), scaled(100)};
+    }
+
     public int scaled(int units) {
         return Math.max(1, (int) Math.round(units * width));
     }

@@ -30,23 +30,36 @@ public final class NetworkFactory {
     /** An initialised network; {@code loss} null means softmax cross-entropy. */
     public static MultiLayerNetwork build(Architecture arch, int rows, int cols, int classes, long seed, double learningRate,
                                           ILossFunction loss) {
+        return build(arch.family(), arch.units(), rows, cols, classes, seed, learningRate, loss);
+    }
+
+    /**
+     * An initialised network of {@code family} with the given hidden-layer widths (see {@link Architecture#units()}), e.g.
+     * a CNN with half its filters and all its dense units: {@code {4, 8, 64}}. {@code loss} null means softmax cross-entropy.
+     */
+    public static MultiLayerNetwork build(Architecture.Family family, int[] units, int rows, int cols, int classes, long seed,
+                                          double learningRate, ILossFunction loss) {
+        int expected = family == Architecture.Family.CNN ? 3 : 2;
+        if (units.length != expected || java.util.Arrays.stream(units).anyMatch(u -> u < 1)) {
+            throw new IllegalArgumentException(family + " takes " + expected + " hidden-layer widths >= 1, got " + java.util.Arrays.toString(units));
+        }
         ILossFunction lossFn = loss == null ? new LossMCXENT() : loss;
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(learningRate))
                 .weightInit(WeightInit.RELU)
                 .list();
-        if (arch.family() == Architecture.Family.CNN) {
-            list.layer(new ConvolutionLayer.Builder(5, 5).name("conv1").nOut(arch.scaled(8)).activation(Activation.RELU).build())
+        if (family == Architecture.Family.CNN) {
+            list.layer(new ConvolutionLayer.Builder(5, 5).name("conv1").nOut(units[0]).activation(Activation.RELU).build())
                     .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool1").kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new ConvolutionLayer.Builder(5, 5).name("conv2").nOut(arch.scaled(16)).activation(Activation.RELU).build())
+                    .layer(new ConvolutionLayer.Builder(5, 5).name("conv2").nOut(units[1]).activation(Activation.RELU).build())
                     .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool2").kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new DenseLayer.Builder().name("fc1").nOut(arch.scaled(64)).activation(Activation.RELU).build())
+                    .layer(new DenseLayer.Builder().name("fc1").nOut(units[2]).activation(Activation.RELU).build())
                     .layer(new OutputLayer.Builder(lossFn).name("out").nOut(classes).activation(Activation.SOFTMAX).build())
                     .setInputType(InputType.convolutionalFlat(rows, cols, 1));
         } else {
-            list.layer(new DenseLayer.Builder().name("fc1").nOut(arch.scaled(300)).activation(Activation.RELU).build())
-                    .layer(new DenseLayer.Builder().name("fc2").nOut(arch.scaled(100)).activation(Activation.RELU).build())
+            list.layer(new DenseLayer.Builder().name("fc1").nOut(units[0]).activation(Activation.RELU).build())
+                    .layer(new DenseLayer.Builder().name("fc2").nOut(units[1]).activation(Activation.RELU).build())
                     .layer(new OutputLayer.Builder(lossFn).name("out").nOut(classes).activation(Activation.SOFTMAX).build())
                     .setInputType(InputType.feedForward((long) rows * cols));
         }

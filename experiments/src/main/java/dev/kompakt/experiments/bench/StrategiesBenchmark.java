@@ -12,7 +12,11 @@ import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.onnx.OrtThread;
 import dev.kompakt.strategies.BiasCorrection;
 import dev.kompakt.strategies.Calibration;
+import dev.kompakt.evaluator.net.FeatureDistillation;
 import dev.kompakt.strategies.ChannelInheritance;
+import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.RelationalDistillationLoss;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
 import dev.kompakt.strategies.DistillationLoss;
 import dev.kompakt.strategies.GradualPruning;
 import dev.kompakt.strategies.MagnitudePruner;
@@ -26,7 +30,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,16 +45,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The compression strategies on Fashion-MNIST, one row per measurement, mean and spread over seeds (seeds run
- * in parallel, one ND4J thread each), in three sections:
+ * The compression strategies on Fashion-MNIST, one row per measurement, mean and spread over seeds. The baselines of
+ * every seed are trained first (or loaded from {@link Settings#baselines}), then every measurement of every seed runs as
+ * an independent task on two threads (one ND4J thread each), in three sections:
  * <ul>
- *   <li>pruning: the MLP 784-300-100-10 pruned to 90% by AGP and one-shot with the same fine-tuning; the CNN with
- *       half its filters and neurons removed physically (strongest L1 channels kept);</li>
+ *   <li>pruning: the MLP 784-300-100-10 pruned to 90% by AGP and one-shot with the same fine-tuning, beside the dense
+ *       baseline fine-tuned alike; the CNN with half the filters of each convolution removed physically (strongest L1
+ *       filters kept), fine-tuned with cross-entropy and with distillation from the unpruned baseline;</li>
  *   <li>quantization, for the MLP and the CNN: weight PTQ at 8 bits and at 4 bits per channel with each calibration
  *       (min-max, percentile, MSE, KL), with and without bias correction, per-tensor and asymmetric at 4 bits, and
  *       4-bit quantization-aware fine-tuning against a float fine-tune of the same epochs followed by PTQ; the INT8
  *       ONNX export (weights and activations) measured in ONNX Runtime;</li>
- *   <li>distillation: a small CNN student trained with and without response distillation from the CNN baseline.</li>
+ *   <li>distillation: a small CNN student (under a quarter of the teacher's parameters) trained from scratch without
+ *       distillation, with response KD, with feature KD (FitNets) and with relation KD (RKD), the CNN baseline as
+ *       teacher.</li>
  * </ul>
  */
 public final class StrategiesBenchmark {
@@ -53,6 +66,18 @@ public final class StrategiesBenchmark {
     public static final List<String> SECTIONS = List.of("pruning", "quantization", "distillation");
     /** Learning rate of every fine-tune that starts from a baseline's weights. */
     static final double FINE_TUNE_LR = 5e-4;
+    static final double MLP_LR = 1e-3;
+    static final double CNN_LR = 2e-3;
+    /** Learning rate of the CNN with half its filters removed (its inherited weights need larger changes than a fine-tune). */
+    static final double PRUNED_CNN_LR = 1e-3;
+    static final double STUDENT_LR = 3e-3;
+    static final double STUDENT_WIDTH = 0.45;
+    static final double KD_TEMPERATURE = 2.0;
+    static final double KD_ALPHA = 0.5;
+    /** Epochs of FitNets' stage 1 (hint training) before the student's own epochs. */
+    static final int HINT_EPOCHS = 2;
+    /** The CNN with half the filters of each convolution: conv1 8 -> 4, conv2 16 -> 8, fc1 kept at 64 units. */
+    static final int[] HALF_FILTERS = {4, 8, 64};
 
     private StrategiesBenchmark() {
     }
@@ -61,134 +86,285 @@ public final class StrategiesBenchmark {
      * Settings: seeds, and epochs for baselines, fine-tuning and students; train = 0 uses every training sample; only =
      * null runs every section, else the one named (see {@link #SECTIONS}).
      */
-    public record Settings(int seeds, int baselineEpochs, int fineTuneEpochs, int studentEpochs, int train, String only) {
+    public record Settings(int seeds, int baselineEpochs, int fineTuneEpochs, int studentEpochs, int train, String only, Path baselines) {
         public Settings {
-            if (only != null && !SECTIONS.contains(only)) {
-                throw new IllegalArgumentException("unknown benchmark section '" + only + "' (known: " + String.join(", ", SECTIONS) + ")");
+            for (String section : only == null ? new String[0] : only.split(",")) {
+                if (!SECTIONS.contains(section.trim())) {
+                    throw new IllegalArgumentException("unknown benchmark section '" + section.trim() + "' (known: " + String.join(", ", SECTIONS) + ")");
+                }
             }
         }
 
         public Settings(int seeds, int baselineEpochs, int fineTuneEpochs, int studentEpochs, int train) {
-            this(seeds, baselineEpochs, fineTuneEpochs, studentEpochs, train, null);
+            this(seeds, baselineEpochs, fineTuneEpochs, studentEpochs, train, null, null);
         }
 
         boolean runs(String section) {
-            return only == null || only.equals(section);
+            return only == null || java.util.Arrays.stream(only.split(",")).map(String::trim).anyMatch(section::equals);
         }
     }
 
     public static void run(DatasetSource.Splits splits, Settings s, PrintStream out) throws Exception {
         DataSet train = Tensors.toDataSet(s.train() > 0 ? splits.train().stratified(s.train()) : splits.train());
         DataSet test = Tensors.toDataSet(splits.test());
-        out.printf("compression strategies on %s: %d train, %d test; %d seeds in parallel; baselines %d epochs, fine-tuning %d (lr %s), "
+        out.printf("compression strategies on %s: %d train, %d test; %d seeds, tasks on 2 threads; baselines %d epochs, fine-tuning %d (lr %s), "
                         + "students %d; Adam, batch 128; %s; host %s%n%n", splits.directory(), train.numExamples(), test.numExamples(), s.seeds(),
                 s.baselineEpochs(), s.fineTuneEpochs(), FINE_TUNE_LR, s.studentEpochs(), s.only() == null ? "all sections" : "only " + s.only(),
                 LatencyProbe.hostCpu());
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(2, s.seeds()));
-        List<Future<Map<String, Double>>> runs = new ArrayList<>();
-        for (int seed = 1; seed <= s.seeds(); seed++) {
-            long sd = seed;
-            runs.add(pool.submit(() -> oneSeed(train, test, s, sd)));
-        }
-        List<Map<String, Double>> results = new ArrayList<>();
-        for (Future<Map<String, Double>> f : runs) {
-            results.add(f.get());
-        }
-        pool.shutdown();
-        out.println("| measurement | mean | spread (min .. max) |");
-        out.println("|---|---|---|");
-        for (String key : results.get(0).keySet()) {
-            double mean = results.stream().mapToDouble(r -> r.get(key)).average().orElse(Double.NaN);
-            double min = results.stream().mapToDouble(r -> r.get(key)).min().orElse(Double.NaN);
-            double max = results.stream().mapToDouble(r -> r.get(key)).max().orElse(Double.NaN);
-            out.printf("| %s | %.4f | %.4f .. %.4f |%n", key, mean, min, max);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // phase 1: the baselines of every seed; phase 2: every measurement of every seed, as independent tasks so that
+            // both threads stay busy (each task works on its own copies of the baselines)
+            List<Future<Baselines>> baselines = new ArrayList<>();
+            for (int seed = 1; seed <= s.seeds(); seed++) {
+                long sd = seed;
+                baselines.add(pool.submit(() -> Baselines.of(train, test, s, sd)));
+            }
+            List<List<Future<Map<String, Double>>>> tasks = new ArrayList<>();
+            for (Future<Baselines> f : baselines) {
+                tasks.add(submitTasks(pool, f.get(), train, test, s));
+            }
+            List<Map<String, Double>> results = new ArrayList<>();
+            for (int i = 0; i < tasks.size(); i++) {
+                Map<String, Double> r = new LinkedHashMap<>(baselines.get(i).get().rows());
+                for (Future<Map<String, Double>> t : tasks.get(i)) {
+                    r.putAll(t.get());
+                }
+                addDistillationGains(r);
+                results.add(r);
+            }
+            out.println("| measurement | mean | spread (min .. max) |");
+            out.println("|---|---|---|");
+            for (String key : results.get(0).keySet()) {
+                double mean = results.stream().mapToDouble(r -> r.get(key)).average().orElse(Double.NaN);
+                double min = results.stream().mapToDouble(r -> r.get(key)).min().orElse(Double.NaN);
+                double max = results.stream().mapToDouble(r -> r.get(key)).max().orElse(Double.NaN);
+                out.printf("| %s | %.4f | %.4f .. %.4f |%n", key, mean, min, max);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
-    private static Map<String, Double> oneSeed(DataSet train, DataSet test, Settings s, long seed) {
-        Map<String, Double> r = new LinkedHashMap<>();
-        INDArray calibration = train.getFeatures().get(NDArrayIndex.interval(0, 256), NDArrayIndex.all());
-
-        Architecture mlp = new Architecture(Architecture.Family.MLP, 1.0);
-        Architecture cnn = new Architecture(Architecture.Family.CNN, 1.0);
-        MultiLayerNetwork mlpBase = null;
-        double mlpAcc = Double.NaN;
-        if (s.runs("pruning") || s.runs("quantization")) {
-            mlpBase = NetworkFactory.build(mlp, 28, 28, 10, seed, 1e-3, null);
-            Training.fit(mlpBase, train, s.baselineEpochs(), 128, PruningMasks.none(), seed);
-            mlpAcc = Training.accuracy(mlpBase, test);
-            r.put("MLP baseline accuracy", mlpAcc);
-        }
-        MultiLayerNetwork cnnBase = NetworkFactory.build(cnn, 28, 28, 10, seed, 2e-3, null);
-        Training.fit(cnnBase, train, s.baselineEpochs(), 128, PruningMasks.none(), seed);
-        double cnnAcc = Training.accuracy(cnnBase, test);
-        long p0 = CostModel.totalParameters(CostModel.of(cnnBase, NetworkFactory.inputType(cnn, 28, 28), Map.of()));
-
-        // --- MLP: AGP vs one-shot magnitude pruning to 90%, same fine-tuning budget
-        if (s.runs("pruning")) {
-            MultiLayerNetwork agp = mlpBase.clone();
-            agp.setLearningRate(FINE_TUNE_LR);
-            MagnitudePruner pruner = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL);
-            int steps = 4 * s.fineTuneEpochs();
-            GradualPruning schedule = new GradualPruning(0.0, 0.9, steps);
-            for (int t = 1; t <= steps; t++) {
-                PruningMasks masks = pruner.prune(agp, schedule.sparsityAt(t));
-                Training.fit(agp, quarter(train, (t - 1) % 4), 1, 128, masks, seed + t);
+    /**
+     * The trained baselines of one seed, their test accuracies, and the CNN teacher's outputs on the training set
+     * (computed once, since a network's forward pass is not safe to share between threads).
+     */
+    private record Baselines(long seed, MultiLayerNetwork mlp, double mlpAccuracy, MultiLayerNetwork cnn, double cnnAccuracy, long cnnParameters,
+                             INDArray teacherProbabilities, INDArray teacherLogits) {
+        static Baselines of(DataSet train, DataSet test, Settings s, long seed) throws IOException {
+            MultiLayerNetwork mlp = null;
+            double mlpAcc = Double.NaN;
+            if (s.runs("pruning") || s.runs("quantization")) {
+                mlp = baseline(new Architecture(Architecture.Family.MLP, 1.0), MLP_LR, train, s, seed);
+                mlpAcc = Training.accuracy(mlp, test);
             }
-            r.put("MLP AGP 90%: sparsity", MagnitudePruner.sparsity(agp));
-            r.put("MLP AGP 90%: accuracy loss (pp)", 100 * (mlpAcc - Training.accuracy(agp, test)));
-            MultiLayerNetwork oneShot = mlpBase.clone();
-            oneShot.setLearningRate(FINE_TUNE_LR);
-            PruningMasks masks = pruner.prune(oneShot, 0.9);
-            Training.fit(oneShot, train, s.fineTuneEpochs(), 128, masks, seed);
-            r.put("MLP one-shot 90%: accuracy loss (pp)", 100 * (mlpAcc - Training.accuracy(oneShot, test)));
+            Architecture cnnArch = new Architecture(Architecture.Family.CNN, 1.0);
+            MultiLayerNetwork cnn = baseline(cnnArch, CNN_LR, train, s, seed);
+            INDArray probabilities = s.runs("pruning") || s.runs("distillation") ? Training.predict(cnn, train.getFeatures()) : null;
+            INDArray logits = s.runs("distillation") ? Training.logits(cnn, train.getFeatures()) : null;
+            return new Baselines(seed, mlp, mlpAcc, cnn, Training.accuracy(cnn, test), parameters(cnn, cnnArch), probabilities, logits);
         }
 
-        // --- quantization of the MLP
-        if (s.runs("quantization")) {
-            quantization("MLP", mlpBase, mlpAcc, train, test, calibration, s, seed, r);
-            r.put("MLP INT8 ONNX (weights + activations, min-max calibration): loss (pp)",
-                    100 * (mlpAcc - onnxAccuracy(OnnxExporter.int8(mlpBase, calibration, Map.of()), test)));
+        Map<String, Double> rows() {
+            Map<String, Double> r = new LinkedHashMap<>();
+            if (mlp != null) {
+                r.put("MLP baseline accuracy", mlpAccuracy);
+            }
+            r.put("CNN baseline accuracy", cnnAccuracy);
+            return r;
         }
+    }
 
-        r.put("CNN baseline accuracy", cnnAcc);
-        // --- CNN: half the filters and neurons removed physically, then fine-tuned
+    /** The measurement tasks of one seed, in the order their rows are printed. */
+    private static List<Future<Map<String, Double>>> submitTasks(ExecutorService pool, Baselines b, DataSet train, DataSet test, Settings s) {
+        List<java.util.concurrent.Callable<Map<String, Double>>> tasks = new ArrayList<>();
+        long seed = b.seed();
+        INDArray calibration = train.getFeatures().get(NDArrayIndex.interval(0, 256), NDArrayIndex.all());
         if (s.runs("pruning")) {
-            MultiLayerNetwork half = NetworkFactory.build(cnn.withWidth(0.5), 28, 28, 10, seed, FINE_TUNE_LR, null);
-            ChannelInheritance.copyStrongestChannels(cnnBase, half);
-            Training.fit(half, train, s.fineTuneEpochs(), 128, PruningMasks.none(), seed);
-            long p1 = CostModel.totalParameters(CostModel.of(half, NetworkFactory.inputType(cnn, 28, 28), Map.of()));
-            r.put("CNN 50% filters removed: parameters (fraction of baseline)", (double) p1 / p0);
-            r.put("CNN 50% filters removed: accuracy loss (pp)", 100 * (cnnAcc - Training.accuracy(half, test)));
-            double l0 = onnxLatencyMs(OnnxExporter.fp32(cnnBase));
-            double l1 = onnxLatencyMs(OnnxExporter.fp32(half));
-            r.put("CNN 50% filters removed: ONNX Runtime batch-1 latency (fraction of baseline)", l1 / l0);
+            tasks.add(() -> mlpPruning(b.mlp().clone(), b.mlpAccuracy(), train, test, s, seed));
+            tasks.add(() -> cnnFilterPruning(b.cnn().clone(), b.cnnAccuracy(), b.cnnParameters(), b.teacherProbabilities(), train, test, s, seed, false));
+            tasks.add(() -> cnnFilterPruning(b.cnn().clone(), b.cnnAccuracy(), b.cnnParameters(), b.teacherProbabilities(), train, test, s, seed, true));
         }
         if (s.runs("quantization")) {
-            quantization("CNN", cnnBase, cnnAcc, train, test, calibration, s, seed, r);
-            r.put("CNN INT8 ONNX (weights + activations): loss (pp)",
-                    100 * (cnnAcc - onnxAccuracy(OnnxExporter.int8(cnnBase, calibration, Map.of()), test)));
+            tasks.add(() -> {
+                Map<String, Double> r = new LinkedHashMap<>();
+                quantization("MLP", b.mlp().clone(), b.mlpAccuracy(), train, test, calibration, s, seed, r);
+                r.put("MLP INT8 ONNX (weights + activations, min-max calibration): loss (pp)",
+                        100 * (b.mlpAccuracy() - onnxAccuracy(OnnxExporter.int8(b.mlp().clone(), calibration, Map.of()), test)));
+                return r;
+            });
+            tasks.add(() -> {
+                Map<String, Double> r = new LinkedHashMap<>();
+                quantization("CNN", b.cnn().clone(), b.cnnAccuracy(), train, test, calibration, s, seed, r);
+                r.put("CNN INT8 ONNX (weights + activations): loss (pp)",
+                        100 * (b.cnnAccuracy() - onnxAccuracy(OnnxExporter.int8(b.cnn().clone(), calibration, Map.of()), test)));
+                return r;
+            });
         }
-
-        // --- distillation: a student with at most a quarter of the teacher's parameters, from scratch
         if (s.runs("distillation")) {
-            Architecture studentArch = cnn.withWidth(0.45);
-            MultiLayerNetwork plain = NetworkFactory.build(studentArch, 28, 28, 10, seed, 3e-3, null);
-            long ps = CostModel.totalParameters(CostModel.of(plain, NetworkFactory.inputType(studentArch, 28, 28), Map.of()));
-            r.put("KD student: parameters (fraction of teacher)", (double) ps / p0);
-            Training.fit(plain, train, s.studentEpochs(), 128, PruningMasks.none(), seed);
-            double plainAcc = Training.accuracy(plain, test);
-            double temperature = 4.0;
-            MultiLayerNetwork kd = NetworkFactory.build(studentArch, 28, 28, 10, seed, 3e-3, new DistillationLoss(temperature, 0.7));
-            INDArray teacher = Training.predict(cnnBase, train.getFeatures());
-            Training.fit(kd, new DataSet(train.getFeatures(), DistillationLoss.encodeTargets(train.getLabels(), teacher, temperature)),
-                    s.studentEpochs(), 128, PruningMasks.none(), seed);
-            double kdAcc = Training.accuracy(kd, test);
-            r.put("KD student without KD: accuracy", plainAcc);
-            r.put("KD student with response KD (T=4, alpha=0.7): accuracy", kdAcc);
-            r.put("KD gain (pp)", 100 * (kdAcc - plainAcc));
+            for (String kind : List.of("none", CompressionPlan.RESPONSE, CompressionPlan.FEATURE, CompressionPlan.RELATION)) {
+                tasks.add(() -> student(kind, b, train, test, s));
+            }
+        }
+        List<Future<Map<String, Double>>> futures = new ArrayList<>();
+        for (var t : tasks) {
+            futures.add(pool.submit(t));
+        }
+        return futures;
+    }
+
+    /**
+     * The MLP pruned to 90% by AGP (4 pruning steps per fine-tuning epoch, each followed by a quarter epoch of
+     * fine-tuning) and one-shot with the same fine-tuning budget; beside them the dense baseline fine-tuned for the same
+     * epochs, so a gain from extra training is not mistaken for a gain from pruning.
+     */
+    private static Map<String, Double> mlpPruning(MultiLayerNetwork mlpBase, double mlpAcc, DataSet train, DataSet test, Settings s, long seed) {
+        Map<String, Double> r = new LinkedHashMap<>();
+        MultiLayerNetwork dense = mlpBase.clone();
+        dense.setLearningRate(FINE_TUNE_LR);
+        Training.fit(dense, train, s.fineTuneEpochs(), 128, PruningMasks.none(), seed);
+        r.put("MLP dense baseline fine-tuned the same epochs (no pruning): loss (pp)", 100 * (mlpAcc - Training.accuracy(dense, test)));
+        MultiLayerNetwork agp = mlpBase.clone();
+        agp.setLearningRate(FINE_TUNE_LR);
+        MagnitudePruner pruner = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL);
+        int steps = 4 * s.fineTuneEpochs();
+        GradualPruning schedule = new GradualPruning(0.0, 0.9, steps);
+        for (int t = 1; t <= steps; t++) {
+            PruningMasks masks = pruner.prune(agp, schedule.sparsityAt(t));
+            Training.fit(agp, quarter(train, (t - 1) % 4), 1, 128, masks, seed + t);
+        }
+        r.put("MLP AGP 90%: sparsity", MagnitudePruner.sparsity(agp));
+        r.put("MLP AGP 90%: accuracy loss (pp)", 100 * (mlpAcc - Training.accuracy(agp, test)));
+        MultiLayerNetwork oneShot = mlpBase.clone();
+        oneShot.setLearningRate(FINE_TUNE_LR);
+        PruningMasks masks = pruner.prune(oneShot, 0.9);
+        Training.fit(oneShot, train, s.fineTuneEpochs(), 128, masks, seed);
+        r.put("MLP one-shot 90%: accuracy loss (pp)", 100 * (mlpAcc - Training.accuracy(oneShot, test)));
+        return r;
+    }
+
+    /**
+     * The CNN with half the filters of each convolution removed physically (conv1 8 -> 4, conv2 16 -> 8; the strongest L1
+     * filters kept, fc1 keeps its 64 units and loses the inputs of the removed filters), fine-tuned with cross-entropy or,
+     * when {@code distil}, with response distillation from the unpruned baseline (prune, then distil, in one budget).
+     */
+    private static Map<String, Double> cnnFilterPruning(MultiLayerNetwork cnnBase, double cnnAcc, long p0, INDArray teacherProbabilities,
+                                                        DataSet train, DataSet test, Settings s, long seed, boolean distil) {
+        Map<String, Double> r = new LinkedHashMap<>();
+        MultiLayerNetwork pruned = NetworkFactory.build(Architecture.Family.CNN, HALF_FILTERS, 28, 28, 10, seed, PRUNED_CNN_LR,
+                distil ? new DistillationLoss(KD_TEMPERATURE, KD_ALPHA) : null);
+        ChannelInheritance.copyStrongestChannels(cnnBase, pruned);
+        if (!distil) {
+            r.put("CNN 50% of filters removed: parameters (fraction of baseline)", (double) parameters(pruned, new Architecture(Architecture.Family.CNN, 1.0)) / p0);
+            r.put("CNN 50% of filters removed, before fine-tuning: accuracy loss (pp)", 100 * (cnnAcc - Training.accuracy(pruned, test)));
+        }
+        DataSet data = distil ? new DataSet(train.getFeatures(), DistillationLoss.encodeTargets(train.getLabels(), teacherProbabilities,
+                KD_TEMPERATURE)) : train;
+        Training.fit(pruned, data, s.fineTuneEpochs(), 128, PruningMasks.none(), seed);
+        r.put("CNN 50% of filters removed, fine-tuned" + (distil ? " with KD from the baseline" : "") + ": accuracy loss (pp)",
+                100 * (cnnAcc - Training.accuracy(pruned, test)));
+        if (distil) {
+            double l0 = onnxLatencyMs(OnnxExporter.fp32(cnnBase));
+            double l1 = onnxLatencyMs(OnnxExporter.fp32(pruned));
+            r.put("CNN 50% of filters removed: ONNX Runtime batch-1 latency (fraction of baseline)", l1 / l0);
         }
         return r;
+    }
+
+    /**
+     * A student CNN with at most a quarter of the teacher's parameters (width {@value #STUDENT_WIDTH}), trained from
+     * scratch for the student epochs: without distillation ({@code none}), with response KD (Hinton 2015), with FitNets
+     * hint training ({@value #HINT_EPOCHS} epochs of stage 1, then response KD), or with RKD on the logits plus response KD.
+     */
+    private static Map<String, Double> student(String kind, Baselines b, DataSet train, DataSet test, Settings s) {
+        Architecture arch = new Architecture(Architecture.Family.CNN, STUDENT_WIDTH);
+        long seed = b.seed();
+        DistillationLoss response = new DistillationLoss(KD_TEMPERATURE, KD_ALPHA);
+        ILossFunction loss = switch (kind) {
+            case "none" -> null;
+            case CompressionPlan.RELATION -> RelationalDistillationLoss.withPaperWeights(response);
+            default -> response;
+        };
+        MultiLayerNetwork net = NetworkFactory.build(arch, 28, 28, 10, seed, STUDENT_LR, loss);
+        DataSet data = train;
+        if (loss != null) {
+            INDArray targets = DistillationLoss.encodeTargets(train.getLabels(), b.teacherProbabilities(), KD_TEMPERATURE);
+            if (kind.equals(CompressionPlan.RELATION)) {
+                targets = RelationalDistillationLoss.encodeTargets(targets, b.teacherLogits());
+            }
+            data = new DataSet(train.getFeatures(), targets);
+        }
+        Map<String, Double> r = new LinkedHashMap<>();
+        if (kind.equals(CompressionPlan.FEATURE)) {
+            FeatureDistillation.HintTraining h = FeatureDistillation.hintTrain(net, b.cnn().clone(), train, HINT_EPOCHS, 128, seed);
+            r.put("KD student, FitNets stage 1: hint MSE after / before", h.mseAfter() / h.mseBefore());
+        }
+        Training.fit(net, data, s.studentEpochs(), 128, PruningMasks.none(), seed);
+        double accuracy = Training.accuracy(net, test);
+        switch (kind) {
+            case "none" -> {
+                r.put("KD student: parameters (fraction of teacher)", (double) parameters(net, arch) / b.cnnParameters());
+                r.put(STUDENT_WITHOUT_KD, accuracy);
+            }
+            case CompressionPlan.RESPONSE -> r.put(studentRow("response KD"), accuracy);
+            case CompressionPlan.FEATURE -> r.put(studentRow("feature KD (FitNets hints on conv2, then response KD)"), accuracy);
+            default -> r.put(studentRow("relation KD (RKD distance 25 + angle 50 on the logits, plus response KD)"), accuracy);
+        }
+        return r;
+    }
+
+    private static final String STUDENT_WITHOUT_KD = "KD student without KD: accuracy";
+
+    private static String studentRow(String kind) {
+        return "KD student with " + kind + " (T=" + KD_TEMPERATURE + ", alpha=" + KD_ALPHA + "): accuracy";
+    }
+
+    /** Adds a gain row (pp over the student without KD) after each distilled student's accuracy row. */
+    private static void addDistillationGains(Map<String, Double> r) {
+        Double plain = r.get(STUDENT_WITHOUT_KD);
+        if (plain == null) {
+            return;
+        }
+        Map<String, Double> gains = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : r.entrySet()) {
+            if (e.getKey().startsWith("KD student with ")) {
+                String kind = e.getKey().substring("KD student with ".length(), e.getKey().indexOf(" (T="));
+                gains.put("KD gain over the student without KD, " + kind.replaceAll(" \\(.*", "") + " (pp)", 100 * (e.getValue() - plain));
+            }
+        }
+        r.putAll(gains);
+    }
+
+    /** Training data whose labels carry the teacher's probabilities, as {@link DistillationLoss} reads them. */
+    private static DataSet distillationTargets(MultiLayerNetwork teacher, DataSet train) {
+        INDArray probabilities = Training.predict(teacher, train.getFeatures());
+        return new DataSet(train.getFeatures(), DistillationLoss.encodeTargets(train.getLabels(), probabilities, KD_TEMPERATURE));
+    }
+
+    private static long parameters(MultiLayerNetwork net, Architecture arch) {
+        return CostModel.totalParameters(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), Map.of()));
+    }
+
+    /**
+     * A baseline trained for the settings' epochs, or the one an earlier run saved in {@link Settings#baselines} for the
+     * same family, seed, epochs and training-set size (saved with its updater state, so fine-tuning continues alike).
+     */
+    private static MultiLayerNetwork baseline(Architecture arch, double learningRate, DataSet train, Settings s, long seed) throws IOException {
+        Path file = s.baselines() == null ? null : s.baselines().resolve(String.format("%s-seed%d-epochs%d-train%d-lr%s.zip",
+                arch.family().name().toLowerCase(java.util.Locale.ROOT), seed, s.baselineEpochs(), train.numExamples(), learningRate));
+        if (file != null && Files.isRegularFile(file)) {
+            return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+        }
+        MultiLayerNetwork net = NetworkFactory.build(arch, 28, 28, 10, seed, learningRate, null);
+        Training.fit(net, train, s.baselineEpochs(), 128, PruningMasks.none(), seed);
+        if (file != null) {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            ModelSerializer.writeModel(net, tmp.toFile(), true);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return net;
     }
 
     /**

@@ -312,8 +312,12 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--train", defaultValue = "0", description = "stratified training samples, 0 = all (strategies; default ${DEFAULT-VALUE})")
         int trainSamples;
 
-        @Option(names = "--only", description = "run one section only: pruning, quantization or distillation (strategies; default: all)")
+        @Option(names = "--only", description = "run only these comma-separated sections: pruning, quantization, distillation (strategies; default: all)")
         String only;
+
+        @Option(names = "--baselines", description = "directory where trained baselines are saved and reused by later runs with the same "
+                + "seed, epochs and training size (strategies; default: train them every run)")
+        Path baselines;
 
         @CommandLine.ParentCommand
         KompaktCli parent;
@@ -342,12 +346,15 @@ public final class KompaktCli implements Callable<Integer> {
                 return 0;
             }
             if (name.equals("strategies")) {
-                if (only != null && !dev.kompakt.experiments.bench.StrategiesBenchmark.SECTIONS.contains(only)) {
-                    throw new SpecException("bench", List.of("--only: unknown section '" + only + "' (known: "
+                String unknown = only == null ? null : java.util.Arrays.stream(only.split(",")).map(String::trim)
+                        .filter(x -> !dev.kompakt.experiments.bench.StrategiesBenchmark.SECTIONS.contains(x)).findFirst().orElse(null);
+                if (unknown != null) {
+                    throw new SpecException("bench", List.of("--only: unknown section '" + unknown + "' (known: "
                             + String.join(", ", dev.kompakt.experiments.bench.StrategiesBenchmark.SECTIONS) + ")"));
                 }
                 dev.kompakt.experiments.bench.StrategiesBenchmark.run(splits,
-                        new dev.kompakt.experiments.bench.StrategiesBenchmark.Settings(seeds, epochs, fineTuneEpochs, studentEpochs, trainSamples, only),
+                        new dev.kompakt.experiments.bench.StrategiesBenchmark.Settings(seeds, epochs, fineTuneEpochs, studentEpochs, trainSamples, only,
+                                baselines),
                         parent.out);
                 return 0;
             }
