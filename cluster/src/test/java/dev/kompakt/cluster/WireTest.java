@@ -67,6 +67,21 @@ class WireTest {
     }
 
     @Test
+    void regularizedPlansRoundTripAndPlansWithoutRegularizationStillLoad() {
+        CompressionPlan plan = new CompressionPlan(0.5, true, "l1", 0.3, CompressionPlan.AGP, 8, false, false, 1.0, 0.0)
+                .withRegularization("group_lasso", 0.0125);
+        TrialSpec spec = new TrialSpec(7, plan, new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 8);
+        String json = new String(Wire.toBytes(spec), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"regularization\":\"group_lasso\",\"regularizationStrength\":0.0125"), json);
+        assertEquals(spec, Wire.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrialSpec.class));
+        String old = json.replace(",\"regularization\":\"group_lasso\",\"regularizationStrength\":0.0125", "");
+        assertTrue(!old.contains("regulariz"), old);
+        CompressionPlan legacy = Wire.fromBytes(old.getBytes(StandardCharsets.UTF_8), TrialSpec.class).plan();
+        assertEquals(plan.withRegularization("none", 0.0), legacy);
+        assertEquals("none", legacy.regularization());
+    }
+
+    @Test
     void completedOutcomeRoundTrips() {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("accuracy", 0.8731);

@@ -20,6 +20,7 @@ import dev.kompakt.strategies.GradualPruning;
 import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.PruningMasks;
+import dev.kompakt.strategies.Regularization;
 import dev.kompakt.strategies.SensitivityAnalysis;
 import dev.kompakt.strategies.RelationalDistillationLoss;
 import dev.kompakt.strategies.WeightQuantizer;
@@ -40,7 +41,8 @@ import java.util.Map;
  * <ol>
  *   <li>student: the baseline's weights at width 1.0, else a network of the scaled width that inherits the
  *       baseline's strongest channels (or starts fresh, when planned);</li>
- *   <li>student channels: ranked by the planned importance criterion (l1, l2, taylor, random);</li>
+ *   <li>student channels: ranked by the planned importance criterion (l1, l2, taylor, random; bn_scale needs batch
+ *       normalisation after the narrowed layers, which the cnn and mlp families do not have);</li>
  *   <li>prune: magnitude pruning to the planned sparsity, at once before fine-tuning (masks kept while
  *       training) or gradually on Zhu and Gupta's AGP schedule during fine-tuning; allocated to the layers by one global
  *       threshold, or (allocation {@code sensitivity}) by per-layer sparsities from a sensitivity analysis on
@@ -53,7 +55,8 @@ import java.util.Map;
  *       layers, as many epochs as the training, pruning masks kept) and then trains with response KD;
  *       {@code relation} trains with response KD plus RKD between the student's and the teacher's logits
  *       ({@link RelationalDistillationLoss} with the paper's weights 25 and 50). With alpha 0 the response term is plain
- *       cross-entropy in all three;</li>
+ *       cross-entropy in all three. The planned regularisation ({@link Regularization}: l1 or group lasso) takes a
+ *       proximal step after every optimiser step of this training (not of the FitNets hint stage);</li>
  *   <li>quantize: per-channel symmetric fake quantization of the weights, each layer at its own planned bits
  *       (mixed precision);</li>
  *   <li>export: ONNX, INT8 (integer kernels) when the weights have at most 8 bits, else float32;</li>
@@ -68,7 +71,7 @@ import java.util.Map;
  * modelled; {@code energy_measured@host} says which: 1 or 0), with a host calibration {@code latency_pred_ms@host} (its
  * fitted model's prediction from the layer costs) and {@code host_calibration_max_error} (its fit quality), {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
  * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}; when the plan prunes, {@code sparsity.<layer>} for each
- * weight layer (e.g. {@code sparsity.fc1}).
+ * weight layer (e.g. {@code sparsity.fc1}), also when it only regularises.
  */
 public final class CandidateEvaluator {
     private final EvaluationContext context;
@@ -150,7 +153,7 @@ public final class CandidateEvaluator {
         m.put("nonzero_params", (double) CostModel.nonzeroParameters(costs));
         m.put("macs", (double) CostModel.totalMacs(costs));
         m.put("sparsity", MagnitudePruner.sparsity(net));
-        if (plan.sparsity() > 0) {
+        if (plan.sparsity() > 0 || !plan.regularizer().isNone()) {
             MagnitudePruner.layerSparsity(net).forEach((layer, s) -> m.put("sparsity." + layer, s));
         }
         m.put("latency_ms@host", host.p50Ms());
@@ -213,6 +216,7 @@ public final class CandidateEvaluator {
 
         WeightQuantizer quantizer = quantizer(plan, net);
         WeightQuantizer fakeQuantizer = plan.qat() ? quantizer : null;
+        Regularization regularization = plan.regularizer();
         long t0 = System.nanoTime();
         if (epochs > 0) {
             DataSet data = train;
@@ -237,11 +241,12 @@ public final class CandidateEvaluator {
                 List<DataSet> quarters = slices(data, AGP_STEPS_PER_EPOCH);
                 for (int t = 1; t <= steps; t++) {
                     PruningMasks step = prune.apply(schedule.sparsityAt(t));
-                    Training.fit(net, quarters.get((t - 1) % quarters.size()), 1, budget.batchSize(), step, seed + t, fakeQuantizer);
+                    Training.fit(net, quarters.get((t - 1) % quarters.size()), 1, budget.batchSize(), step, seed + t, fakeQuantizer,
+                            regularization);
                 }
                 prune.apply(plan.sparsity());
             } else {
-                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer);
+                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer, regularization);
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;

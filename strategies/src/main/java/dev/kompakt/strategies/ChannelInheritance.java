@@ -1,5 +1,6 @@
 package dev.kompakt.strategies;
 
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -17,8 +18,11 @@ import java.util.stream.IntStream;
  * {@link ImportanceCriterion} ranks highest (L1 norm by default: Li et al. 2017, "Pruning Filters for
  * Efficient ConvNets"), and the matching input channels of the next layer. A dense layer that follows a
  * convolution keeps the flattened positions of the kept channels (DL4J flattens [c, h, w] in C order).
- * The output layer keeps all classes. Pooling layers pass channels through. The narrow network must have
- * the same layer types in the same order, each with at most as many outputs as the wide one.
+ * The output layer keeps all classes. Pooling layers pass channels through. A batch-normalisation layer
+ * between two such layers keeps the kept channels' parameters (gamma, beta and the running mean and variance, or
+ * log10 standard deviation, as the layer is configured), so a channel whose gamma and beta are zero is removed without
+ * changing the network's outputs. The narrow network must have the same layer types in the same order, each with at
+ * most as many outputs as the wide one.
  */
 public final class ChannelInheritance {
     private ChannelInheritance() {
@@ -47,6 +51,10 @@ public final class ChannelInheritance {
             if (!wc.getClass().equals(nc.getClass())) {
                 throw new IllegalArgumentException("layer " + i + " differs: " + wc.getClass().getSimpleName() + " vs " + nc.getClass().getSimpleName());
             }
+            if (wc instanceof BatchNormalization) {
+                copyBatchNorm(wide, narrow, i, keptInputs);
+                continue;
+            }
             if (!(wc instanceof FeedForwardLayer) || wide.getLayer(i).getParam("W") == null) {
                 continue;
             }
@@ -63,7 +71,8 @@ public final class ChannelInheritance {
                         + ww.size(outAxis) + "; channels can only be inherited by a network that is not wider");
             }
             int[] outs = keepOut == ww.size(outAxis) ? range(keepOut)
-                    : top(criterion.scores(ww, outAxis, criterion.needsGradient() ? gradient(gradients, i) : null), keepOut);
+                    : top(criterion.scores(ww, outAxis, criterion.needsGradient() ? gradient(gradients, i) : null,
+                    criterion.needsBatchNormScale() ? followingBatchNormScale(wide, i) : null), keepOut);
             int[] ins;
             if (keptInputs == null) {
                 ins = range((int) ww.size(inAxis));
@@ -110,6 +119,62 @@ public final class ChannelInheritance {
         out[0] = rows.length;
         out[1] = cols.length;
         return Nd4j.create(dst, out, 'c');
+    }
+
+    /**
+     * Copies the parameters of the kept channels of batch-norm layer {@code i} (every parameter holds one value per
+     * channel); all of them when no layer before it chose channels.
+     */
+    private static void copyBatchNorm(MultiLayerNetwork wide, MultiLayerNetwork narrow, int i, int[] kept) {
+        java.util.Map<String, INDArray> wp = wide.getLayer(i).paramTable();
+        java.util.Map<String, INDArray> np = narrow.getLayer(i).paramTable();
+        for (java.util.Map.Entry<String, INDArray> e : wp.entrySet()) {
+            INDArray w = e.getValue();
+            INDArray n = np.get(e.getKey());
+            if (n == null) {
+                throw new IllegalArgumentException("layer " + i + " (batch normalisation " + name(wide, i) + "): the narrow network's has no '"
+                        + e.getKey() + "' parameter");
+            }
+            int[] channels = kept == null ? range((int) w.length()) : kept;
+            if (n.length() != channels.length) {
+                throw new IllegalArgumentException("layer " + i + " (batch normalisation " + name(wide, i) + "): the narrow network's has "
+                        + n.length() + " channels, " + channels.length + " were kept");
+            }
+            float[] src = w.dup('c').data().asFloat();
+            float[] dst = new float[channels.length];
+            for (int k = 0; k < channels.length; k++) {
+                dst[k] = src[channels[k]];
+            }
+            n.assign(Nd4j.create(dst, n.shape(), 'c'));
+        }
+    }
+
+    /**
+     * The gamma of the batch-norm layer that follows layer {@code i}, past layers without parameters (pooling,
+     * activation, dropout); the scale a network-slimming criterion ranks its channels by.
+     */
+    static INDArray followingBatchNormScale(MultiLayerNetwork net, int i) {
+        for (int j = i + 1; j < net.getnLayers(); j++) {
+            Layer conf = net.getLayer(j).conf().getLayer();
+            if (conf instanceof BatchNormalization) {
+                INDArray gamma = net.getLayer(j).getParam("gamma");
+                if (gamma == null) {
+                    throw new IllegalArgumentException("layer " + i + " (" + name(net, i) + "): the batch normalisation after it (layer " + j
+                            + ", " + name(net, j) + ") has no learned scale (gamma is locked), which the criterion ranks channels by");
+                }
+                return gamma;
+            }
+            if (net.getLayer(j).numParams() > 0) {
+                break;
+            }
+        }
+        throw new IllegalArgumentException("layer " + i + " (" + name(net, i) + ") is not followed by a batch normalisation, whose scale (gamma)"
+                + " the criterion ranks channels by; use a criterion that reads the weights (l1, l2, taylor) for this network");
+    }
+
+    private static String name(MultiLayerNetwork net, int i) {
+        String n = net.getLayer(i).conf().getLayer().getLayerName();
+        return n == null ? "layer" + i : n;
     }
 
     private static INDArray gradient(java.util.Map<Integer, INDArray> gradients, int layer) {

@@ -13,7 +13,9 @@ import java.util.Map;
  * @param widthMultiplier student width relative to the baseline; 1.0 starts from the baseline's weights
  * @param inheritWeights  a narrower student starts from the baseline's strongest channels (L1 norm) instead
  *                        of a fresh initialisation
- * @param criterion       how an inheriting student ranks the baseline's channels: l1, l2, taylor or random
+ * @param criterion       how an inheriting student ranks the baseline's channels: l1, l2, taylor, random or bn_scale
+ *                        (network slimming: |gamma| of the batch normalisation after each layer; only for networks
+ *                        that have one after every narrowed layer)
  * @param sparsity        fraction of weights removed by global magnitude pruning, in [0, 1)
  * @param pruningSchedule {@code oneshot} (prune, then fine-tune with masks) or {@code agp} (Zhu and Gupta's
  *                        gradual schedule, pruning a little more at every quarter epoch of fine-tuning)
@@ -36,10 +38,17 @@ import java.util.Map;
  *                        that regresses a teacher layer's output, then response KD) or {@code relation} (Park et al. 2019,
  *                        RKD: distances and angles between the examples' outputs, plus response KD); null, as in plans
  *                        recorded before the kind existed, means {@code response}
+ * @param regularization  sparsity-inducing regularisation while fine-tuning or training the student, applied as a
+ *                        proximal step after every optimiser step (see {@link Regularization}): {@code none},
+ *                        {@code l1} (element-wise soft-thresholding) or {@code group_lasso} (whole output channels,
+ *                        Wen et al. 2016); null, as in plans recorded before regularisation existed, means {@code none}
+ * @param regularizationStrength the penalty's lambda (&gt; 0) when {@code regularization} is not {@code none}, else 0;
+ *                        each step shrinks by lambda times the layer's learning rate
  */
 public record CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
                               int weightBits, boolean qat, boolean distill, double temperature, double alpha,
-                              Map<String, Integer> layerBits, String allocation, String distillKind) {
+                              Map<String, Integer> layerBits, String allocation, String distillKind, String regularization,
+                              double regularizationStrength) {
     public static final String ONESHOT = "oneshot";
     public static final String AGP = "agp";
     public static final String GLOBAL = "global";
@@ -74,8 +83,17 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         if (!DISTILL_KINDS.contains(distillKind)) {
             throw new IllegalArgumentException("distillation kind must be response, feature or relation, got '" + distillKind + "'");
         }
-        if (!java.util.Set.of("l1", "l2", "taylor", "random").contains(criterion)) {
-            throw new IllegalArgumentException("importance criterion must be l1, l2, taylor or random, got '" + criterion + "'");
+        if (!ImportanceCriterion.NAMES.contains(criterion)) {
+            throw new IllegalArgumentException("importance criterion must be l1, l2, taylor, random or bn_scale, got '" + criterion + "'");
+        }
+        regularization = regularization == null ? Regularization.NONE : regularization;
+        if (!Regularization.NAMES.contains(regularization)) {
+            throw new IllegalArgumentException("regularization must be none, l1 or group_lasso, got '" + regularization + "'");
+        }
+        if (regularization.equals(Regularization.NONE) ? regularizationStrength != 0
+                : !(regularizationStrength > 0) || Double.isInfinite(regularizationStrength)) {
+            throw new IllegalArgumentException("regularization strength must be " + (regularization.equals(Regularization.NONE)
+                    ? "0 without regularization" : "finite and > 0 for " + regularization) + ", got " + regularizationStrength);
         }
         if (!pruningSchedule.equals(ONESHOT) && !pruningSchedule.equals(AGP)) {
             throw new IllegalArgumentException("pruning schedule must be oneshot or agp, got '" + pruningSchedule + "'");
@@ -98,6 +116,14 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         if (distill && !(alpha >= 0 && alpha <= 1)) {
             throw new IllegalArgumentException("distillation alpha must be in [0, 1], got " + alpha);
         }
+    }
+
+    /** A plan without regularisation (as every plan was before regularisation was a choice). */
+    public CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
+                           int weightBits, boolean qat, boolean distill, double temperature, double alpha, Map<String, Integer> layerBits,
+                           String allocation, String distillKind) {
+        this(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature, alpha, layerBits,
+                allocation, distillKind, Regularization.NONE, 0.0);
     }
 
     /** A plan with one bit width for every weight layer, global pruning allocation and response-based distillation. */
@@ -161,8 +187,22 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         double temperature = a.has(CompressionSpace.TEMPERATURE) ? a.getDouble(CompressionSpace.TEMPERATURE) : 1.0;
         double alpha = a.has(CompressionSpace.ALPHA) ? a.getDouble(CompressionSpace.ALPHA) : 0.5;
         String kind = a.has(CompressionSpace.DISTILL_KIND) ? a.getString(CompressionSpace.DISTILL_KIND) : RESPONSE;
+        String regularization = a.has(CompressionSpace.REGULARIZATION) ? a.getString(CompressionSpace.REGULARIZATION) : Regularization.NONE;
+        double strength = !regularization.equals(Regularization.NONE) && a.has(CompressionSpace.REGULARIZATION_STRENGTH)
+                ? a.getDouble(CompressionSpace.REGULARIZATION_STRENGTH) : 0.0;
         return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, qat, distill, temperature, alpha, layerBits,
-                allocation, kind);
+                allocation, kind, regularization, strength);
+    }
+
+    /** The plan's regularisation as the operator training applies ({@link Regularization#none()} for {@code none}). */
+    public Regularization regularizer() {
+        return Regularization.named(regularization, regularizationStrength);
+    }
+
+    /** The plan with another regularisation ({@code none} with strength 0). */
+    public CompressionPlan withRegularization(String name, double strength) {
+        return new CompressionPlan(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature,
+                alpha, layerBits, allocation, distillKind, name, strength);
     }
 
     /** The bits of the weight layer named {@code layerName}: its own from {@link #layerBits}, else {@link #weightBits}. */
@@ -173,7 +213,7 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
     /** The plan with another distillation kind. */
     public CompressionPlan withDistillKind(String kind) {
         return new CompressionPlan(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature,
-                alpha, layerBits, allocation, kind);
+                alpha, layerBits, allocation, kind, regularization, regularizationStrength);
     }
 
     public boolean isStudent() {

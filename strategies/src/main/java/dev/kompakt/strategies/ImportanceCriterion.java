@@ -25,6 +25,23 @@ public interface ImportanceCriterion {
         return false;
     }
 
+    /**
+     * Whether the criterion reads the scale (gamma) of the batch normalisation that follows the layer; the caller then
+     * finds it and calls {@link #scores(INDArray, int, INDArray, INDArray)}.
+     */
+    default boolean needsBatchNormScale() {
+        return false;
+    }
+
+    /**
+     * As {@link #scores(INDArray, int, INDArray)}, also given {@code batchNormScale}, the gamma of the batch-norm layer
+     * that follows the layer (one value per output channel), or null when none does or the criterion needs none. The
+     * default ignores it, so criteria that read only the weights need not implement it.
+     */
+    default double[] scores(INDArray weights, int channelAxis, INDArray gradient, INDArray batchNormScale) {
+        return scores(weights, channelAxis, gradient);
+    }
+
     /** Sum of |w| per channel (Li et al. 2017, "Pruning Filters for Efficient ConvNets"). */
     static ImportanceCriterion l1() {
         return (w, axis, g) -> perChannel(w, axis, Math::abs);
@@ -86,14 +103,54 @@ public interface ImportanceCriterion {
         };
     }
 
-    /** The criterion named in a spec or search space: l1, l2, taylor or random. */
+    /**
+     * Network slimming (Liu et al. 2017, "Learning Efficient Convolutional Networks through Network Slimming"): |gamma|
+     * of the batch-norm layer that follows, per channel; the weights are not read. Only for layers followed by batch
+     * normalisation: {@link #scores(INDArray, int, INDArray)} without the scale throws.
+     */
+    static ImportanceCriterion bnScale() {
+        return new ImportanceCriterion() {
+            @Override
+            public double[] scores(INDArray w, int axis, INDArray g) {
+                return scores(w, axis, g, null);
+            }
+
+            @Override
+            public double[] scores(INDArray w, int axis, INDArray g, INDArray gamma) {
+                if (gamma == null) {
+                    throw new IllegalArgumentException("the bn_scale criterion needs the scale (gamma) of a batch normalisation after the layer");
+                }
+                if (gamma.length() != w.size(axis)) {
+                    throw new IllegalArgumentException("the bn_scale criterion got " + gamma.length() + " batch-norm scales for "
+                            + w.size(axis) + " channels");
+                }
+                float[] v = gamma.dup('c').data().asFloat();
+                double[] s = new double[v.length];
+                for (int c = 0; c < v.length; c++) {
+                    s[c] = Math.abs(v[c]);
+                }
+                return s;
+            }
+
+            @Override
+            public boolean needsBatchNormScale() {
+                return true;
+            }
+        };
+    }
+
+    /** The criterion names a spec or plan may use. */
+    java.util.List<String> NAMES = java.util.List.of("l1", "l2", "taylor", "random", "bn_scale");
+
+    /** The criterion named in a spec or search space: l1, l2, taylor, random or bn_scale. */
     static ImportanceCriterion named(String name, long seed) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "l1" -> l1();
             case "l2" -> l2();
             case "taylor" -> taylor();
             case "random" -> random(seed);
-            default -> throw new IllegalArgumentException("unknown importance criterion '" + name + "' (known: l1, l2, taylor, random)");
+            case "bn_scale" -> bnScale();
+            default -> throw new IllegalArgumentException("unknown importance criterion '" + name + "' (known: l1, l2, taylor, random, bn_scale)");
         };
     }
 

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -65,6 +66,42 @@ public final class NetworkFactory {
         }
         MultiLayerConfiguration conf = list.build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /**
+     * A family's network with batch normalisation after every hidden conv and dense layer, for network slimming
+     * ({@link dev.kompakt.strategies.ImportanceCriterion#bnScale()}): each such layer is linear and the batch-norm layer
+     * after it (named {@code bn_<layer>}) applies the ReLU; softmax cross-entropy. Not a search family: the search builds
+     * its candidates with {@link #build}, and the cost model and ONNX export do not handle batch-norm layers.
+     */
+    public static MultiLayerNetwork buildWithBatchNorm(Architecture arch, int rows, int cols, int classes, long seed, double learningRate) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(new Adam(learningRate))
+                .weightInit(WeightInit.RELU)
+                .list();
+        if (arch.family() == Architecture.Family.CNN) {
+            list.layer(new ConvolutionLayer.Builder(5, 5).name("conv1").nOut(arch.scaled(8)).activation(Activation.IDENTITY).build())
+                    .layer(new BatchNormalization.Builder().name("bn_conv1").activation(Activation.RELU).build())
+                    .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool1").kernelSize(2, 2).stride(2, 2).build())
+                    .layer(new ConvolutionLayer.Builder(5, 5).name("conv2").nOut(arch.scaled(16)).activation(Activation.IDENTITY).build())
+                    .layer(new BatchNormalization.Builder().name("bn_conv2").activation(Activation.RELU).build())
+                    .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool2").kernelSize(2, 2).stride(2, 2).build())
+                    .layer(new DenseLayer.Builder().name("fc1").nOut(arch.scaled(64)).activation(Activation.IDENTITY).build())
+                    .layer(new BatchNormalization.Builder().name("bn_fc1").activation(Activation.RELU).build())
+                    .layer(new OutputLayer.Builder(new LossMCXENT()).name("out").nOut(classes).activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.convolutionalFlat(rows, cols, 1));
+        } else {
+            list.layer(new DenseLayer.Builder().name("fc1").nOut(arch.scaled(300)).activation(Activation.IDENTITY).build())
+                    .layer(new BatchNormalization.Builder().name("bn_fc1").activation(Activation.RELU).build())
+                    .layer(new DenseLayer.Builder().name("fc2").nOut(arch.scaled(100)).activation(Activation.IDENTITY).build())
+                    .layer(new BatchNormalization.Builder().name("bn_fc2").activation(Activation.RELU).build())
+                    .layer(new OutputLayer.Builder(new LossMCXENT()).name("out").nOut(classes).activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.feedForward((long) rows * cols));
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
         net.init();
         return net;
     }

@@ -1,6 +1,7 @@
 package dev.kompakt.evaluator.net;
 
 import dev.kompakt.strategies.PruningMasks;
+import dev.kompakt.strategies.Regularization;
 import dev.kompakt.strategies.WeightQuantizer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,6 +38,18 @@ public final class Training {
      */
     public static void fit(MultiLayerNetwork net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
                            WeightQuantizer fakeQuantizer) {
+        fit(net, data, epochs, batchSize, masks, seed, fakeQuantizer, Regularization.none());
+    }
+
+    /**
+     * Like {@link #fit(MultiLayerNetwork, DataSet, int, int, PruningMasks, long, WeightQuantizer)}, with sparsity-inducing
+     * regularisation: after every optimiser step, {@code regularization}'s proximal step moves the weights (with the
+     * layers' learning rates), then the pruning masks are applied. With a fake quantizer the proximal step acts on the
+     * float master weights. {@link Regularization#none()} trains exactly as the overload without it.
+     */
+    public static void fit(MultiLayerNetwork net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
+                           WeightQuantizer fakeQuantizer, Regularization regularization) {
+        boolean regularize = !regularization.isNone();
         int n = data.numExamples();
         Random random = new Random(seed);
         INDArray master = fakeQuantizer == null ? null : net.params().dup();
@@ -55,11 +68,19 @@ public final class Training {
                     before.assign(net.params());
                 }
                 net.fit(batch);
+                if (regularize && fakeQuantizer == null) {
+                    regularization.apply(net);
+                }
                 if (!masks.isEmpty()) {
                     masks.apply(net);
                 }
                 if (fakeQuantizer != null) {
                     master.addi(net.params()).subi(before);
+                    if (regularize) {
+                        net.setParams(master);
+                        regularization.apply(net);
+                        master.assign(net.params());
+                    }
                 }
             }
         }

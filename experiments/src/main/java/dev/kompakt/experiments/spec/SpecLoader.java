@@ -12,6 +12,7 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.CompressionSpace;
+import dev.kompakt.strategies.Regularization;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -208,7 +209,14 @@ public final class SpecLoader {
             List<String> criteria = s.has("criteria") ? list(s, p + ".student", "criteria", JsonNode::isTextual, JsonNode::asText,
                     "'l1', 'l2', 'taylor' or 'random'") : List.of("l1");
             for (int i = 0; i < criteria.size(); i++) {
-                if (!Set.of("l1", "l2", "taylor", "random").contains(criteria.get(i))) {
+                if (criteria.get(i).equals("bn_scale")) {
+                    // network slimming ranks by the scale of the batch normalisation after each layer; the search's students
+                    // are built from the baseline's family, and neither family has batch normalisation
+                    problem(p + ".student.criteria[" + i + "]", "bn_scale ranks channels by the scale (gamma) of the batch normalisation"
+                            + " after each layer, and the " + (architecture == null ? "cnn" : architecture.toLowerCase(Locale.ROOT))
+                            + " family has none; use l1, l2, taylor or random");
+                    criteria = List.of("l1");
+                } else if (!Set.of("l1", "l2", "taylor", "random").contains(criteria.get(i))) {
                     problem(p + ".student.criteria[" + i + "]", "must be l1, l2, taylor or random, got '" + criteria.get(i) + "'");
                     criteria = List.of("l1");
                 }
@@ -217,7 +225,8 @@ public final class SpecLoader {
         }
         JsonNode pr = object(n, p, "pruning", false);
         if (n.has("pruning")) {
-            known(pr, p + ".pruning", "minSparsity", "maxSparsity", "schedules", "allocation");
+            known(pr, p + ".pruning", "minSparsity", "maxSparsity", "schedules", "allocation", "regularization", "minRegularizationStrength",
+                    "maxRegularizationStrength");
             double lo = number(pr, p + ".pruning", "minSparsity", 0.0, 0.0, 0.99);
             double hi = number(pr, p + ".pruning", "maxSparsity", 0.9, 0.0, 0.99);
             if (lo > hi) {
@@ -239,7 +248,29 @@ public final class SpecLoader {
                     allocation = List.of("global");
                 }
             }
-            pruning = new CompressionSpace.PruningRange(lo, Math.max(lo, hi), schedules, allocation);
+            String rp = p + ".pruning";
+            List<String> regularization = pr.has("regularization") ? list(pr, rp, "regularization", JsonNode::isTextual, JsonNode::asText,
+                    "'none', 'l1' or 'group_lasso'") : List.of(Regularization.NONE);
+            for (int i = 0; i < regularization.size(); i++) {
+                if (!Regularization.NAMES.contains(regularization.get(i))) {
+                    problem(rp + ".regularization[" + i + "]", "must be none, l1 or group_lasso, got '" + regularization.get(i) + "'");
+                    regularization = List.of(Regularization.NONE);
+                }
+            }
+            double sLo = number(pr, rp, "minRegularizationStrength", CompressionSpace.PruningRange.DEFAULT_MIN_STRENGTH, 1e-8, 1e3);
+            double sHi = number(pr, rp, "maxRegularizationStrength", CompressionSpace.PruningRange.DEFAULT_MAX_STRENGTH, 1e-8, 1e3);
+            if (sLo > sHi) {
+                problem(rp, "minRegularizationStrength " + sLo + " is above maxRegularizationStrength " + sHi);
+            }
+            if (regularization.equals(List.of(Regularization.NONE))
+                    && (pr.has("minRegularizationStrength") || pr.has("maxRegularizationStrength"))) {
+                problem(rp, "a regularization strength is set but regularization lists only none; add l1 or group_lasso to regularization");
+            }
+            if (!(sLo > 0 && sLo <= sHi)) {
+                sLo = CompressionSpace.PruningRange.DEFAULT_MIN_STRENGTH;
+                sHi = CompressionSpace.PruningRange.DEFAULT_MAX_STRENGTH;
+            }
+            pruning = new CompressionSpace.PruningRange(lo, Math.max(lo, hi), schedules, allocation, regularization, sLo, sHi);
         }
         JsonNode q = object(n, p, "quantization", false);
         if (n.has("quantization")) {

@@ -381,4 +381,49 @@ class SpecLoaderTest {
         assertTrue(empty.problems().contains("strategies.distillation.kinds: required: a non-empty list of 'response', 'feature' or 'relation'"),
                 empty.problems().toString());
     }
+
+    @Test
+    void pruningRegularizationDefaultsToNoneSoOldSpecsSearchTheSameSpace() {
+        CompressionSpace.PruningRange old = parse(VALID).strategies().pruning();
+        assertEquals(List.of("none"), old.regularizations());
+        assertEquals(new CompressionSpace.PruningRange(0.0, 0.5, List.of("oneshot"), List.of("global")), old);
+        assertEquals(List.of("prune.sparsity", "prune.schedule"),
+                CompressionSpace.of(null, old, null, null).parameters().stream().map(dev.kompakt.search.Parameter::name).toList());
+        CompressionSpace.PruningRange r = parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
+                "pruning: { minSparsity: 0.0, maxSparsity: 0.5, regularization: [none, l1, group_lasso], minRegularizationStrength: 0.01,"
+                        + " maxRegularizationStrength: 5 }")).strategies().pruning();
+        assertEquals(new CompressionSpace.PruningRange(0.0, 0.5, List.of("oneshot"), List.of("global"), List.of("none", "l1", "group_lasso"),
+                0.01, 5.0), r);
+        assertEquals(List.of("prune.sparsity", "prune.schedule", "prune.regularization", "prune.regularization_strength"),
+                CompressionSpace.of(null, r, null, null).parameters().stream().map(dev.kompakt.search.Parameter::name).toList());
+        assertEquals(new CompressionSpace.PruningRange(0.0, 0.9, List.of("oneshot"), List.of("global"), List.of("group_lasso"),
+                CompressionSpace.PruningRange.DEFAULT_MIN_STRENGTH, CompressionSpace.PruningRange.DEFAULT_MAX_STRENGTH),
+                parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
+                        "pruning: { regularization: [group_lasso] }")).strategies().pruning(), "default strength range");
+    }
+
+    @Test
+    void pruningRegularizationIsValidated() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
+                "pruning: { regularization: [l2, l1, l1], minRegularizationStrength: 2, maxRegularizationStrength: 1 }")));
+        assertTrue(e.problems().contains("strategies.pruning.regularization[0]: must be none, l1 or group_lasso, got 'l2'"), e.problems().toString());
+        assertTrue(e.problems().contains("strategies.pruning.regularization[2]: \"l1\" is listed twice"), e.problems().toString());
+        assertTrue(e.problems().contains("strategies.pruning: minRegularizationStrength 2.0 is above maxRegularizationStrength 1.0"),
+                e.problems().toString());
+        SpecException unused = assertThrows(SpecException.class, () -> parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
+                "pruning: { maxRegularizationStrength: 0.5 }")));
+        assertEquals(List.of("strategies.pruning: a regularization strength is set but regularization lists only none; add l1 or group_lasso"
+                + " to regularization"), unused.problems());
+        SpecException zero = assertThrows(SpecException.class, () -> parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
+                "pruning: { regularization: [l1], minRegularizationStrength: 0 }")));
+        assertEquals(List.of("strategies.pruning.minRegularizationStrength: must be in [1.0E-8, 1000.0], got 0.0"), zero.problems());
+    }
+
+    @Test
+    void bnScaleCriterionIsRejectedForTheFamiliesWithoutBatchNorm() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+                "student: { widths: [0.5, 1.0], criteria: [l1, bn_scale] }")));
+        assertEquals(List.of("strategies.student.criteria[1]: bn_scale ranks channels by the scale (gamma) of the batch normalisation after"
+                + " each layer, and the cnn family has none; use l1, l2, taylor or random"), e.problems());
+    }
 }
