@@ -336,12 +336,6 @@ public final class StrategiesBenchmark {
         r.putAll(gains);
     }
 
-    /** Training data whose labels carry the teacher's probabilities, as {@link DistillationLoss} reads them. */
-    private static DataSet distillationTargets(MultiLayerNetwork teacher, DataSet train) {
-        INDArray probabilities = Training.predict(teacher, train.getFeatures());
-        return new DataSet(train.getFeatures(), DistillationLoss.encodeTargets(train.getLabels(), probabilities, KD_TEMPERATURE));
-    }
-
     private static long parameters(MultiLayerNetwork net, Architecture arch) {
         return CostModel.totalParameters(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), Map.of()));
     }
