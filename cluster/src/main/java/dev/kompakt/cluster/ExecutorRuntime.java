@@ -74,11 +74,7 @@ public final class ExecutorRuntime {
      * per trial).
      */
     static void releaseThreadMemory() {
-        try {
-            org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
-        } catch (RuntimeException | LinkageError e) {
-            // nothing to free (ND4J not loaded on this thread); the trial's outcome stands
-        }
+        dev.kompakt.evaluator.net.ThreadMemory.release();
     }
 
     /** The executor's id (when inside Spark), host and process id. */

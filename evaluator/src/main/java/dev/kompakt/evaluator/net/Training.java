@@ -82,6 +82,11 @@ public final class Training {
                         master.assign(net.params());
                     }
                 }
+                // the batch's rows are copies: free their native memory now rather than whenever the GC gets to them
+                net.setInput(null);
+                net.setLabels(null);
+                batch.getFeatures().close();
+                batch.getLabels().close();
             }
         }
         if (fakeQuantizer != null) {
