@@ -87,10 +87,32 @@ public final class Training {
                 net.setLabels(null);
                 batch.getFeatures().close();
                 batch.getLabels().close();
+                collectNativeGarbageOccasionally();
             }
         }
         if (fakeQuantizer != null) {
             net.setParams(master);
+        }
+    }
+
+    /** Seconds between the collections that {@link #collectNativeGarbageOccasionally()} asks for. */
+    static final long NATIVE_GC_INTERVAL_NANOS = 10_000_000_000L;
+    private static final java.util.concurrent.atomic.AtomicLong LAST_NATIVE_GC = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+
+    /**
+     * Asks for a garbage collection when none was asked for in the last {@value #NATIVE_GC_INTERVAL_NANOS} ns. Every
+     * training step leaves off-heap arrays (activations, gradients) whose native memory ND4J frees only when the GC
+     * collects their small Java wrappers; those wrappers get promoted and sit in the old generation, which the GC
+     * rarely visits while the Java heap is nearly idle, so resident memory grew by ~1 GB per epoch per training thread
+     * (the strategies benchmark was OOM-killed at 24 GB). With a collection at most every 10 s, one epoch of the CNN
+     * stayed near 720 MB resident in a probe against 1.4 GB and rising without (one thread, full Fashion-MNIST). One
+     * collection serves every thread of the JVM.
+     */
+    static void collectNativeGarbageOccasionally() {
+        long last = LAST_NATIVE_GC.get();
+        long now = System.nanoTime();
+        if (now - last > NATIVE_GC_INTERVAL_NANOS && LAST_NATIVE_GC.compareAndSet(last, now)) {
+            System.gc();
         }
     }
 
