@@ -82,6 +82,23 @@ class WireTest {
     }
 
     @Test
+    void quantizationOptionsRoundTripAndPlansWithoutThemStillLoad() {
+        CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.2, CompressionPlan.ONESHOT, 4, true, false, 1.0, 0.0)
+                .withQuantization("mse", true, 6);
+        TrialSpec spec = new TrialSpec(9, plan, new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 8);
+        String json = new String(Wire.toBytes(spec), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"calibration\":\"mse\",\"biasCorrection\":true,\"activationBits\":6"), json);
+        assertEquals(spec, Wire.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrialSpec.class));
+        // a plan written before the fields existed: min-max, no bias correction, float activations
+        String old = json.replace(",\"calibration\":\"mse\",\"biasCorrection\":true,\"activationBits\":6", "");
+        assertTrue(!old.contains("calibration") && !old.contains("activationBits"), old);
+        CompressionPlan legacy = Wire.fromBytes(old.getBytes(StandardCharsets.UTF_8), TrialSpec.class).plan();
+        assertEquals(plan.withQuantization("minmax", false, 32), legacy);
+        assertEquals("minmax", legacy.calibration());
+        assertEquals(32, legacy.activationBits());
+    }
+
+    @Test
     void completedOutcomeRoundTrips() {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("accuracy", 0.8731);

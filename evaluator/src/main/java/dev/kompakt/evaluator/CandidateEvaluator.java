@@ -13,6 +13,9 @@ import dev.kompakt.evaluator.onnx.OnnxExporter;
 import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.onnx.OrtThread;
 import dev.kompakt.evaluator.net.Training;
+import dev.kompakt.strategies.ActivationQuantizer;
+import dev.kompakt.strategies.BiasCorrection;
+import dev.kompakt.strategies.Calibration;
 import dev.kompakt.strategies.ChannelInheritance;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.DistillationLoss;
@@ -20,6 +23,7 @@ import dev.kompakt.strategies.GradualPruning;
 import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.PruningMasks;
+import dev.kompakt.strategies.QuantizationScheme;
 import dev.kompakt.strategies.Regularization;
 import dev.kompakt.strategies.SensitivityAnalysis;
 import dev.kompakt.strategies.RelationalDistillationLoss;
@@ -58,7 +62,12 @@ import java.util.Map;
  *       cross-entropy in all three. The planned regularisation ({@link Regularization}: l1 or group lasso) takes a
  *       proximal step after every optimiser step of this training (not of the FitNets hint stage);</li>
  *   <li>quantize: per-channel symmetric fake quantization of the weights, each layer at its own planned bits
- *       (mixed precision);</li>
+ *       (mixed precision), with the ranges chosen by the planned calibration (min-max by default); when planned, bias
+ *       correction ({@link BiasCorrection}) against the network just before quantization on the first 256 training inputs
+ *       ({@link EvaluationContext#calibration()}); when planned, fake quantization of the hidden layers' activations
+ *       ({@link ActivationQuantizer}, same calibration, same inputs). With QAT, the activations are calibrated on the
+ *       starting network (weights quantized) and quantized during the fine-tuning too (straight-through estimator), and
+ *       keep those ranges;</li>
  *   <li>export: ONNX, INT8 (integer kernels) when the weights have at most 8 bits, else float32;</li>
  *   <li>measure: top-1 accuracy on the test split, exact size, MACs, batch-1 latency of the export in ONNX
  *       Runtime on this host (one intra-op thread), the export's top-1 agreement with the DL4J model, and
@@ -70,7 +79,9 @@ import java.util.Map;
  * {@code bitops} (sum of MACs x weight bits x activation bits), {@code energy_mj@host} (RAPL when readable, else
  * modelled; {@code energy_measured@host} says which: 1 or 0), with a host calibration {@code latency_pred_ms@host} (its
  * fitted model's prediction from the layer costs) and {@code host_calibration_max_error} (its fit quality), {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
- * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}; when the plan prunes, {@code sparsity.<layer>} for each
+ * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}; when the plan quantizes activations,
+ * {@code activation_bits}; with bias correction, {@code bias_correction} (1) and {@code bias_shift_max} (the largest
+ * shift removed from a bias); with a calibration other than min-max, {@code calibration.<name>} (1); when the plan prunes, {@code sparsity.<layer>} for each
  * weight layer (e.g. {@code sparsity.fc1}), also when it only regularises.
  */
 public final class CandidateEvaluator {
@@ -93,7 +104,17 @@ public final class CandidateEvaluator {
      * A built candidate: the compressed network (fake-quantized weights, pruned weights at zero), the bits of its
      * quantized layers, and how long its training took. Deterministic for a plan, budget and seed.
      */
-    public record Candidate(CompressionPlan plan, MultiLayerNetwork network, Map<Integer, Integer> weightBits, double trainSeconds) {
+    public record Candidate(CompressionPlan plan, MultiLayerNetwork network, Map<Integer, Integer> weightBits, double trainSeconds,
+                            Map<Integer, float[]> biasShifts) {
+        public Candidate {
+            biasShifts = biasShifts == null ? Map.of() : Map.copyOf(biasShifts);
+        }
+
+        /** A candidate without bias correction. */
+        public Candidate(CompressionPlan plan, MultiLayerNetwork network, Map<Integer, Integer> weightBits, double trainSeconds) {
+            this(plan, network, weightBits, trainSeconds, Map.of());
+        }
+
         /** The deployment form: INT8 when every weight layer was quantized to at most 8 bits, else float32. */
         public boolean int8() {
             List<WeightTensors.Target> targets = WeightTensors.of(network);
@@ -116,6 +137,12 @@ public final class CandidateEvaluator {
         Map<Integer, Integer> activationBits = new HashMap<>();
         if (candidate.int8()) {
             OnnxExporter.integerLayers(net).forEach(i -> activationBits.put(i, 8));
+        }
+        if (plan.quantizesActivations()) {
+            // every layer reads and writes activations at the planned bits (the input images are 8-bit already)
+            for (int i = 0; i < net.getnLayers(); i++) {
+                activationBits.merge(i, plan.activationBits(), Math::min);
+            }
         }
         List<LayerCost> costs = CostModel.of(net, NetworkFactory.inputType(context.architecture(), context.rows(), context.cols()), bits,
                 activationBits);
@@ -179,6 +206,16 @@ public final class CandidateEvaluator {
             m.put("fits_memory@" + p.id(), e.fitsMemory() ? 1.0 : 0.0);
         }
         m.put("train_seconds", trainSeconds);
+        if (plan.quantizesActivations()) {
+            m.put("activation_bits", (double) plan.activationBits());
+        }
+        if (!candidate.biasShifts().isEmpty()) {
+            m.put("bias_correction", 1.0);
+            m.put("bias_shift_max", maxAbs(candidate.biasShifts().values()));
+        }
+        if (!plan.calibration().equals(CompressionPlan.MINMAX) && (!bits.isEmpty() || plan.quantizesActivations())) {
+            m.put("calibration." + plan.calibration(), 1.0);
+        }
         return m;
     }
 
@@ -216,6 +253,19 @@ public final class CandidateEvaluator {
 
         WeightQuantizer quantizer = quantizer(plan, net);
         WeightQuantizer fakeQuantizer = plan.qat() ? quantizer : null;
+        ActivationQuantizer activations = plan.quantizesActivations()
+                ? new ActivationQuantizer(plan.activationBits(), Calibration.named(plan.calibration())) : null;
+        boolean activationQat = activations != null && plan.qat() && epochs > 0;
+        if (activationQat) {
+            // QAT covers the activations: ranges from the starting network with its weights quantized, then fine-tuning
+            // runs through the fake-quantized activations (straight-through estimator)
+            INDArray master = net.params().dup();
+            if (quantizer != null) {
+                quantizer.quantize(net);
+            }
+            activations.quantize(net, context.calibration());
+            net.setParams(master);
+        }
         Regularization regularization = plan.regularizer();
         long t0 = System.nanoTime();
         if (epochs > 0) {
@@ -252,13 +302,21 @@ public final class CandidateEvaluator {
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
         Map<Integer, Integer> bits = new HashMap<>();
+        Map<Integer, float[]> biasShifts = Map.of();
         if (quantizer != null) {
+            MultiLayerNetwork reference = plan.biasCorrection() ? net.clone() : null;
             for (WeightQuantizer.QuantizedTensor q : quantizer.quantize(net)) {
                 bits.put(q.layerIndex(), q.bits());
             }
+            if (reference != null) {
+                biasShifts = BiasCorrection.correct(reference, net, context.calibration());
+            }
+        }
+        if (activations != null && !activationQat) {
+            activations.quantize(net, context.calibration());
         }
 
-        return new Candidate(plan, net, Map.copyOf(bits), trainSeconds);
+        return new Candidate(plan, net, Map.copyOf(bits), trainSeconds, biasShifts);
     }
 
     /**
@@ -266,8 +324,10 @@ public final class CandidateEvaluator {
      * precision) each weight layer at {@link CompressionPlan#bitsOf} its name.
      */
     private static WeightQuantizer quantizer(CompressionPlan plan, MultiLayerNetwork net) {
+        Calibration calibration = Calibration.named(plan.calibration());
         if (plan.layerBits().isEmpty()) {
-            return plan.weightBits() < 32 ? new WeightQuantizer(plan.weightBits()) : null;
+            return plan.weightBits() < 32 ? new WeightQuantizer(QuantizationScheme.perChannelSymmetric(plan.weightBits())
+                    .withCalibration(calibration)) : null;
         }
         List<WeightTensors.Target> targets = WeightTensors.of(net);
         for (String layer : plan.layerBits().keySet()) {
@@ -283,7 +343,18 @@ public final class CandidateEvaluator {
                 bits.put(t.layerIndex(), b);
             }
         }
-        return bits.isEmpty() ? null : WeightQuantizer.perLayer(bits);
+        return bits.isEmpty() ? null : WeightQuantizer.perLayer(bits, calibration);
+    }
+
+    /** The largest magnitude among the values. */
+    private static double maxAbs(java.util.Collection<float[]> values) {
+        double max = 0;
+        for (float[] v : values) {
+            for (float x : v) {
+                max = Math.max(max, Math.abs(x));
+            }
+        }
+        return max;
     }
 
     /** Training samples the sensitivity analysis scores on (accuracy, no fine-tuning). */

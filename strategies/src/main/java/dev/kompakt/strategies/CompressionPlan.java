@@ -44,11 +44,20 @@ import java.util.Map;
  *                        Wen et al. 2016); null, as in plans recorded before regularisation existed, means {@code none}
  * @param regularizationStrength the penalty's lambda (&gt; 0) when {@code regularization} is not {@code none}, else 0;
  *                        each step shrinks by lambda times the layer's learning rate
+ * @param calibration     how the weight quantizer's ranges (and the activation quantizer's, when activations are
+ *                        quantized) are chosen: {@code minmax} (the default), {@code percentile}, {@code mse} or {@code kl}
+ *                        (see {@link Calibration#named}); null, as in plans recorded before the field existed, means
+ *                        {@code minmax}. Only with some weight or activation bits below 32
+ * @param biasCorrection  after post-training weight quantization, correct each quantized layer's bias so its mean output
+ *                        on calibration inputs equals the float network's ({@link BiasCorrection}); only with some weight
+ *                        bits below 32; absent in plans recorded before the field existed = false
+ * @param activationBits  32 for float activations (the default), else 2 to 8: the hidden layers' outputs are fake-quantized
+ *                        ({@link ActivationQuantizer}); 0, as a plan recorded before the field existed decodes, means 32
  */
 public record CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
                               int weightBits, boolean qat, boolean distill, double temperature, double alpha,
                               Map<String, Integer> layerBits, String allocation, String distillKind, String regularization,
-                              double regularizationStrength) {
+                              double regularizationStrength, String calibration, boolean biasCorrection, int activationBits) {
     public static final String ONESHOT = "oneshot";
     public static final String AGP = "agp";
     public static final String GLOBAL = "global";
@@ -61,6 +70,12 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
     public static final String RELATION = "relation";
     /** The distillation kinds, in the order documentation lists them. */
     public static final java.util.List<String> DISTILL_KINDS = java.util.List.of(RESPONSE, FEATURE, RELATION);
+    /** The default calibration: the full range, nothing clipped. */
+    public static final String MINMAX = "minmax";
+    /** The calibrations a plan may name (see {@link Calibration#named}). */
+    public static final java.util.List<String> CALIBRATIONS = java.util.List.of(MINMAX, "percentile", "mse", "kl");
+    /** Float activations (the default). */
+    public static final int FLOAT_ACTIVATIONS = 32;
 
     public CompressionPlan {
         criterion = criterion == null ? "l1" : criterion;
@@ -110,12 +125,35 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         if (qat && weightBits == 32 && layerBits.values().stream().allMatch(b -> b == 32)) {
             throw new IllegalArgumentException("quantization-aware training needs weight bits below 32, got 32 (float)");
         }
+        calibration = calibration == null ? MINMAX : calibration;
+        if (!CALIBRATIONS.contains(calibration)) {
+            throw new IllegalArgumentException("calibration must be minmax, percentile, mse or kl, got '" + calibration + "'");
+        }
+        activationBits = activationBits == 0 ? FLOAT_ACTIVATIONS : activationBits;
+        if (activationBits != FLOAT_ACTIVATIONS && (activationBits < 2 || activationBits > 8)) {
+            throw new IllegalArgumentException("activation bits must be 32 (float) or in [2, 8], got " + activationBits);
+        }
+        boolean floatWeights = weightBits == 32 && layerBits.values().stream().allMatch(b -> b == 32);
+        if (biasCorrection && floatWeights) {
+            throw new IllegalArgumentException("bias correction needs weight bits below 32, got 32 (float)");
+        }
+        if (!calibration.equals(MINMAX) && floatWeights && activationBits == FLOAT_ACTIVATIONS) {
+            throw new IllegalArgumentException("calibration " + calibration + " needs weight or activation bits below 32, got 32 (float) for both");
+        }
         if (distill && !(temperature >= 1)) {
             throw new IllegalArgumentException("distillation temperature must be >= 1, got " + temperature);
         }
         if (distill && !(alpha >= 0 && alpha <= 1)) {
             throw new IllegalArgumentException("distillation alpha must be in [0, 1], got " + alpha);
         }
+    }
+
+    /** A plan with min-max calibration, no bias correction and float activations (as every plan was before those were choices). */
+    public CompressionPlan(double widthMultiplier, boolean inheritWeights, String criterion, double sparsity, String pruningSchedule,
+                           int weightBits, boolean qat, boolean distill, double temperature, double alpha, Map<String, Integer> layerBits,
+                           String allocation, String distillKind, String regularization, double regularizationStrength) {
+        this(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature, alpha, layerBits,
+                allocation, distillKind, regularization, regularizationStrength, MINMAX, false, FLOAT_ACTIVATIONS);
     }
 
     /** A plan without regularisation (as every plan was before regularisation was a choice). */
@@ -190,8 +228,24 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
         String regularization = a.has(CompressionSpace.REGULARIZATION) ? a.getString(CompressionSpace.REGULARIZATION) : Regularization.NONE;
         double strength = !regularization.equals(Regularization.NONE) && a.has(CompressionSpace.REGULARIZATION_STRENGTH)
                 ? a.getDouble(CompressionSpace.REGULARIZATION_STRENGTH) : 0.0;
+        int activationBits = a.has(CompressionSpace.ACTIVATION_BITS) ? a.getInt(CompressionSpace.ACTIVATION_BITS) : FLOAT_ACTIVATIONS;
+        // like qat: a choice that does nothing for this candidate decodes to its default
+        String calibration = (narrowest < 32 || activationBits < 32) && a.has(CompressionSpace.CALIBRATION)
+                ? a.getString(CompressionSpace.CALIBRATION) : MINMAX;
+        boolean biasCorrection = narrowest < 32 && a.has(CompressionSpace.BIAS_CORRECTION) && a.getBoolean(CompressionSpace.BIAS_CORRECTION);
         return new CompressionPlan(width, inherit, criterion, sparsity, schedule, bits, qat, distill, temperature, alpha, layerBits,
-                allocation, kind, regularization, strength);
+                allocation, kind, regularization, strength, calibration, biasCorrection, activationBits);
+    }
+
+    /** The plan with other quantization options: calibration, bias correction and activation bits. */
+    public CompressionPlan withQuantization(String calibration, boolean biasCorrection, int activationBits) {
+        return new CompressionPlan(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature,
+                alpha, layerBits, allocation, distillKind, regularization, regularizationStrength, calibration, biasCorrection, activationBits);
+    }
+
+    /** Whether the hidden layers' activations are quantized (activation bits below 32). */
+    public boolean quantizesActivations() {
+        return activationBits < FLOAT_ACTIVATIONS;
     }
 
     /** The plan's regularisation as the operator training applies ({@link Regularization#none()} for {@code none}). */
@@ -202,7 +256,7 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
     /** The plan with another regularisation ({@code none} with strength 0). */
     public CompressionPlan withRegularization(String name, double strength) {
         return new CompressionPlan(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature,
-                alpha, layerBits, allocation, distillKind, name, strength);
+                alpha, layerBits, allocation, distillKind, name, strength, calibration, biasCorrection, activationBits);
     }
 
     /** The bits of the weight layer named {@code layerName}: its own from {@link #layerBits}, else {@link #weightBits}. */
@@ -213,7 +267,7 @@ public record CompressionPlan(double widthMultiplier, boolean inheritWeights, St
     /** The plan with another distillation kind. */
     public CompressionPlan withDistillKind(String kind) {
         return new CompressionPlan(widthMultiplier, inheritWeights, criterion, sparsity, pruningSchedule, weightBits, qat, distill, temperature,
-                alpha, layerBits, allocation, kind, regularization, regularizationStrength);
+                alpha, layerBits, allocation, kind, regularization, regularizationStrength, calibration, biasCorrection, activationBits);
     }
 
     public boolean isStudent() {

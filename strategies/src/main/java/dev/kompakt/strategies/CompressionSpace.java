@@ -26,6 +26,12 @@ public final class CompressionSpace {
     public static final String QAT = "quant.qat";
     /** Mixed precision: {@code quant.weight_bits.<layer>}, one per weight layer, instead of {@link #WEIGHT_BITS}. */
     public static final String LAYER_BITS_PREFIX = WEIGHT_BITS + ".";
+    /** Calibration of the quantization ranges: minmax, percentile, mse or kl ({@link CompressionPlan#CALIBRATIONS}). */
+    public static final String CALIBRATION = "quant.calibration";
+    /** Bias correction after post-training weight quantization: false or true. */
+    public static final String BIAS_CORRECTION = "quant.bias_correction";
+    /** Bits of the hidden layers' activations: 32 (float) or 2..8. */
+    public static final String ACTIVATION_BITS = "quant.activation_bits";
     public static final String ALLOCATION = "prune.allocation";
     /** Sparsity-inducing regularisation while training: none, l1 or group_lasso ({@link Regularization#NAMES}). */
     public static final String REGULARIZATION = "prune.regularization";
@@ -157,12 +163,44 @@ public final class CompressionSpace {
      * has one categorical {@code quant.weight_bits.<layer>} over {@code weightBits} per layer instead of the single
      * {@code quant.weight_bits}, so its size is fixed by the architecture family, and {@code quant.qat} (when listed) is
      * unconditional (it takes effect when some layer is below 32 bits). Empty (the default) = one bit width for all.
+     *
+     * <p>Further options, each left out of the space at its default so that a range without them is the space searched
+     * before they existed:
+     * <ul>
+     *   <li>{@code calibrations}: how the ranges are calibrated, {@code quant.calibration} over minmax, percentile, mse and
+     *       kl; default [minmax] (left out). Active for weight bits below 32, or unconditional when activation bits below
+     *       32 are searched too (the activation quantizer uses the same calibration) or with mixed precision;</li>
+     *   <li>{@code biasCorrection}: {@code quant.bias_correction}, e.g. [false, true]; default empty (left out = false).
+     *       Active for weight bits below 32 (unconditional with mixed precision);</li>
+     *   <li>{@code activationBits}: {@code quant.activation_bits} over 32 (float) or 2..8, e.g. [32, 8, 6, 4]; default
+     *       [32] (left out). Unconditional: activations can be quantized with float weights too.</li>
+     * </ul>
      */
-    public record QuantizationRange(List<Integer> weightBits, List<Boolean> qat, List<String> layers) {
+    public record QuantizationRange(List<Integer> weightBits, List<Boolean> qat, List<String> layers, List<String> calibrations,
+                                    List<Boolean> biasCorrection, List<Integer> activationBits) {
         public QuantizationRange {
             weightBits = List.copyOf(weightBits);
             qat = qat == null ? List.of() : List.copyOf(qat);
             layers = layers == null ? List.of() : List.copyOf(layers);
+            calibrations = calibrations == null || calibrations.isEmpty() ? List.of(CompressionPlan.MINMAX) : List.copyOf(calibrations);
+            for (String c : calibrations) {
+                if (!CompressionPlan.CALIBRATIONS.contains(c)) {
+                    throw new IllegalArgumentException("quantization calibration must be minmax, percentile, mse or kl, got '" + c + "'");
+                }
+            }
+            biasCorrection = biasCorrection == null ? List.of() : List.copyOf(biasCorrection);
+            activationBits = activationBits == null || activationBits.isEmpty() ? List.of(CompressionPlan.FLOAT_ACTIVATIONS)
+                    : List.copyOf(activationBits);
+            for (int b : activationBits) {
+                if (b != CompressionPlan.FLOAT_ACTIVATIONS && (b < 2 || b > 8)) {
+                    throw new IllegalArgumentException("activation bits must be 32 (float) or in [2, 8], got " + b);
+                }
+            }
+        }
+
+        /** Min-max calibration, no bias correction, float activations. */
+        public QuantizationRange(List<Integer> weightBits, List<Boolean> qat, List<String> layers) {
+            this(weightBits, qat, layers, List.of(), List.of(), List.of());
         }
 
         public QuantizationRange(List<Integer> weightBits, List<Boolean> qat) {
@@ -175,21 +213,48 @@ public final class CompressionSpace {
 
         SearchSpace fragment() {
             List<Parameter> params = new ArrayList<>();
+            boolean quantizedActivations = activationBits.stream().anyMatch(b -> b < CompressionPlan.FLOAT_ACTIVATIONS);
+            boolean searchCalibration = !calibrations.equals(List.of(CompressionPlan.MINMAX));
             if (!layers.isEmpty()) {
                 for (String layer : layers) {
                     params.add(new Parameter.Categorical("weight_bits." + layer, new ArrayList<>(weightBits)));
                 }
-                if (!qat.isEmpty() && weightBits.stream().anyMatch(b -> b < 32)) {
+                boolean integer = weightBits.stream().anyMatch(b -> b < 32);
+                if (!qat.isEmpty() && integer) {
                     params.add(new Parameter.Categorical("qat", new ArrayList<>(qat)));
                 }
+                if (searchCalibration && (integer || quantizedActivations)) {
+                    params.add(new Parameter.Categorical("calibration", new ArrayList<>(calibrations)));
+                }
+                if (!biasCorrection.isEmpty() && integer) {
+                    params.add(new Parameter.Categorical("bias_correction", new ArrayList<>(biasCorrection)));
+                }
+                addActivationBits(params);
                 return new SearchSpace(params);
             }
             params.add(new Parameter.Categorical("weight_bits", new ArrayList<>(weightBits)));
             List<Object> integer = weightBits.stream().filter(b -> b < 32).map(b -> (Object) b).toList();
+            Optional<Parameter.Condition> quantizedWeights = integer.isEmpty() ? Optional.empty()
+                    : Optional.of(new Parameter.Condition("weight_bits", integer));
             if (!qat.isEmpty() && !integer.isEmpty()) {
-                params.add(new Parameter.Categorical("qat", new ArrayList<>(qat), Optional.of(new Parameter.Condition("weight_bits", integer))));
+                params.add(new Parameter.Categorical("qat", new ArrayList<>(qat), quantizedWeights));
             }
+            if (searchCalibration && quantizedActivations) {
+                params.add(new Parameter.Categorical("calibration", new ArrayList<>(calibrations)));
+            } else if (searchCalibration && !integer.isEmpty()) {
+                params.add(new Parameter.Categorical("calibration", new ArrayList<>(calibrations), quantizedWeights));
+            }
+            if (!biasCorrection.isEmpty() && !integer.isEmpty()) {
+                params.add(new Parameter.Categorical("bias_correction", new ArrayList<>(biasCorrection), quantizedWeights));
+            }
+            addActivationBits(params);
             return new SearchSpace(params);
+        }
+
+        private void addActivationBits(List<Parameter> params) {
+            if (!activationBits.equals(List.of(CompressionPlan.FLOAT_ACTIVATIONS))) {
+                params.add(new Parameter.Categorical("activation_bits", new ArrayList<>(activationBits)));
+            }
         }
     }
 

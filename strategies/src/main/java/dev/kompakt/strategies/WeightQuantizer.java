@@ -48,11 +48,16 @@ public final class WeightQuantizer {
      * (per channel, symmetric, min-max); layers not in the map keep their float weights.
      */
     public static WeightQuantizer perLayer(Map<Integer, Integer> bitsByLayer) {
+        return perLayer(bitsByLayer, new MinMaxCalibration());
+    }
+
+    /** Mixed precision as {@link #perLayer(Map)}, each layer's ranges chosen by {@code calibration} (per channel, symmetric). */
+    public static WeightQuantizer perLayer(Map<Integer, Integer> bitsByLayer, Calibration calibration) {
         if (bitsByLayer == null || bitsByLayer.isEmpty()) {
             throw new IllegalArgumentException("a per-layer weight quantizer needs the bits of at least one layer");
         }
         Map<Integer, QuantizationScheme> schemes = new TreeMap<>();
-        bitsByLayer.forEach((layer, bits) -> schemes.put(layer, QuantizationScheme.perChannelSymmetric(bits)));
+        bitsByLayer.forEach((layer, bits) -> schemes.put(layer, QuantizationScheme.perChannelSymmetric(bits).withCalibration(calibration)));
         return new WeightQuantizer(schemes);
     }
 

@@ -1,5 +1,6 @@
 package dev.kompakt.evaluator.onnx;
 
+import dev.kompakt.strategies.ActivationQuantizer;
 import dev.kompakt.strategies.ChannelQuantization;
 import onnx.Onnx;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -35,6 +36,11 @@ import java.util.List;
  * written after the pool (the two commute), which keeps ONNX Runtime from moving the next {@code QuantizeLinear}
  * above the pool onto its slow uint8 NCHW pooling kernel. Weights that were already fake-quantized to b <= 8 bits
  * per channel map to the same integers.
+ *
+ * <p>Fake-quantized activations ({@link dev.kompakt.strategies.QuantizedActivation}) are exported as their float
+ * activation: the INT8 form quantizes activations to 8 bits with ranges calibrated on the network's own (already
+ * quantized) outputs, the float form keeps them float. ONNX has no sub-8-bit activation type that ONNX Runtime executes,
+ * so a network with narrower activations is exported as it would be without them.
  */
 public final class OnnxExporter {
     /** Convolutions with fewer input channels than this compute in float in INT8 exports (see convolution()). */
@@ -148,7 +154,7 @@ public final class OnnxExporter {
                     OnnxGraph.ints("kernel_shape", toLong(c.getKernelSize())), OnnxGraph.ints("strides", toLong(c.getStride())),
                     OnnxGraph.ints("dilations", toLong(c.getDilation()))));
             attrs.add(padding(i, c.getConvolutionMode(), c.getPadding()));
-            IActivation act = c.getActivationFn();
+            IActivation act = ActivationQuantizer.floatActivation(c.getActivationFn());
             if (!int8) {
                 current = g.node("Conv", List.of(current, g.floats("W", shape, cOrder(w)), g.floats("B", new long[] {shape[0]}, cOrder(b))),
                         attrs.toArray(Onnx.AttributeProto[]::new));
@@ -242,7 +248,7 @@ public final class OnnxExporter {
             long[] shape = w.shape();
             if (!int8) {
                 current = g.node("Gemm", List.of(current, g.floats("W", shape, cOrder(w)), g.floats("B", new long[] {shape[1]}, cOrder(b))));
-                activation(i, ((org.deeplearning4j.nn.conf.layers.BaseLayer) d).getActivationFn());
+                activation(i, ActivationQuantizer.floatActivation(((org.deeplearning4j.nn.conf.layers.BaseLayer) d).getActivationFn()));
                 return;
             }
             requireQuantizedInput();
@@ -257,7 +263,7 @@ public final class OnnxExporter {
             String scaled = g.node("Mul", List.of(f, g.floats("scale", new long[] {shape[1]}, combined)));
             current = g.node("Add", List.of(scaled, g.floats("B", new long[] {shape[1]}, cOrder(b))));
             quantized = false;
-            activation(i, ((org.deeplearning4j.nn.conf.layers.BaseLayer) d).getActivationFn());
+            activation(i, ActivationQuantizer.floatActivation(((org.deeplearning4j.nn.conf.layers.BaseLayer) d).getActivationFn()));
             currentRange = outRange;
         }
 

@@ -274,7 +274,7 @@ public final class SpecLoader {
         }
         JsonNode q = object(n, p, "quantization", false);
         if (n.has("quantization")) {
-            known(q, p + ".quantization", "weightBits", "qat", "mixedPrecision");
+            known(q, p + ".quantization", "weightBits", "qat", "mixedPrecision", "calibrations", "biasCorrection", "activationBits");
             List<Integer> bits = list(q, p + ".quantization", "weightBits", JsonNode::isInt, JsonNode::asInt, "integers: 32 or 2..16");
             for (int i = 0; i < bits.size(); i++) {
                 int b = bits.get(i);
@@ -291,7 +291,32 @@ public final class SpecLoader {
             // one bit width per weight layer of the baseline's family (an unknown architecture is reported above)
             Architecture.Family family = architecture != null && architecture.equalsIgnoreCase("mlp") ? Architecture.Family.MLP
                     : Architecture.Family.CNN;
-            quant = new CompressionSpace.QuantizationRange(bits, qat, mixed ? NetworkFactory.weightLayers(family) : List.of());
+            String qp = p + ".quantization";
+            List<String> calibrations = q.has("calibrations") ? list(q, qp, "calibrations", JsonNode::isTextual, JsonNode::asText,
+                    "'minmax', 'percentile', 'mse' or 'kl'") : List.of(CompressionPlan.MINMAX);
+            for (int i = 0; i < calibrations.size(); i++) {
+                if (!CompressionPlan.CALIBRATIONS.contains(calibrations.get(i))) {
+                    problem(qp + ".calibrations[" + i + "]", "must be minmax, percentile, mse or kl, got '" + calibrations.get(i) + "'");
+                    calibrations = List.of(CompressionPlan.MINMAX);
+                }
+            }
+            List<Boolean> biasCorrection = q.has("biasCorrection") ? list(q, qp, "biasCorrection", JsonNode::isBoolean, JsonNode::asBoolean,
+                    "booleans: false, true") : List.of();
+            List<Integer> activationBits = q.has("activationBits") ? list(q, qp, "activationBits", JsonNode::isInt, JsonNode::asInt,
+                    "integers: 32 or 2..8") : List.of(CompressionPlan.FLOAT_ACTIVATIONS);
+            for (int i = 0; i < activationBits.size(); i++) {
+                int b = activationBits.get(i);
+                if (b != CompressionPlan.FLOAT_ACTIVATIONS && (b < 2 || b > 8)) {
+                    problem(qp + ".activationBits[" + i + "]", "must be 32 (float) or in [2, 8], got " + b);
+                    activationBits = List.of(CompressionPlan.FLOAT_ACTIVATIONS);
+                }
+            }
+            boolean integerWeights = bits.stream().anyMatch(b -> b < 32);
+            if (!biasCorrection.isEmpty() && !integerWeights) {
+                problem(qp + ".biasCorrection", "corrects quantized weights, but weightBits " + bits + " has none below 32");
+            }
+            quant = new CompressionSpace.QuantizationRange(bits, qat, mixed ? NetworkFactory.weightLayers(family) : List.of(), calibrations,
+                    biasCorrection, activationBits);
         }
         JsonNode d = object(n, p, "distillation", false);
         if (n.has("distillation")) {

@@ -426,4 +426,42 @@ class SpecLoaderTest {
         assertEquals(List.of("strategies.student.criteria[1]: bn_scale ranks channels by the scale (gamma) of the batch normalisation after"
                 + " each layer, and the cnn family has none; use l1, l2, taylor or random"), e.problems());
     }
+
+    @Test
+    void quantizationOptionsDefaultOffAndParse() {
+        ExperimentSpec old = parse(VALID);
+        CompressionSpace.QuantizationRange q = old.strategies().quantization();
+        assertEquals(List.of("minmax"), q.calibrations());
+        assertEquals(List.of(), q.biasCorrection());
+        assertEquals(List.of(32), q.activationBits());
+        assertEquals(List.of("quant.weight_bits"), CompressionSpace.of(null, null, q, null).parameters().stream()
+                .map(dev.kompakt.search.Parameter::name).toList(), "a spec without the new keys searches the space it did before");
+
+        ExperimentSpec s = parse(VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [32, 8, 4], "
+                + "calibrations: [minmax, percentile, mse, kl], biasCorrection: [false, true], activationBits: [32, 8, 6, 4] }"));
+        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 4), List.of(), List.of(), List.of("minmax", "percentile", "mse", "kl"),
+                List.of(false, true), List.of(32, 8, 6, 4)), s.strategies().quantization());
+        assertEquals(List.of("quant.weight_bits", "quant.calibration", "quant.bias_correction", "quant.activation_bits"),
+                CompressionSpace.of(null, null, s.strategies().quantization(), null).parameters().stream()
+                        .map(dev.kompakt.search.Parameter::name).toList());
+    }
+
+    @Test
+    void quantizationOptionsAreValidatedWithTheirFieldPaths() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+                "quantization: { weightBits: [32, 8], calibrations: [minmax, entropy], biasCorrection: [maybe], activationBits: [32, 16, 1] }")));
+        assertTrue(e.problems().contains("strategies.quantization.calibrations[1]: must be minmax, percentile, mse or kl, got 'entropy'"),
+                e.problems().toString());
+        assertTrue(e.problems().contains("strategies.quantization.biasCorrection[0]: must be one of booleans: false, true, got \"maybe\""),
+                e.problems().toString());
+        assertTrue(e.problems().contains("strategies.quantization.activationBits[1]: must be 32 (float) or in [2, 8], got 16"),
+                e.problems().toString());
+        SpecException floatOnly = assertThrows(SpecException.class, () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+                "quantization: { weightBits: [32], biasCorrection: [false, true] }")));
+        assertEquals(List.of("strategies.quantization.biasCorrection: corrects quantized weights, but weightBits [32] has none below 32"),
+                floatOnly.problems());
+        SpecException typo = assertThrows(SpecException.class, () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+                "quantization: { weightBits: [32, 8], activationBit: [8] }")));
+        assertTrue(typo.problems().toString().contains("activationBit"), typo.problems().toString());
+    }
 }

@@ -1,0 +1,101 @@
+package dev.kompakt.evaluator;
+
+import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
+import dev.kompakt.evaluator.hardware.ProfileRegistry;
+import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.evaluator.net.Tensors;
+import dev.kompakt.evaluator.net.Training;
+import dev.kompakt.strategies.ActivationQuantizer;
+import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.PruningMasks;
+import dev.kompakt.strategies.QuantizedActivation;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The candidate evaluator applies the plan's calibration, bias correction and activation bits, and records them. */
+class QuantizationOptionsEvaluatorTest {
+    static EvaluationContext context;
+    static double baselineAccuracy;
+    static final TrainingBudget BUDGET = new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000);
+
+    @BeforeAll
+    static void trainBaseline() {
+        ImageDataset train = TestData.bundled().train().stratified(1000);
+        ImageDataset test = TestData.bundled().test().stratified(500);
+        Architecture arch = new Architecture(Architecture.Family.CNN, 1.0);
+        MultiLayerNetwork baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
+        Training.fit(baseline, Tensors.toDataSet(train), 2, 32, PruningMasks.none(), 7);
+        baselineAccuracy = Training.accuracy(baseline, Tensors.toDataSet(test));
+        long size = CostModel.totalStorageBytes(CostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
+        context = new EvaluationContext(arch, baseline, train, test, baselineAccuracy, size, List.of(ProfileRegistry.builtIn().get("rpi4")));
+    }
+
+    private static CompressionPlan int8() {
+        return new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 8, false, false, 1.0, 0.0);
+    }
+
+    @Test
+    void mseCalibrationBiasCorrectionAndEightBitActivationsAreAppliedAndRecorded() {
+        CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
+        CompressionPlan plan = int8().withQuantization("mse", true, 8);
+        Map<String, Double> m = evaluator.evaluate(plan, BUDGET, 1);
+        Map<String, Double> plain = evaluator.evaluate(int8(), BUDGET, 1);
+        System.out.println("int8 weights, mse + bias correction + 8-bit activations: " + m);
+        System.out.println("int8 weights, defaults: " + plain);
+        assertEquals(8.0, m.get("activation_bits"));
+        assertEquals(1.0, m.get("bias_correction"));
+        assertTrue(m.get("bias_shift_max") > 0, "some bias moved: " + m.get("bias_shift_max"));
+        assertEquals(1.0, m.get("calibration.mse"));
+        for (String key : List.of("activation_bits", "bias_correction", "bias_shift_max", "calibration.mse", "calibration.minmax")) {
+            assertFalse(plain.containsKey(key), "a default plan records none of the new metrics: " + key);
+        }
+        assertTrue(m.get("accuracy") > baselineAccuracy - 0.03, "accuracy " + m.get("accuracy") + " vs baseline " + baselineAccuracy);
+        assertEquals(1.0, m.get("onnx_int8"), "8-bit weights and activations: the INT8 export");
+        assertTrue(m.get("onnx_top1_agreement") >= 0.95, "INT8 ONNX agrees with the fake-quantized DL4J model: " + m.get("onnx_top1_agreement"));
+        // every layer at 8-bit weights and activations: bit operations are MACs x 8 x 8; the default plan leaves the first
+        // convolution (1 input channel, float in the INT8 export) at 32-bit activations
+        assertEquals(m.get("macs") * 64, m.get("bitops"), 1e-6);
+        assertTrue(plain.get("bitops") > m.get("bitops"), plain.get("bitops") + " vs " + m.get("bitops"));
+        assertEquals(plain.get("size_bytes"), m.get("size_bytes"), "activation bits do not change what is stored");
+    }
+
+    @Test
+    void buildAppliesBiasCorrectionAndQuantizesActivationsAfterPtqAndDuringQat() {
+        CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
+        CompressionPlan w4 = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 4, false, false, 1.0, 0.0);
+        CandidateEvaluator.Candidate corrected = evaluator.build(w4.withQuantization("minmax", true, 32), BUDGET, 1);
+        CandidateEvaluator.Candidate uncorrected = evaluator.build(w4, BUDGET, 1);
+        assertEquals(List.of(0, 2, 4, 5), List.copyOf(new java.util.TreeSet<>(corrected.biasShifts().keySet())), "every weight layer");
+        assertTrue(uncorrected.biasShifts().isEmpty());
+        assertEquals(Map.of(), ActivationQuantizer.quantizedLayers(corrected.network()), "float activations by default");
+        double c = Training.accuracy(corrected.network(), context.test());
+        double u = Training.accuracy(uncorrected.network(), context.test());
+        System.out.printf("INT4 weights: bias-corrected %.4f, uncorrected %.4f%n", c, u);
+
+        CompressionPlan qat = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 4, true, false, 1.0, 0.0)
+                .withQuantization("percentile", false, 4);
+        CandidateEvaluator.Candidate q = evaluator.build(qat, BUDGET, 1);
+        CandidateEvaluator.Candidate p = evaluator.build(qat.withQuantization("percentile", false, 4)
+                .withDistillKind(CompressionPlan.RESPONSE), BUDGET, 1);
+        assertEquals(Map.of(0, 4, 2, 4, 4, 4), ActivationQuantizer.quantizedLayers(q.network()), "conv1, conv2, fc1");
+        QuantizedActivation fc1 = (QuantizedActivation) ((BaseLayer) q.network().getLayerWiseConfigurations().getConf(4).getLayer())
+                .getActivationFn();
+        assertEquals(4, fc1.bits());
+        assertEquals(q.network().params(), p.network().params(), "deterministic for a plan, budget and seed");
+        double qatAccuracy = Training.accuracy(q.network(), context.test());
+        System.out.printf("INT4 weights and activations, QAT: %.4f (baseline %.4f)%n", qatAccuracy, baselineAccuracy);
+        assertTrue(qatAccuracy > baselineAccuracy - 0.1, "QAT with 4-bit weights and activations " + qatAccuracy);
+    }
+}
