@@ -63,18 +63,10 @@ public final class ExecutorRuntime {
             return new TrialOutcome(spec.trialNumber(), false, Map.of(), TrialResult.describe(e), workerName(),
                     (System.nanoTime() - t0) / 1e9);
         } finally {
-            releaseThreadMemory();
+            // the ND4J workspaces training attached to this thread: Spark may retire this task thread, and a retired
+            // thread's workspaces were never given back (the quickstart's resident memory grew by hundreds of MB per trial)
+            dev.kompakt.evaluator.net.ThreadMemory.release();
         }
-    }
-
-    /**
-     * Frees the ND4J workspaces that training attached to this thread. Workspaces live per thread and keep their
-     * native memory until destroyed; Spark may run the next trial on another task thread and retire this one, and
-     * a retired thread's workspaces were never given back (the quickstart's resident memory grew by hundreds of MB
-     * per trial).
-     */
-    static void releaseThreadMemory() {
-        dev.kompakt.evaluator.net.ThreadMemory.release();
     }
 
     /** The executor's id (when inside Spark), host and process id. */

@@ -78,7 +78,7 @@ public final class ChannelInheritance {
                 ins = range((int) ww.size(inAxis));
             } else if (!conv && previousWasConv) {
                 long perChannel = ww.size(0) / previousChannels;
-                ins = Arrays.stream(keptInputs).flatMap(c -> IntStream.range(0, (int) perChannel).map(s -> (int) (c * perChannel + s))).toArray();
+                ins = expand(keptInputs, (int) perChannel);
             } else {
                 ins = keptInputs;
             }
@@ -87,17 +87,30 @@ public final class ChannelInheritance {
             }
             nw.assign(conv ? select(ww, outs, ins) : select(ww, ins, outs));
             if (wb != null && nb != null) {
-                float[] bias = wb.dup('c').data().asFloat();
-                float[] kept = new float[outs.length];
-                for (int k = 0; k < outs.length; k++) {
-                    kept[k] = bias[outs[k]];
-                }
-                nb.assign(Nd4j.create(kept, nb.shape(), 'c'));
+                nb.assign(gather(wb, outs, nb.shape()));
             }
             keptInputs = outs;
             previousChannels = ww.size(outAxis);
             previousWasConv = conv;
         }
+    }
+
+    /** The values of {@code v} (in C order) at {@code idx}, all of them when null, as a new C-order array of {@code shape}. */
+    static INDArray gather(INDArray v, int[] idx, long[] shape) {
+        float[] src = v.dup('c').data().asFloat();
+        if (idx == null) {
+            return Nd4j.create(src, shape, 'c');
+        }
+        float[] dst = new float[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            dst[k] = src[idx[k]];
+        }
+        return Nd4j.create(dst, shape, 'c');
+    }
+
+    /** The rows of the kept channels of a flattened tensor in which each channel owns {@code inner} consecutive rows (C order). */
+    static int[] expand(int[] channels, int inner) {
+        return Arrays.stream(channels).flatMap(c -> IntStream.range(0, inner).map(s -> c * inner + s)).toArray();
     }
 
     /** The sub-array {@code w[rows, cols, ...]} of a rank >= 2 array, as a new C-order array. */
@@ -140,12 +153,7 @@ public final class ChannelInheritance {
                 throw new IllegalArgumentException("layer " + i + " (batch normalisation " + name(wide, i) + "): the narrow network's has "
                         + n.length() + " channels, " + channels.length + " were kept");
             }
-            float[] src = w.dup('c').data().asFloat();
-            float[] dst = new float[channels.length];
-            for (int k = 0; k < channels.length; k++) {
-                dst[k] = src[channels[k]];
-            }
-            n.assign(Nd4j.create(dst, n.shape(), 'c'));
+            n.assign(gather(w, channels, n.shape()));
         }
     }
 

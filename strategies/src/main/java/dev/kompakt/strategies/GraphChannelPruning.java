@@ -19,7 +19,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -229,7 +228,7 @@ public final class GraphChannelPruning {
             org.deeplearning4j.nn.api.Layer dst = pruned.getLayer(name);
             if (layer instanceof BatchNormalization) {
                 for (Map.Entry<String, INDArray> e : src.entrySet()) {
-                    dst.getParam(e.getKey()).assign(pick(e.getValue(), channelsIn, dst.getParam(e.getKey())));
+                    dst.getParam(e.getKey()).assign(ChannelInheritance.gather(e.getValue(), channelsIn, dst.getParam(e.getKey()).shape()));
                 }
                 continue;
             }
@@ -242,10 +241,10 @@ public final class GraphChannelPruning {
                 if (e.getKey().equals("W")) {
                     int outAxis = conv ? 0 : 1;
                     int[] o = outs == null ? range((int) w.size(outAxis)) : outs;
-                    int[] i = channelsIn == null ? range((int) w.size(1 - outAxis)) : expand(channelsIn, in.inner);
+                    int[] i = channelsIn == null ? range((int) w.size(1 - outAxis)) : ChannelInheritance.expand(channelsIn, in.inner);
                     target.assign(conv ? ChannelInheritance.select(w, o, i) : ChannelInheritance.select(w, i, o));
                 } else if (Set.of("b", "g").contains(e.getKey())) {
-                    target.assign(pick(w, outs, target));
+                    target.assign(ChannelInheritance.gather(w, outs, target.shape()));
                 } else {
                     throw new IllegalArgumentException("vertex '" + name + "': parameter '" + e.getKey() + "' of "
                             + layer.getClass().getSimpleName() + " is not supported by graph channel pruning");
@@ -267,24 +266,6 @@ public final class GraphChannelPruning {
 
     private static int[] range(int n) {
         return IntStream.range(0, n).toArray();
-    }
-
-    /** The rows of kept channels of a tensor where each channel owns {@code inner} consecutive rows (C-order flattening). */
-    private static int[] expand(int[] channels, int inner) {
-        return Arrays.stream(channels).flatMap(c -> IntStream.range(0, inner).map(s -> c * inner + s)).toArray();
-    }
-
-    /** The values of {@code v} at {@code idx} (all when null), shaped as {@code like}. */
-    private static INDArray pick(INDArray v, int[] idx, INDArray like) {
-        float[] src = v.dup('c').data().asFloat();
-        if (idx == null) {
-            return Nd4j.create(src, like.shape(), 'c');
-        }
-        float[] dst = new float[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            dst[k] = src[idx[k]];
-        }
-        return Nd4j.create(dst, like.shape(), 'c');
     }
 
     /** The tensor a vertex outputs: union-find node of its channels and the rows each channel owns (1 unless flattened). */

@@ -95,12 +95,12 @@ public final class Training {
         }
     }
 
-    /** Seconds between the collections that {@link #collectNativeGarbageOccasionally()} asks for. */
+    /** Nanoseconds between the collections that {@link #collectNativeGarbageOccasionally()} asks for (10 s). */
     static final long NATIVE_GC_INTERVAL_NANOS = 10_000_000_000L;
     private static final java.util.concurrent.atomic.AtomicLong LAST_NATIVE_GC = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
     /**
-     * Asks for a garbage collection when none was asked for in the last {@value #NATIVE_GC_INTERVAL_NANOS} ns. Every
+     * Asks for a garbage collection when none was asked for in the last 10 s ({@link #NATIVE_GC_INTERVAL_NANOS}). Every
      * training step leaves off-heap arrays (activations, gradients) whose native memory ND4J frees only when the GC
      * collects their small Java wrappers; those wrappers get promoted and sit in the old generation, which the GC
      * rarely visits while the Java heap is nearly idle, so resident memory grew by ~1 GB per epoch per training thread

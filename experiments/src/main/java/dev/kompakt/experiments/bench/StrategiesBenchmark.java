@@ -120,13 +120,7 @@ public final class StrategiesBenchmark {
             List<Future<Baselines>> baselines = new ArrayList<>();
             for (int seed = 1; seed <= s.seeds(); seed++) {
                 long sd = seed;
-                baselines.add(pool.submit(() -> {
-                    try {
-                        return Baselines.of(train, test, s, sd);
-                    } finally {
-                        ThreadMemory.release();
-                    }
-                }));
+                baselines.add(pool.submit(releasing(() -> Baselines.of(train, test, s, sd))));
             }
             List<List<Future<Map<String, Double>>>> tasks = new ArrayList<>();
             for (Future<Baselines> f : baselines) {
@@ -184,6 +178,17 @@ public final class StrategiesBenchmark {
         }
     }
 
+    /** {@code task}, then the release of the ND4J workspaces it attached to its pool thread. */
+    private static <T> java.util.concurrent.Callable<T> releasing(java.util.concurrent.Callable<T> task) {
+        return () -> {
+            try {
+                return task.call();
+            } finally {
+                ThreadMemory.release();
+            }
+        };
+    }
+
     /** The measurement tasks of one seed, in the order their rows are printed. */
     private static List<Future<Map<String, Double>>> submitTasks(ExecutorService pool, Baselines b, DataSet train, DataSet test, Settings s) {
         List<java.util.concurrent.Callable<Map<String, Double>>> tasks = new ArrayList<>();
@@ -218,15 +223,7 @@ public final class StrategiesBenchmark {
         }
         List<Future<Map<String, Double>>> futures = new ArrayList<>();
         for (var t : tasks) {
-            // each task releases the ND4J workspaces it attached to its pool thread (the 8-epoch pruning run was
-            // OOM-killed at 24 GB resident without this)
-            futures.add(pool.submit(() -> {
-                try {
-                    return t.call();
-                } finally {
-                    ThreadMemory.release();
-                }
-            }));
+            futures.add(pool.submit(releasing(t)));
         }
         return futures;
     }

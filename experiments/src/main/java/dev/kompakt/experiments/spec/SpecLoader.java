@@ -198,14 +198,8 @@ public final class SpecLoader {
                     problem(p + ".student.widths[" + i + "]", "must be in (0, 4], got " + widths.get(i));
                 }
             }
-            List<String> init = s.has("init") ? list(s, p + ".student", "init", JsonNode::isTextual, JsonNode::asText, "'inherit' or 'scratch'")
-                    : List.of(CompressionSpace.INHERIT);
-            for (int i = 0; i < init.size(); i++) {
-                if (!Set.of(CompressionSpace.INHERIT, CompressionSpace.SCRATCH).contains(init.get(i))) {
-                    problem(p + ".student.init[" + i + "]", "must be 'inherit' or 'scratch', got '" + init.get(i) + "'");
-                    init = List.of(CompressionSpace.INHERIT);
-                }
-            }
+            List<String> init = names(s, p + ".student", "init", Set.of(CompressionSpace.INHERIT, CompressionSpace.SCRATCH),
+                    "'inherit' or 'scratch'", "'inherit' or 'scratch'", List.of(CompressionSpace.INHERIT));
             List<String> criteria = s.has("criteria") ? list(s, p + ".student", "criteria", JsonNode::isTextual, JsonNode::asText,
                     "'l1', 'l2', 'taylor' or 'random'") : List.of("l1");
             for (int i = 0; i < criteria.size(); i++) {
@@ -232,31 +226,13 @@ public final class SpecLoader {
             if (lo > hi) {
                 problem(p + ".pruning", "minSparsity " + lo + " is above maxSparsity " + hi);
             }
-            List<String> schedules = pr.has("schedules") ? list(pr, p + ".pruning", "schedules", JsonNode::isTextual, JsonNode::asText,
-                    "'oneshot' or 'agp'") : List.of("oneshot");
-            for (int i = 0; i < schedules.size(); i++) {
-                if (!Set.of("oneshot", "agp").contains(schedules.get(i))) {
-                    problem(p + ".pruning.schedules[" + i + "]", "must be oneshot or agp, got '" + schedules.get(i) + "'");
-                    schedules = List.of("oneshot");
-                }
-            }
-            List<String> allocation = pr.has("allocation") ? list(pr, p + ".pruning", "allocation", JsonNode::isTextual, JsonNode::asText,
-                    "'global' or 'sensitivity'") : List.of("global");
-            for (int i = 0; i < allocation.size(); i++) {
-                if (!Set.of("global", "sensitivity").contains(allocation.get(i))) {
-                    problem(p + ".pruning.allocation[" + i + "]", "must be global or sensitivity, got '" + allocation.get(i) + "'");
-                    allocation = List.of("global");
-                }
-            }
+            List<String> schedules = names(pr, p + ".pruning", "schedules", Set.of("oneshot", "agp"), "'oneshot' or 'agp'", "oneshot or agp",
+                    List.of("oneshot"));
+            List<String> allocation = names(pr, p + ".pruning", "allocation", Set.of("global", "sensitivity"), "'global' or 'sensitivity'",
+                    "global or sensitivity", List.of("global"));
             String rp = p + ".pruning";
-            List<String> regularization = pr.has("regularization") ? list(pr, rp, "regularization", JsonNode::isTextual, JsonNode::asText,
-                    "'none', 'l1' or 'group_lasso'") : List.of(Regularization.NONE);
-            for (int i = 0; i < regularization.size(); i++) {
-                if (!Regularization.NAMES.contains(regularization.get(i))) {
-                    problem(rp + ".regularization[" + i + "]", "must be none, l1 or group_lasso, got '" + regularization.get(i) + "'");
-                    regularization = List.of(Regularization.NONE);
-                }
-            }
+            List<String> regularization = names(pr, rp, "regularization", Regularization.NAMES, "'none', 'l1' or 'group_lasso'",
+                    "none, l1 or group_lasso", List.of(Regularization.NONE));
             double sLo = number(pr, rp, "minRegularizationStrength", CompressionSpace.PruningRange.DEFAULT_MIN_STRENGTH, 1e-8, 1e3);
             double sHi = number(pr, rp, "maxRegularizationStrength", CompressionSpace.PruningRange.DEFAULT_MAX_STRENGTH, 1e-8, 1e3);
             if (sLo > sHi) {
@@ -292,14 +268,8 @@ public final class SpecLoader {
             Architecture.Family family = architecture != null && architecture.equalsIgnoreCase("mlp") ? Architecture.Family.MLP
                     : Architecture.Family.CNN;
             String qp = p + ".quantization";
-            List<String> calibrations = q.has("calibrations") ? list(q, qp, "calibrations", JsonNode::isTextual, JsonNode::asText,
-                    "'minmax', 'percentile', 'mse' or 'kl'") : List.of(CompressionPlan.MINMAX);
-            for (int i = 0; i < calibrations.size(); i++) {
-                if (!CompressionPlan.CALIBRATIONS.contains(calibrations.get(i))) {
-                    problem(qp + ".calibrations[" + i + "]", "must be minmax, percentile, mse or kl, got '" + calibrations.get(i) + "'");
-                    calibrations = List.of(CompressionPlan.MINMAX);
-                }
-            }
+            List<String> calibrations = names(q, qp, "calibrations", CompressionPlan.CALIBRATIONS, "'minmax', 'percentile', 'mse' or 'kl'",
+                    "minmax, percentile, mse or kl", List.of(CompressionPlan.MINMAX));
             List<Boolean> biasCorrection = q.has("biasCorrection") ? list(q, qp, "biasCorrection", JsonNode::isBoolean, JsonNode::asBoolean,
                     "booleans: false, true") : List.of();
             List<Integer> activationBits = q.has("activationBits") ? list(q, qp, "activationBits", JsonNode::isInt, JsonNode::asInt,
@@ -332,14 +302,8 @@ public final class SpecLoader {
             if (aLo > aHi) {
                 problem(dp, "minAlpha " + aLo + " is above maxAlpha " + aHi);
             }
-            List<String> kinds = d.has("kinds") ? list(d, dp, "kinds", JsonNode::isTextual, JsonNode::asText,
-                    "'response', 'feature' or 'relation'") : List.of(CompressionPlan.RESPONSE);
-            for (int i = 0; i < kinds.size(); i++) {
-                if (!CompressionPlan.DISTILL_KINDS.contains(kinds.get(i))) {
-                    problem(dp + ".kinds[" + i + "]", "must be response, feature or relation, got '" + kinds.get(i) + "'");
-                    kinds = List.of(CompressionPlan.RESPONSE);
-                }
-            }
+            List<String> kinds = names(d, dp, "kinds", CompressionPlan.DISTILL_KINDS, "'response', 'feature' or 'relation'",
+                    "response, feature or relation", List.of(CompressionPlan.RESPONSE));
             distill = new CompressionSpace.DistillationRange(tLo, Math.max(tLo, tHi), aLo, Math.max(aLo, aHi), kinds);
         }
         if (student == null && pruning == null && quant == null && distill == null && n.isObject()) {
@@ -566,6 +530,25 @@ public final class SpecLoader {
             problem(at(path, field), "must be in [" + min + ", " + max + "], got " + x);
         }
         return x;
+    }
+
+    /**
+     * The names listed in {@code field}, each one of {@code allowed}; {@code fallback} when the field is absent, and
+     * after reporting the first name that is not allowed ("must be {@code mustBe}, got '...'").
+     */
+    private List<String> names(JsonNode n, String path, String field, java.util.Collection<String> allowed, String what, String mustBe,
+                               List<String> fallback) {
+        if (!n.has(field)) {
+            return fallback;
+        }
+        List<String> names = list(n, path, field, JsonNode::isTextual, JsonNode::asText, what);
+        for (int i = 0; i < names.size(); i++) {
+            if (!allowed.contains(names.get(i))) {
+                problem(at(path, field) + "[" + i + "]", "must be " + mustBe + ", got '" + names.get(i) + "'");
+                return fallback;
+            }
+        }
+        return names;
     }
 
     private <T> List<T> list(JsonNode n, String path, String field, java.util.function.Predicate<JsonNode> ok,
