@@ -28,7 +28,7 @@ public final class ExecutorRuntime {
         return EVALUATORS.computeIfAbsent(runId, id -> {
             JobPayload payload = JobPayload.fromBytes(payloadBytes);
             JobPayload.Header h = payload.header();
-            EvaluationContext context = new EvaluationContext(h.architecture(), ModelBytes.read(payload.baselineModel()),
+            EvaluationContext context = new EvaluationContext(ModelBytes.read(payload.baselineModel()),
                     payload.train(), payload.test(), h.baselineAccuracy(), h.baselineSizeBytes(), h.profiles());
             return new CandidateEvaluator(context, new LatencyProbe(h.latencyWarmup(), h.latencyRepeats(), h.latencyBatch(), h.intraOpThreads()),
                     hostCalibration(h.intraOpThreads()));

@@ -1,6 +1,7 @@
 package dev.kompakt.evaluator;
 
 import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.cost.GraphCostModel;
 import dev.kompakt.evaluator.cost.LayerCost;
 import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.hardware.HostEnergy;
@@ -9,14 +10,14 @@ import dev.kompakt.evaluator.hardware.SimulatedDevice;
 import dev.kompakt.evaluator.net.FeatureDistillation;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.onnx.HostCalibration;
-import dev.kompakt.evaluator.onnx.OnnxExporter;
+import dev.kompakt.evaluator.onnx.GraphOnnxExporter;
 import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.onnx.OrtThread;
 import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.strategies.ActivationQuantizer;
 import dev.kompakt.strategies.BiasCorrection;
 import dev.kompakt.strategies.Calibration;
-import dev.kompakt.strategies.ChannelInheritance;
+import dev.kompakt.strategies.GraphChannelPruning;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.DistillationLoss;
 import dev.kompakt.strategies.GradualPruning;
@@ -29,7 +30,7 @@ import dev.kompakt.strategies.SensitivityAnalysis;
 import dev.kompakt.strategies.RelationalDistillationLoss;
 import dev.kompakt.strategies.WeightQuantizer;
 import dev.kompakt.strategies.WeightTensors;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -104,48 +105,48 @@ public final class CandidateEvaluator {
      * A built candidate: the compressed network (fake-quantized weights, pruned weights at zero), the bits of its
      * quantized layers, and how long its training took. Deterministic for a plan, budget and seed.
      */
-    public record Candidate(CompressionPlan plan, MultiLayerNetwork network, Map<Integer, Integer> weightBits, double trainSeconds,
-                            Map<Integer, float[]> biasShifts) {
+    public record Candidate(CompressionPlan plan, ComputationGraph network, Map<String, Integer> weightBits, double trainSeconds,
+                            Map<String, float[]> biasShifts) {
         public Candidate {
             biasShifts = biasShifts == null ? Map.of() : Map.copyOf(biasShifts);
         }
 
         /** A candidate without bias correction. */
-        public Candidate(CompressionPlan plan, MultiLayerNetwork network, Map<Integer, Integer> weightBits, double trainSeconds) {
+        public Candidate(CompressionPlan plan, ComputationGraph network, Map<String, Integer> weightBits, double trainSeconds) {
             this(plan, network, weightBits, trainSeconds, Map.of());
         }
 
         /** The deployment form: INT8 when every weight layer was quantized to at most 8 bits, else float32. */
         public boolean int8() {
             List<WeightTensors.Target> targets = WeightTensors.of(network);
-            return !targets.isEmpty() && targets.stream().allMatch(t -> weightBits.getOrDefault(t.layerIndex(), 32) <= 8);
+            return !targets.isEmpty() && targets.stream().allMatch(t -> weightBits.getOrDefault(t.layer(), 32) <= 8);
         }
     }
 
     /** The candidate's ONNX model in its deployment form (see {@link Candidate#int8()}). */
     public byte[] exportOnnx(Candidate c) {
-        return c.int8() ? OnnxExporter.int8(c.network(), context.calibration(), c.weightBits()) : OnnxExporter.fp32(c.network());
+        return c.int8() ? GraphOnnxExporter.int8(c.network(), context.inputType(), context.calibration(), c.weightBits())
+                : GraphOnnxExporter.fp32(c.network(), context.inputType());
     }
 
     public Map<String, Double> evaluate(CompressionPlan plan, TrainingBudget budget, long seed) {
         Candidate candidate = build(plan, budget, seed);
-        MultiLayerNetwork net = candidate.network();
-        Map<Integer, Integer> bits = candidate.weightBits();
+        ComputationGraph net = candidate.network();
+        Map<String, Integer> bits = candidate.weightBits();
         double trainSeconds = candidate.trainSeconds();
         double accuracy = Training.accuracy(net, context.test());
         // The INT8 deployment form runs its integer layers on 8-bit activations: the simulated devices see that too.
-        Map<Integer, Integer> activationBits = new HashMap<>();
+        Map<String, Integer> activationBits = new HashMap<>();
         if (candidate.int8()) {
-            OnnxExporter.integerLayers(net).forEach(i -> activationBits.put(i, 8));
+            GraphOnnxExporter.integerLayers(net).forEach(v -> activationBits.put(v, 8));
         }
         if (plan.quantizesActivations()) {
-            // every layer reads and writes activations at the planned bits (the input images are 8-bit already)
-            for (int i = 0; i < net.getnLayers(); i++) {
-                activationBits.merge(i, plan.activationBits(), Math::min);
+            // every vertex reads and writes activations at the planned bits (the input images are 8-bit already)
+            for (String v : net.getConfiguration().getVertices().keySet()) {
+                activationBits.merge(v, plan.activationBits(), Math::min);
             }
         }
-        List<LayerCost> costs = CostModel.of(net, NetworkFactory.inputType(context.architecture(), context.rows(), context.cols()), bits,
-                activationBits);
+        List<LayerCost> costs = GraphCostModel.of(net, context.inputType(), bits, activationBits);
         long size = CostModel.totalStorageBytes(costs);
         long params = CostModel.totalParameters(costs);
         boolean int8 = candidate.int8();
@@ -156,7 +157,7 @@ public final class CandidateEvaluator {
         float[] batchInput = batch > 0 ? context.test().getFeatures().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup('c')
                 .data().asFloat() : null;
         double[] onnxResult = OrtThread.call(() -> {
-            try (OnnxModel model = new OnnxModel(onnx, context.rows() * context.cols(), latencyProbe.intraOpThreads())) {
+            try (OnnxModel model = new OnnxModel(onnx, (int) context.test().getFeatures().size(1), latencyProbe.intraOpThreads())) {
                 java.util.OptionalLong before = HostEnergy.readMicrojoules();
                 OnnxModel.Latency l = model.latency(oneInput, 1, latencyProbe.warmup(), latencyProbe.repeats());
                 java.util.OptionalLong after = HostEnergy.readMicrojoules();
@@ -192,7 +193,7 @@ public final class CandidateEvaluator {
         m.put("energy_mj@host", rapl ? onnxResult[4] : HostEnergy.modelMillijoules(host.p50Ms(), latencyProbe.intraOpThreads()));
         m.put("energy_measured@host", rapl ? 1.0 : 0.0);
         if (hostCalibration != null) {
-            m.put("latency_pred_ms@host", hostCalibration.predictMs(costs, int8 ? OnnxExporter.integerLayers(net) : java.util.Set.of()));
+            m.put("latency_pred_ms@host", hostCalibration.predictMs(costs, int8 ? HostCalibration.indices(costs, GraphOnnxExporter.integerLayers(net)) : java.util.Set.of()));
             m.put("host_calibration_max_error", hostCalibration.maxRelativeError());
         }
         m.put("bitops", (double) costs.stream().mapToLong(c -> c.macs() * c.weightBits() * c.activationBits()).sum());
@@ -223,27 +224,30 @@ public final class CandidateEvaluator {
     public Candidate build(CompressionPlan plan, TrainingBudget budget, long seed) {
         DataSet train = subset(context.train(), budget.trainSamples());
         ILossFunction kd = trainingLoss(plan);
-        MultiLayerNetwork net;
+        ComputationGraph net;
         int epochs;
         if (plan.isStudent()) {
-            net = NetworkFactory.build(context.architecture().withWidth(plan.widthMultiplier()), context.rows(), context.cols(),
-                    context.classes(), seed, budget.studentLearningRate(), kd);
-            if (plan.inheritWeights() && plan.widthMultiplier() < 1.0) {
-                ImportanceCriterion criterion = ImportanceCriterion.named(plan.criterion(), seed);
-                MultiLayerNetwork teacher = context.teacherCopy();
-                Map<Integer, INDArray> gradients = criterion.needsGradient()
-                        ? Training.weightGradients(teacher, subset(train, 512)) : Map.of();
-                ChannelInheritance.copyStrongestChannels(teacher, net, criterion, gradients);
+            // the baseline's own topology, every channel group narrowed to the width (at least one channel each)
+            ComputationGraph teacher = context.teacherCopy();
+            ImportanceCriterion criterion = ImportanceCriterion.named(plan.criterion(), seed);
+            boolean inherit = plan.inheritWeights() && plan.widthMultiplier() < 1.0;
+            Map<String, INDArray> gradients = inherit && criterion.needsGradient()
+                    ? Training.weightGradients(teacher, subset(train, 512)) : Map.of();
+            if (plan.widthMultiplier() > 1.0) {
+                throw new IllegalArgumentException("student width " + plan.widthMultiplier() + ": a student narrows the baseline's own"
+                        + " topology, so widths must be in (0, 1]");
             }
+            ComputationGraph narrow = plan.widthMultiplier() < 1.0
+                    ? GraphChannelPruning.prune(teacher, GraphChannelPruning.select(teacher, plan.widthMultiplier(), criterion, gradients))
+                    : teacher;
+            net = NetworkFactory.forTraining(narrow, budget.studentLearningRate(), kd, seed, inherit);
             epochs = budget.studentEpochs();
         } else {
-            net = NetworkFactory.build(context.architecture(), context.rows(), context.cols(), context.classes(), seed,
-                    budget.fineTuneLearningRate(), kd);
-            net.setParams(context.teacherCopy().params().dup());
+            net = NetworkFactory.forTraining(context.teacherCopy(), budget.fineTuneLearningRate(), kd, seed, true);
             epochs = budget.fineTuneEpochs();
         }
         MagnitudePruner pruner = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL);
-        Map<Integer, Double> allocated = plan.allocation().equals(CompressionPlan.SENSITIVITY) && plan.sparsity() > 0
+        Map<String, Double> allocated = plan.allocation().equals(CompressionPlan.SENSITIVITY) && plan.sparsity() > 0
                 ? sensitivityAllocation(net, train, plan.sparsity()) : null;
         // prunes to a global sparsity; with a sensitivity allocation, each layer at its share of it
         java.util.function.DoubleFunction<PruningMasks> prune = s -> allocated == null ? pruner.prune(net, s)
@@ -279,7 +283,7 @@ public final class CandidateEvaluator {
                 data = new DataSet(train.getFeatures(), labels);
                 if (plan.distillKind().equals(CompressionPlan.FEATURE)) {
                     // FitNets stage 1 on the student's own layers; stage 2 is the (response-KD) training below
-                    MultiLayerNetwork teacherNet = context.teacherCopy();
+                    ComputationGraph teacherNet = context.teacherCopy();
                     FeatureDistillation.hintTrain(net, teacherNet, train, FeatureDistillation.defaultLayer(net),
                             FeatureDistillation.defaultLayer(teacherNet), epochs, budget.batchSize(), masks, seed);
                 }
@@ -301,12 +305,12 @@ public final class CandidateEvaluator {
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
-        Map<Integer, Integer> bits = new HashMap<>();
-        Map<Integer, float[]> biasShifts = Map.of();
+        Map<String, Integer> bits = new HashMap<>();
+        Map<String, float[]> biasShifts = Map.of();
         if (quantizer != null) {
-            MultiLayerNetwork reference = plan.biasCorrection() ? net.clone() : null;
+            ComputationGraph reference = plan.biasCorrection() ? net.clone() : null;
             for (WeightQuantizer.QuantizedTensor q : quantizer.quantize(net)) {
-                bits.put(q.layerIndex(), q.bits());
+                bits.put(q.layer(), q.bits());
             }
             if (reference != null) {
                 biasShifts = BiasCorrection.correct(reference, net, context.calibration());
@@ -323,7 +327,7 @@ public final class CandidateEvaluator {
      * The weight quantizer of a plan, or null when every weight stays float: one bit width for all layers, or (mixed
      * precision) each weight layer at {@link CompressionPlan#bitsOf} its name.
      */
-    private static WeightQuantizer quantizer(CompressionPlan plan, MultiLayerNetwork net) {
+    private static WeightQuantizer quantizer(CompressionPlan plan, ComputationGraph net) {
         Calibration calibration = Calibration.named(plan.calibration());
         if (plan.layerBits().isEmpty()) {
             return plan.weightBits() < 32 ? new WeightQuantizer(QuantizationScheme.perChannelSymmetric(plan.weightBits())
@@ -336,11 +340,11 @@ public final class CandidateEvaluator {
                         + " (its weight layers: " + targets.stream().map(WeightTensors.Target::layerName).toList() + ")");
             }
         }
-        Map<Integer, Integer> bits = new LinkedHashMap<>();
+        Map<String, Integer> bits = new LinkedHashMap<>();
         for (WeightTensors.Target t : targets) {
-            int b = plan.bitsOf(t.layerName());
+            int b = plan.bitsOf(t.layer());
             if (b < 32) {
-                bits.put(t.layerIndex(), b);
+                bits.put(t.layer(), b);
             }
         }
         return bits.isEmpty() ? null : WeightQuantizer.perLayer(bits, calibration);
@@ -370,7 +374,7 @@ public final class CandidateEvaluator {
      * training samples ({@link SensitivityAnalysis#measure}), then {@link SensitivityAnalysis#allocate} spends the
      * target where it costs least accuracy. {@code net} is left unchanged.
      */
-    static Map<Integer, Double> sensitivityAllocation(MultiLayerNetwork net, DataSet train, double target) {
+    static Map<String, Double> sensitivityAllocation(ComputationGraph net, DataSet train, double target) {
         DataSet slice = subset(train, SENSITIVITY_SAMPLES);
         double[] points = SENSITIVITY_POINTS.clone();
         points[points.length - 1] = Math.max(points[points.length - 1], target);
@@ -379,8 +383,8 @@ public final class CandidateEvaluator {
     }
 
     /** Every sparsity times {@code factor} (in [0, 1]). */
-    private static Map<Integer, Double> scaled(Map<Integer, Double> sparsities, double factor) {
-        Map<Integer, Double> out = new LinkedHashMap<>();
+    private static Map<String, Double> scaled(Map<String, Double> sparsities, double factor) {
+        Map<String, Double> out = new LinkedHashMap<>();
         sparsities.forEach((layer, s) -> out.put(layer, s * Math.min(1.0, factor)));
         return out;
     }

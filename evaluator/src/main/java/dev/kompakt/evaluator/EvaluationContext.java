@@ -2,10 +2,11 @@ package dev.kompakt.evaluator;
 
 import dev.kompakt.evaluator.data.ImageDataset;
 import dev.kompakt.evaluator.hardware.HardwareProfile;
-import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.Networks;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -18,8 +19,8 @@ import java.util.List;
  * predictions are computed once under a lock.
  */
 public final class EvaluationContext {
-    private final Architecture architecture;
-    private final MultiLayerNetwork teacher;
+    private final ComputationGraph teacher;
+    private final InputType inputType;
     private final ImageDataset trainRaw;
     private final DataSet train;
     private final DataSet test;
@@ -29,10 +30,13 @@ public final class EvaluationContext {
     private INDArray teacherProbabilities;
     private INDArray teacherLogits;
 
-    public EvaluationContext(Architecture architecture, MultiLayerNetwork teacher, ImageDataset train, ImageDataset test,
+    /**
+     * @param teacher the baseline graph, taking flat inputs of the data's shape (see {@link Networks#inputType})
+     */
+    public EvaluationContext(ComputationGraph teacher, ImageDataset train, ImageDataset test,
                              double baselineAccuracy, long baselineSizeBytes, List<HardwareProfile> profiles) {
-        this.architecture = architecture;
         this.teacher = teacher;
+        this.inputType = Networks.inputType(teacher, train.rows(), train.cols(), 1);
         this.trainRaw = train;
         this.train = Tensors.toDataSet(train);
         this.test = Tensors.toDataSet(test);
@@ -41,12 +45,13 @@ public final class EvaluationContext {
         this.profiles = List.copyOf(profiles);
     }
 
-    public Architecture architecture() {
-        return architecture;
+    /** The input type the teacher (and every candidate, which keeps its input) receives: flat, of the data's shape. */
+    public InputType inputType() {
+        return inputType;
     }
 
     /** A private copy of the teacher, safe to use on the calling thread. */
-    public synchronized MultiLayerNetwork teacherCopy() {
+    public synchronized ComputationGraph teacherCopy() {
         return teacher.clone();
     }
 

@@ -8,7 +8,10 @@ import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.strategies.PruningMasks;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import dev.kompakt.evaluator.net.ModelFiles;
+import dev.kompakt.evaluator.net.Networks;
+import dev.kompakt.experiments.spec.SpecException;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,11 +23,14 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
- * The baseline network of a run: loaded from the spec's saved DL4J model, or trained and cached by content
- * hash (training data, architecture, hyper-parameters, seed), so a rerun does not retrain. The cache lives in
- * {@code $KOMPAKT_CACHE} or {@code ~/.cache/kompakt}, under {@code baselines/<sha256>.zip}.
+ * The baseline network of a run: the user's model (spec field {@code baseline.model}: a DL4J ComputationGraph or
+ * MultiLayerNetwork zip, or a Keras {@code .h5} file), checked against the data and refused when Kompakt cannot compress
+ * it exactly; or a built-in family trained and cached by content hash (training data, architecture, hyper-parameters,
+ * seed), so a rerun does not retrain. The cache lives in {@code $KOMPAKT_CACHE} or {@code ~/.cache/kompakt}, under
+ * {@code baselines/<sha256>.zip}; caches written by earlier versions (MultiLayerNetwork zips) are read and converted.
  */
 public final class Baselines {
     private static final Logger LOG = LoggerFactory.getLogger(Baselines.class);
@@ -32,8 +38,8 @@ public final class Baselines {
     private Baselines() {
     }
 
-    /** The baseline network and where it came from ("trained", "cache", or the model file). */
-    public record Baseline(MultiLayerNetwork network, String source, String key) {
+    /** The baseline network (taking flat inputs) and where it came from ("trained", "cache", or the model file). */
+    public record Baseline(ComputationGraph network, String source, String key) {
     }
 
     public static Path cacheDir() {
@@ -41,26 +47,35 @@ public final class Baselines {
         return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "kompakt");
     }
 
+    /**
+     * The user's model of {@code spec} (which must name one), checked against the data: every reason it cannot be used
+     * is a {@link SpecException} on field {@code baseline.model} (the caller writes nothing).
+     */
+    public static Baseline load(ExperimentSpec spec, ImageDataset train) {
+        Path file = spec.baseline().model();
+        ComputationGraph net;
+        try {
+            net = ModelFiles.read(file);
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(file.toString(), List.of("baseline.model: " + e.getMessage()));
+        }
+        List<String> problems = Networks.check(net, train.rows(), train.cols(), 1, train.classes());
+        if (!problems.isEmpty()) {
+            throw new SpecException(file.toString(), problems.stream().map(p -> "baseline.model: " + p).toList());
+        }
+        return new Baseline(Networks.acceptFlatInput(net, train.rows(), train.cols(), 1), file.toString(), "file");
+    }
+
     public static Baseline obtain(ExperimentSpec spec, Architecture arch, ImageDataset train) throws IOException {
         ExperimentSpec.Baseline b = spec.baseline();
         if (b.model() != null) {
-            MultiLayerNetwork net;
-            try {
-                net = ModelBytes.read(Files.readAllBytes(b.model()));
-            } catch (RuntimeException e) {
-                throw new IOException(b.model() + ": not a DL4J MultiLayerNetwork model file (" + e.getMessage() + ")", e);
-            }
-            long inputs = net.layerInputSize(0);
-            if (inputs != train.features() && arch.family() == Architecture.Family.MLP) {
-                throw new IOException(b.model() + ": model takes " + inputs + " inputs but the data has " + train.features() + " pixels");
-            }
-            return new Baseline(net, b.model().toString(), "file");
+            return load(spec, train);
         }
         String key = key(spec, arch, train);
         Path cached = cacheDir().resolve("baselines").resolve(key + ".zip");
         if (Files.isRegularFile(cached)) {
             try {
-                MultiLayerNetwork net = ModelBytes.read(Files.readAllBytes(cached));
+                ComputationGraph net = ModelBytes.read(Files.readAllBytes(cached));
                 LOG.info("baseline loaded from cache {}", cached);
                 return new Baseline(net, "cache " + cached, key);
             } catch (RuntimeException e) {
@@ -68,7 +83,7 @@ public final class Baselines {
             }
         }
         LOG.info("training baseline {} for {} epochs on {} samples", arch.family(), b.epochs(), train.size());
-        MultiLayerNetwork net = NetworkFactory.build(arch, train.rows(), train.cols(), train.classes(), spec.seed(), b.learningRate(), null);
+        ComputationGraph net = NetworkFactory.build(arch, train.rows(), train.cols(), train.classes(), spec.seed(), b.learningRate(), null);
         Training.fit(net, Tensors.toDataSet(train), b.epochs(), b.batchSize(), PruningMasks.none(), spec.seed());
         Files.createDirectories(cached.getParent());
         Path tmp = Files.createTempFile(cached.getParent(), key, ".part");
@@ -76,7 +91,6 @@ public final class Baselines {
         Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return new Baseline(net, "trained (cached as " + cached + ")", key);
     }
-
     static String key(ExperimentSpec spec, Architecture arch, ImageDataset train) {
         ExperimentSpec.Baseline b = spec.baseline();
         String recipe = String.join("|", "v1", train.sha256(), arch.family().name(), Double.toString(arch.width()),

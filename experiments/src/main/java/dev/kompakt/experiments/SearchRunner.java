@@ -38,7 +38,9 @@ import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.CompressionSpace;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import dev.kompakt.evaluator.cost.GraphCostModel;
+import dev.kompakt.evaluator.net.Networks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,22 +88,25 @@ public final class SearchRunner {
     public static Result run(ExperimentSpec spec, String specText, Options options, PrintStream console) throws IOException {
         Instant started = Instant.now();
         ProfileRegistry profiles = ProfileRegistry.load(options.profilesDir());
-        Path runDir = RunDirectory.create(options.runDir(), options.runsRoot(), spec.name());
-        console.println("run directory: " + runDir);
-        Files.writeString(runDir.resolve(RunFiles.SPEC_COPY), specText, StandardCharsets.UTF_8);
-
+        // the data and a user's model are checked before anything is written: a model that does not fit is exit 2
         DatasetSource.Splits splits = loadData(spec);
         ImageDataset train = splits.train().stratified(spec.data().trainSamples());
         ImageDataset test = splits.test().stratified(spec.data().testSamples());
+        Baselines.Baseline userModel = spec.baseline().model() != null ? Baselines.load(spec, train) : null;
+
+        Path runDir = RunDirectory.create(options.runDir(), options.runsRoot(), spec.name());
+        console.println("run directory: " + runDir);
+        Files.writeString(runDir.resolve(RunFiles.SPEC_COPY), specText, StandardCharsets.UTF_8);
         console.printf("data: %s (%d train, %d test samples used)%n", splits.directory(), train.size(), test.size());
 
-        Architecture arch = new Architecture(Architecture.family(spec.baseline().architecture()), 1.0);
+        Architecture arch = architecture(spec);
         long t0 = System.nanoTime();
-        Baselines.Baseline baseline = Baselines.obtain(spec, arch, train);
-        console.printf("baseline: %s, %s (%.1f s)%n", arch.family(), baseline.source(), (System.nanoTime() - t0) / 1e9);
+        Baselines.Baseline baseline = userModel != null ? userModel : Baselines.obtain(spec, arch, train);
+        console.printf("baseline: %s, %s (%.1f s)%n", userModel != null ? "your model" : arch.family(), baseline.source(),
+                (System.nanoTime() - t0) / 1e9);
 
         List<HardwareProfile> devices = spec.devices().stream().map(profiles::get).toList();
-        Map<String, Double> baselineMetrics = measureBaseline(spec, arch, baseline.network(), train, test, devices);
+        Map<String, Double> baselineMetrics = measureBaseline(spec, baseline.network(), train, test, devices);
         console.printf("baseline: accuracy %.4f, %,.0f bytes, %,.0f MACs%n", baselineMetrics.get("accuracy"),
                 baselineMetrics.get("size_bytes"), baselineMetrics.get("macs"));
         RunFiles.JSON.writeValue(runDir.resolve(RunFiles.BASELINE).toFile(), baselineMetrics);
@@ -158,11 +163,11 @@ public final class SearchRunner {
         DatasetSource.Splits splits = loadData(spec, recordedDataDirectory(spec, provenance));
         ImageDataset train = splits.train().stratified(spec.data().trainSamples());
         ImageDataset test = splits.test().stratified(spec.data().testSamples());
-        Architecture arch = new Architecture(Architecture.family(spec.baseline().architecture()), 1.0);
+        Architecture arch = architecture(spec);
         Baselines.Baseline baseline = Baselines.obtain(withRecordedBaseline(spec, provenance), arch, train);
         List<HardwareProfile> devices = spec.devices().stream().map(profiles::get).toList();
         Map<String, Double> baselineMetrics = run.baseline().isEmpty()
-                ? measureBaseline(spec, arch, baseline.network(), train, test, devices) : run.baseline();
+                ? measureBaseline(spec, baseline.network(), train, test, devices) : run.baseline();
         long finished = recorded.stream().filter(t -> t.state().isFinished()).count();
         long rerun = recorded.size() - finished;
         console.printf("resuming %s: %d trials finished, %d to run again, %d new to ask (budget %d)%n", runDir, finished, rerun,
@@ -213,7 +218,7 @@ public final class SearchRunner {
                 dev.kompakt.search.ParetoFront.of(trials, spec.search().objectives(), spec.search().constraints()), baseline, provenance);
     }
 
-    private static List<Trial> runStudy(ExperimentSpec spec, Study study, Architecture arch, MultiLayerNetwork baseline, ImageDataset train,
+    private static List<Trial> runStudy(ExperimentSpec spec, Study study, Architecture arch, ComputationGraph baseline, ImageDataset train,
                                         ImageDataset test, Map<String, Double> baselineMetrics, List<HardwareProfile> devices,
                                         Options options, PrintStream console, Path runDir) throws IOException {
         JobPayload payload = new JobPayload(new JobPayload.Header(runDir.toAbsolutePath() + "@" + Instant.now(), arch,
@@ -245,11 +250,11 @@ public final class SearchRunner {
     }
 
     /** Baseline metrics through the same evaluator as candidates (identity plan, no training). */
-    public static Map<String, Double> measureBaseline(ExperimentSpec spec, Architecture arch, MultiLayerNetwork net, ImageDataset train,
+    public static Map<String, Double> measureBaseline(ExperimentSpec spec, ComputationGraph net, ImageDataset train,
                                                ImageDataset test, List<HardwareProfile> devices) {
         double accuracy = Training.accuracy(net.clone(), Tensors.toDataSet(test));
-        long size = CostModel.totalStorageBytes(CostModel.of(net, NetworkFactory.inputType(arch, train.rows(), train.cols()), Map.of()));
-        EvaluationContext context = new EvaluationContext(arch, net, train, test, accuracy, size, devices);
+        long size = CostModel.totalStorageBytes(GraphCostModel.of(net, Networks.inputType(net, train.rows(), train.cols(), 1), Map.of()));
+        EvaluationContext context = new EvaluationContext(net, train, test, accuracy, size, devices);
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(spec.execution().latencyWarmup(), spec.execution().latencyRepeats(),
                 spec.execution().latencyBatch(), spec.execution().intraOpThreads()))
                 .evaluate(CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1), spec.seed());
@@ -259,6 +264,14 @@ public final class SearchRunner {
 
     static DatasetSource.Splits loadData(ExperimentSpec spec) throws IOException {
         return loadData(spec, spec.data().path());
+    }
+
+    /**
+     * The built-in family the spec names (trained when no model is given; with a model, recorded in the job header
+     * only, since the model's own topology is what the search compresses).
+     */
+    static Architecture architecture(ExperimentSpec spec) {
+        return new Architecture(Architecture.family(spec.baseline().architecture()), 1.0);
     }
 
     /** The data in {@code dir}, or when null the Debian full set if installed, else the bundled subset. */

@@ -1,7 +1,10 @@
 package dev.kompakt.strategies;
 
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,7 +16,7 @@ import java.util.Map;
 
 /**
  * Simulated activation quantization of a network's hidden layers: for each hidden layer with an activation function
- * (dense and convolution layers; not the output layer, whose softmax stays float), from the input on, the layer's
+ * (parametrised and activation layers; not the network's output, whose softmax stays float), from the input on, the layer's
  * outputs on calibration inputs (with the layers before it already quantized) give its range by a {@link Calibration}
  * (asymmetric: a ReLU's range is [0, clip]), and the layer's activation is replaced in place by a
  * {@link QuantizedActivation} of {@code bits} bits over that range. Quantizing again recalibrates from the float
@@ -47,19 +50,18 @@ public final class ActivationQuantizer {
     }
 
     /**
-     * Calibrates and swaps the hidden layers' activations of {@code net} in place.
+     * Calibrates and swaps the hidden layers' activations of {@code net} in place, in topological order.
      *
-     * @param inputs a few hundred representative network inputs, [n, features]
-     * @return the calibrated range of each quantized layer, by layer index
+     * @param inputs a few hundred representative network inputs, in the shape the graph takes
+     * @return the calibrated range of each quantized layer, by vertex name
      */
-    public Map<Integer, Calibration.Range> quantize(MultiLayerNetwork net, INDArray inputs) {
-        Map<Integer, Calibration.Range> ranges = new LinkedHashMap<>();
-        for (int layer : hiddenLayers(net)) {
-            BaseLayer conf = (BaseLayer) net.getLayerWiseConfigurations().getConf(layer).getLayer();
-            IActivation base = floatActivation(conf.getActivationFn());
+    public Map<String, Calibration.Range> quantize(ComputationGraph net, INDArray inputs) {
+        Map<String, Calibration.Range> ranges = new LinkedHashMap<>();
+        for (String layer : hiddenLayers(net)) {
+            IActivation base = floatActivation(activation(net, layer));
             set(net, layer, base);
-            List<INDArray> acts = net.feedForwardToLayer(layer, inputs, false);
-            float[] values = sample(acts.get(acts.size() - 1).castTo(DataType.FLOAT).dup('c').data().asFloat());
+            INDArray acts = net.feedForward(inputs, false).get(layer);
+            float[] values = sample(acts.castTo(DataType.FLOAT).dup('c').data().asFloat());
             Calibration.Range range = calibration.range(values, bits, false);
             set(net, layer, new QuantizedActivation(base, bits, range));
             ranges.put(layer, range);
@@ -67,24 +69,27 @@ public final class ActivationQuantizer {
         return ranges;
     }
 
-    /** The layers whose activations are quantized: every layer but the last with an activation function. */
-    public static List<Integer> hiddenLayers(MultiLayerNetwork net) {
-        List<Integer> layers = new ArrayList<>();
-        for (int i = 0; i < net.getnLayers() - 1; i++) {
-            if (net.getLayerWiseConfigurations().getConf(i).getLayer() instanceof BaseLayer b && b.getActivationFn() != null) {
-                layers.add(i);
+    /**
+     * The layers whose activations are quantized, in topological order: every layer with an activation function (a
+     * parametrised layer or an activation layer) that is not a network output (whose softmax stays float).
+     */
+    public static List<String> hiddenLayers(ComputationGraph net) {
+        List<String> layers = new ArrayList<>();
+        List<String> outputs = net.getConfiguration().getNetworkOutputs();
+        for (String name : net.getConfiguration().getTopologicalOrderStr()) {
+            if (!outputs.contains(name) && activation(net, name) != null) {
+                layers.add(name);
             }
         }
         return layers;
     }
 
-    /** The activation bits of each layer whose activation is a {@link QuantizedActivation}, by layer index. */
-    public static Map<Integer, Integer> quantizedLayers(MultiLayerNetwork net) {
-        Map<Integer, Integer> out = new LinkedHashMap<>();
-        for (int i = 0; i < net.getnLayers(); i++) {
-            if (net.getLayerWiseConfigurations().getConf(i).getLayer() instanceof BaseLayer b
-                    && b.getActivationFn() instanceof QuantizedActivation q) {
-                out.put(i, q.bits());
+    /** The activation bits of each layer whose activation is a {@link QuantizedActivation}, by vertex name. */
+    public static Map<String, Integer> quantizedLayers(ComputationGraph net) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (String name : net.getConfiguration().getTopologicalOrderStr()) {
+            if (activation(net, name) instanceof QuantizedActivation q) {
+                out.put(name, q.bits());
             }
         }
         return out;
@@ -96,17 +101,38 @@ public final class ActivationQuantizer {
     }
 
     /** Puts every quantized activation of {@code net} back to its float activation, in place. */
-    public static void restore(MultiLayerNetwork net) {
-        for (int layer : quantizedLayers(net).keySet()) {
-            set(net, layer, floatActivation(((BaseLayer) net.getLayerWiseConfigurations().getConf(layer).getLayer()).getActivationFn()));
+    public static void restore(ComputationGraph net) {
+        for (String layer : quantizedLayers(net).keySet()) {
+            set(net, layer, floatActivation(activation(net, layer)));
         }
     }
 
-    private static void set(MultiLayerNetwork net, int layer, IActivation activation) {
-        ((BaseLayer) net.getLayerWiseConfigurations().getConf(layer).getLayer()).setActivationFn(activation);
-        // the live layer normally shares its configuration with the network's; set both in case it holds a copy
-        if (net.getLayer(layer).conf().getLayer() instanceof BaseLayer live) {
-            live.setActivationFn(activation);
+    /** The activation function of vertex {@code name}: of a parametrised or activation layer; null for other vertices. */
+    static IActivation activation(ComputationGraph net, String name) {
+        Layer conf = layerConf(net, name);
+        if (conf instanceof BaseLayer b) {
+            return b.getActivationFn();
+        }
+        return conf instanceof ActivationLayer a ? a.getActivationFn() : null;
+    }
+
+    private static Layer layerConf(ComputationGraph net, String name) {
+        return net.getConfiguration().getVertices().get(name) instanceof LayerVertex v ? v.getLayerConf().getLayer() : null;
+    }
+
+    private static void set(ComputationGraph net, String layer, IActivation activation) {
+        setOn(layerConf(net, layer), activation);
+        // the live layer normally shares its configuration with the graph's; set both in case it holds a copy
+        if (net.getLayer(layer) != null) {
+            setOn(net.getLayer(layer).conf().getLayer(), activation);
+        }
+    }
+
+    private static void setOn(Layer conf, IActivation activation) {
+        if (conf instanceof BaseLayer b) {
+            b.setActivationFn(activation);
+        } else if (conf instanceof ActivationLayer a) {
+            a.setActivationFn(activation);
         }
     }
 

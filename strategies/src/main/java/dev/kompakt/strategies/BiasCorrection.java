@@ -3,7 +3,8 @@ package dev.kompakt.strategies;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,22 +35,26 @@ public final class BiasCorrection {
     }
 
     /**
-     * Corrects the biases of {@code quantized} in place against {@code reference}, the same network before its weights
-     * were quantized. Returns the shift removed from each corrected layer's bias, by layer index.
+     * Corrects the biases of {@code quantized} in place against {@code reference}, the same graph before its weights
+     * were quantized. Returns the shift removed from each corrected layer's bias, by vertex name. Dense and (plain)
+     * convolution layers are corrected; depthwise and separable convolutions are left as they are.
      *
-     * @param inputs a few hundred representative network inputs, [n, features]
+     * @param inputs a few hundred representative network inputs, in the shape the graph takes
      */
-    public static Map<Integer, float[]> correct(MultiLayerNetwork reference, MultiLayerNetwork quantized, INDArray inputs) {
-        List<INDArray> referenceActivations = reference.feedForward(inputs, false);
-        Map<Integer, float[]> shifts = new LinkedHashMap<>();
+    public static Map<String, float[]> correct(ComputationGraph reference, ComputationGraph quantized, INDArray inputs) {
+        Map<String, INDArray> referenceActivations = reference.feedForward(inputs, false);
+        Map<String, float[]> shifts = new LinkedHashMap<>();
         for (WeightTensors.Target t : WeightTensors.of(quantized)) {
-            int layer = t.layerIndex();
+            if (t.kind() != WeightTensors.Kind.DENSE && t.kind() != WeightTensors.Kind.CONV) {
+                continue;
+            }
+            String layer = t.layer();
             INDArray bias = quantized.getLayer(layer).getParam("b");
             if (bias == null) {
                 continue;
             }
-            float[] expected = meanFromPrevious(reference, layer, referenceActivations.get(layer));
-            float[] actual = meanFromPrevious(quantized, layer, quantized.feedForward(inputs, false).get(layer));
+            float[] expected = meanFromPrevious(reference, layer, previous(reference, layer, referenceActivations, inputs));
+            float[] actual = meanFromPrevious(quantized, layer, previous(quantized, layer, quantized.feedForward(inputs, false), inputs));
             float[] shift = new float[expected.length];
             for (int c = 0; c < shift.length; c++) {
                 shift[c] = actual[c] - expected[c];
@@ -60,17 +65,28 @@ public final class BiasCorrection {
         return shifts;
     }
 
-    /**
-     * The mean pre-activation output of {@code layer}, per output channel, over the network inputs {@code inputs}.
-     */
-    public static float[] meanPreActivation(MultiLayerNetwork net, int layer, INDArray inputs) {
-        return meanFromPrevious(net, layer, net.feedForward(inputs, false).get(layer));
+    /** The mean pre-activation output of {@code layer}, per output channel, over the network inputs {@code inputs}. */
+    public static float[] meanPreActivation(ComputationGraph net, String layer, INDArray inputs) {
+        return meanFromPrevious(net, layer, previous(net, layer, net.feedForward(inputs, false), inputs));
     }
 
-    /** Same, given the output of the layer before (or the network input for layer 0), before this layer's preprocessor. */
-    private static float[] meanFromPrevious(MultiLayerNetwork net, int layer, INDArray previousOutput) {
+    /** The activations that feed {@code layer} (its single input vertex's output, or the network input). */
+    private static INDArray previous(ComputationGraph net, String layer, Map<String, INDArray> activations, INDArray inputs) {
+        List<String> in = net.getConfiguration().getVertexInputs().get(layer);
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException("bias correction: layer " + layer + " must have exactly one input, has " + in);
+        }
+        String source = in.get(0);
+        if (net.getConfiguration().getNetworkInputs().contains(source)) {
+            return inputs;
+        }
+        return activations.get(source);
+    }
+
+    /** Same, given the output of the vertex before, before this layer's preprocessor. */
+    private static float[] meanFromPrevious(ComputationGraph net, String layer, INDArray previousOutput) {
         INDArray x = previousOutput;
-        InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(layer);
+        InputPreProcessor pre = ((LayerVertex) net.getConfiguration().getVertices().get(layer)).getPreProcessor();
         if (pre != null) {
             x = pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
         }

@@ -1,6 +1,6 @@
 package dev.kompakt.strategies;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -26,7 +26,7 @@ public final class MagnitudePruner {
         this.scope = scope;
     }
 
-    public PruningMasks prune(MultiLayerNetwork net, double sparsity) {
+    public PruningMasks prune(ComputationGraph net, double sparsity) {
         if (!(sparsity >= 0 && sparsity < 1)) {
             throw new IllegalArgumentException("pruning sparsity must be in [0, 1), got " + sparsity);
         }
@@ -34,7 +34,7 @@ public final class MagnitudePruner {
         if (sparsity == 0 || targets.isEmpty()) {
             return PruningMasks.none();
         }
-        Map<Integer, INDArray> masks = new HashMap<>();
+        Map<String, INDArray> masks = new HashMap<>();
         if (scope == Scope.PER_LAYER) {
             for (WeightTensors.Target t : targets) {
                 maskSmallest(List.of(t), sparsity, masks);
@@ -48,24 +48,25 @@ public final class MagnitudePruner {
     }
 
     /**
-     * Per-layer magnitude pruning with a sparsity of its own for each weight tensor, by layer index (as
+     * Per-layer magnitude pruning with a sparsity of its own for each weight tensor, by tensor id ({@link WeightTensors.Target#id()}, as
      * {@link SensitivityAnalysis#allocate} produces); layers not in the map are left dense.
      */
-    public static PruningMasks pruneLayers(MultiLayerNetwork net, Map<Integer, Double> sparsityByLayer) {
-        Map<Integer, INDArray> masks = new HashMap<>();
+    public static PruningMasks pruneLayers(ComputationGraph net, Map<String, Double> sparsityByLayer) {
+        Map<String, INDArray> masks = new HashMap<>();
         for (WeightTensors.Target t : WeightTensors.of(net)) {
-            double s = sparsityByLayer.getOrDefault(t.layerIndex(), 0.0);
+            double s = sparsityByLayer.getOrDefault(t.id(), 0.0);
             if (!(s >= 0 && s < 1)) {
-                throw new IllegalArgumentException("pruning sparsity of layer " + t.layerIndex() + " (" + t.layerName()
-                        + ") must be in [0, 1), got " + s);
+                throw new IllegalArgumentException("pruning sparsity of weight tensor " + t.id()
+                        + " must be in [0, 1), got " + s);
             }
             if (s > 0) {
                 maskSmallest(List.of(t), s, masks);
             }
         }
-        for (Integer layer : sparsityByLayer.keySet()) {
-            if (WeightTensors.of(net).stream().noneMatch(t -> t.layerIndex() == layer)) {
-                throw new IllegalArgumentException("layer " + layer + " has no weight tensor to prune");
+        for (String layer : sparsityByLayer.keySet()) {
+            if (WeightTensors.of(net).stream().noneMatch(t -> t.id().equals(layer))) {
+                throw new IllegalArgumentException("the network has no weight tensor '" + layer + "' to prune (its weight tensors: "
+                        + WeightTensors.of(net).stream().map(WeightTensors.Target::id).toList() + ")");
             }
         }
         PruningMasks result = new PruningMasks(masks);
@@ -77,7 +78,7 @@ public final class MagnitudePruner {
      * Masks the {@code round(sparsity * n)} smallest-magnitude weights among all tensors of {@code group}: everything
      * below the threshold magnitude, plus as many weights equal to it as are still needed (first in order).
      */
-    private static void maskSmallest(List<WeightTensors.Target> group, double sparsity, Map<Integer, INDArray> masks) {
+    private static void maskSmallest(List<WeightTensors.Target> group, double sparsity, Map<String, INDArray> masks) {
         List<float[]> magnitudes = group.stream().map(t -> abs(t.weights())).toList();
         int total = magnitudes.stream().mapToInt(a -> a.length).sum();
         float[] all = new float[total];
@@ -107,7 +108,7 @@ public final class MagnitudePruner {
                 }
                 keep[i] = prune ? 0f : 1f;
             }
-            masks.put(t.layerIndex(), Nd4j.create(keep, t.weights().shape(), t.weights().ordering()).castTo(t.weights().dataType()));
+            masks.put(t.id(), Nd4j.create(keep, t.weights().shape(), t.weights().ordering()).castTo(t.weights().dataType()));
         }
     }
 
@@ -116,18 +117,18 @@ public final class MagnitudePruner {
         return Transforms.abs(w, true).dup(w.ordering()).data().asFloat();
     }
 
-    /** Fraction of exact zeros in each weight tensor, by layer name, in layer order. */
-    public static Map<String, Double> layerSparsity(MultiLayerNetwork net) {
+    /** Fraction of exact zeros in each weight tensor, by tensor id, in topological order. */
+    public static Map<String, Double> layerSparsity(ComputationGraph net) {
         Map<String, Double> out = new java.util.LinkedHashMap<>();
         for (WeightTensors.Target t : WeightTensors.of(net)) {
             long nonzero = t.weights().neq(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
-            out.put(t.layerName(), t.weights().length() == 0 ? 0.0 : (double) (t.weights().length() - nonzero) / t.weights().length());
+            out.put(t.id(), t.weights().length() == 0 ? 0.0 : (double) (t.weights().length() - nonzero) / t.weights().length());
         }
         return out;
     }
 
     /** Fraction of exact zeros across all weight tensors. */
-    public static double sparsity(MultiLayerNetwork net) {
+    public static double sparsity(ComputationGraph net) {
         long zeros = 0;
         long total = 0;
         for (WeightTensors.Target t : WeightTensors.of(net)) {

@@ -1,16 +1,16 @@
 package dev.kompakt.strategies;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * Binary keep-masks for a network's weight tensors, by layer index. {@link #apply} zeroes the pruned
+ * Binary keep-masks for a network's weight tensors, by tensor id ({@link WeightTensors.Target#id()}). {@link #apply} zeroes the pruned
  * weights again; call it after every optimiser step while fine-tuning so pruned weights stay zero.
  */
-public record PruningMasks(Map<Integer, INDArray> masks) {
+public record PruningMasks(Map<String, INDArray> masks) {
     public PruningMasks {
         masks = Map.copyOf(masks);
     }
@@ -19,10 +19,10 @@ public record PruningMasks(Map<Integer, INDArray> masks) {
         return new PruningMasks(Map.of());
     }
 
-    public void apply(MultiLayerNetwork net) {
+    public void apply(ComputationGraph net) {
         List<WeightTensors.Target> targets = WeightTensors.of(net);
         for (WeightTensors.Target t : targets) {
-            INDArray mask = masks.get(t.layerIndex());
+            INDArray mask = masks.get(t.id());
             if (mask != null) {
                 t.weights().muli(mask);
             }

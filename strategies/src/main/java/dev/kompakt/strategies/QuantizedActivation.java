@@ -22,7 +22,7 @@ import java.util.Objects;
  * clipped. The clip is not learned.
  *
  * <p>Serialises with the network's configuration (DL4J writes {@link IActivation}s with their class name and fields), so
- * {@code ModelSerializer} and {@code MultiLayerNetwork.clone()} keep it. Immutable.
+ * {@code ModelSerializer} and {@code ComputationGraph.clone()} keep it. Immutable.
  */
 public final class QuantizedActivation extends BaseActivationFunction {
     private static final long serialVersionUID = 1L;

@@ -3,7 +3,7 @@ package dev.kompakt.strategies;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -40,7 +40,7 @@ public interface Regularization {
      * The proximal step on every weight tensor of {@code net}, each with its layer's current learning rate (of its
      * updater, at the network's iteration and epoch counts). Call it after every optimiser step.
      */
-    default void apply(MultiLayerNetwork net) {
+    default void apply(ComputationGraph net) {
         for (WeightTensors.Target t : WeightTensors.of(net)) {
             proximal(t.weights(), t.channelAxis(), learningRate(net, t));
         }
@@ -83,7 +83,7 @@ public interface Regularization {
         }
 
         @Override
-        public void apply(MultiLayerNetwork net) {
+        public void apply(ComputationGraph net) {
         }
 
         @Override
@@ -128,9 +128,9 @@ public interface Regularization {
         }
 
         @Override
-        public void apply(MultiLayerNetwork net) {
+        public void apply(ComputationGraph net) {
             for (WeightTensors.Target t : WeightTensors.of(net)) {
-                if (!(net.getLayer(t.layerIndex()) instanceof IOutputLayer)) {
+                if (!(net.getLayer(t.layer()) instanceof IOutputLayer)) {
                     proximal(t.weights(), t.channelAxis(), learningRate(net, t));
                 }
             }
@@ -167,12 +167,12 @@ public interface Regularization {
     }
 
     /** The learning rate of the layer's updater now. */
-    private static double learningRate(MultiLayerNetwork net, WeightTensors.Target t) {
-        Layer conf = net.getLayer(t.layerIndex()).conf().getLayer();
+    private static double learningRate(ComputationGraph net, WeightTensors.Target t) {
+        Layer conf = net.getLayer(t.layer()).conf().getLayer();
         if (!(conf instanceof BaseLayer base) || base.getIUpdater() == null || !base.getIUpdater().hasLearningRate()) {
-            throw new IllegalArgumentException("layer " + t.layerIndex() + " (" + t.layerName()
-                    + ") has no updater with a learning rate, which the regularization's proximal step needs");
+            throw new IllegalArgumentException("layer " + t.layer()
+                    + " has no updater with a learning rate, which the regularization's proximal step needs");
         }
-        return base.getIUpdater().getLearningRate(net.getIterationCount(), net.getEpochCount());
+        return base.getIUpdater().getLearningRate(net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount());
     }
 }

@@ -1,6 +1,6 @@
 package dev.kompakt.strategies;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +20,7 @@ public final class SensitivityAnalysis {
     }
 
     /** The score of the network with only this layer pruned, at each sparsity (the first point is sparsity 0). */
-    public record Curve(int layerIndex, String layerName, long weights, double[] sparsities, double[] scores) {
+    public record Curve(String tensor, long weights, double[] sparsities, double[] scores) {
         public Curve {
             sparsities = sparsities.clone();
             scores = scores.clone();
@@ -45,7 +45,7 @@ public final class SensitivityAnalysis {
      * Measures every layer's curve at {@code sparsities} (increasing, in (0, 1)); {@code score} is called on the
      * network with one layer pruned (higher is better) and the weights are restored after each call.
      */
-    public static List<Curve> measure(MultiLayerNetwork net, double[] sparsities, ToDoubleFunction<MultiLayerNetwork> score) {
+    public static List<Curve> measure(ComputationGraph net, double[] sparsities, ToDoubleFunction<ComputationGraph> score) {
         for (int i = 0; i < sparsities.length; i++) {
             if (!(sparsities[i] > 0 && sparsities[i] < 1) || (i > 0 && sparsities[i] <= sparsities[i - 1])) {
                 throw new IllegalArgumentException("sensitivity sparsities must increase within (0, 1), got " + java.util.Arrays.toString(sparsities));
@@ -58,12 +58,12 @@ public final class SensitivityAnalysis {
             double[] v = new double[sparsities.length + 1];
             v[0] = base;
             for (int i = 0; i < sparsities.length; i++) {
-                MultiLayerNetwork copy = net.clone();
-                MagnitudePruner.pruneLayers(copy, Map.of(t.layerIndex(), sparsities[i]));
+                ComputationGraph copy = net.clone();
+                MagnitudePruner.pruneLayers(copy, Map.of(t.id(), sparsities[i]));
                 s[i + 1] = sparsities[i];
                 v[i + 1] = score.applyAsDouble(copy);
             }
-            curves.add(new Curve(t.layerIndex(), t.layerName(), t.weights().length(), s, v));
+            curves.add(new Curve(t.id(), t.weights().length(), s, v));
         }
         return curves;
     }
@@ -74,7 +74,7 @@ public final class SensitivityAnalysis {
      * last measured sparsity of a layer. Greedy on interpolated curves; exact in the total up to one step of the
      * last layer raised, which is then trimmed to hit the target.
      */
-    public static Map<Integer, Double> allocate(List<Curve> curves, double target, double step) {
+    public static Map<String, Double> allocate(List<Curve> curves, double target, double step) {
         if (!(target >= 0 && target < 1)) {
             throw new IllegalArgumentException("target sparsity must be in [0, 1), got " + target);
         }
@@ -116,9 +116,9 @@ public final class SensitivityAnalysis {
             level[best] = next;
             pruned += removed;
         }
-        Map<Integer, Double> out = new LinkedHashMap<>();
+        Map<String, Double> out = new LinkedHashMap<>();
         for (int i = 0; i < curves.size(); i++) {
-            out.put(curves.get(i).layerIndex(), level[i]);
+            out.put(curves.get(i).tensor(), level[i]);
         }
         return out;
     }

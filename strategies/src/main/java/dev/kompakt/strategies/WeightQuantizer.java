@@ -1,6 +1,6 @@
 package dev.kompakt.strategies;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,8 +22,8 @@ import java.util.TreeMap;
 public final class WeightQuantizer {
     /** The scheme of layers without one of their own; null for a per-layer quantizer (such layers stay float). */
     private final QuantizationScheme scheme;
-    /** Layer index -> that layer's scheme. */
-    private final Map<Integer, QuantizationScheme> layerSchemes;
+    /** Layer (vertex) name -> that layer's scheme. */
+    private final Map<String, QuantizationScheme> layerSchemes;
 
     /** The default scheme at {@code bits}: per channel, symmetric, min-max. */
     public WeightQuantizer(int bits) {
@@ -38,25 +38,25 @@ public final class WeightQuantizer {
         this.layerSchemes = Map.of();
     }
 
-    private WeightQuantizer(Map<Integer, QuantizationScheme> layerSchemes) {
+    private WeightQuantizer(Map<String, QuantizationScheme> layerSchemes) {
         this.scheme = null;
         this.layerSchemes = Map.copyOf(layerSchemes);
     }
 
     /**
-     * Mixed precision: the layers in {@code bitsByLayer} (by layer index), each at its own bits with the default scheme
+     * Mixed precision: the layers in {@code bitsByLayer} (by layer name; every weight tensor of a layer, e.g. both parts of a separable convolution), each at its own bits with the default scheme
      * (per channel, symmetric, min-max); layers not in the map keep their float weights.
      */
-    public static WeightQuantizer perLayer(Map<Integer, Integer> bitsByLayer) {
+    public static WeightQuantizer perLayer(Map<String, Integer> bitsByLayer) {
         return perLayer(bitsByLayer, new MinMaxCalibration());
     }
 
     /** Mixed precision as {@link #perLayer(Map)}, each layer's ranges chosen by {@code calibration} (per channel, symmetric). */
-    public static WeightQuantizer perLayer(Map<Integer, Integer> bitsByLayer, Calibration calibration) {
+    public static WeightQuantizer perLayer(Map<String, Integer> bitsByLayer, Calibration calibration) {
         if (bitsByLayer == null || bitsByLayer.isEmpty()) {
             throw new IllegalArgumentException("a per-layer weight quantizer needs the bits of at least one layer");
         }
-        Map<Integer, QuantizationScheme> schemes = new TreeMap<>();
+        Map<String, QuantizationScheme> schemes = new TreeMap<>();
         bitsByLayer.forEach((layer, bits) -> schemes.put(layer, QuantizationScheme.perChannelSymmetric(bits).withCalibration(calibration)));
         return new WeightQuantizer(schemes);
     }
@@ -71,16 +71,16 @@ public final class WeightQuantizer {
         return scheme;
     }
 
-    /** The quantization of one tensor: its layer and its scales (one per output channel, or one when per tensor). */
-    public record QuantizedTensor(int layerIndex, int bits, float[] scales) {
+    /** The quantization of one tensor: its layer, its parameter key and its scales (one per output channel, or one when per tensor). */
+    public record QuantizedTensor(String layer, String param, int bits, float[] scales) {
     }
 
-    public List<QuantizedTensor> quantize(MultiLayerNetwork net) {
+    public List<QuantizedTensor> quantize(ComputationGraph net) {
         List<QuantizedTensor> result = new ArrayList<>();
         for (WeightTensors.Target t : WeightTensors.of(net)) {
-            QuantizationScheme s = layerSchemes.getOrDefault(t.layerIndex(), scheme);
+            QuantizationScheme s = layerSchemes.getOrDefault(t.layer(), scheme);
             if (s != null) {
-                result.add(new QuantizedTensor(t.layerIndex(), s.bits(), quantize(t.weights(), t.channelAxis(), s)));
+                result.add(new QuantizedTensor(t.layer(), t.param(), s.bits(), quantize(t.weights(), t.channelAxis(), s)));
             }
         }
         return result;

@@ -1,10 +1,12 @@
 package dev.kompakt.evaluator.net;
 
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -14,7 +16,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
@@ -23,14 +26,21 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
-/** The one place that holds DL4J builder chains. Networks take flat inputs of rows*cols pixels in [0, 1]. */
+/**
+ * The one place that holds DL4J builder chains. Every network is a {@link ComputationGraph} with one input named
+ * {@value #INPUT} and one output. The built-in families take flat inputs of rows*cols pixels in [0, 1] (the CNN's first
+ * convolution reshapes them).
+ */
 public final class NetworkFactory {
+    /** The input vertex name of the built-in families. */
+    public static final String INPUT = "input";
+
     private NetworkFactory() {
     }
 
     /** An initialised network; {@code loss} null means softmax cross-entropy. */
-    public static MultiLayerNetwork build(Architecture arch, int rows, int cols, int classes, long seed, double learningRate,
-                                          ILossFunction loss) {
+    public static ComputationGraph build(Architecture arch, int rows, int cols, int classes, long seed, double learningRate,
+                                         ILossFunction loss) {
         return build(arch.family(), arch.units(), rows, cols, classes, seed, learningRate, loss);
     }
 
@@ -38,34 +48,34 @@ public final class NetworkFactory {
      * An initialised network of {@code family} with the given hidden-layer widths (see {@link Architecture#units()}), e.g.
      * a CNN with half its filters and all its dense units: {@code {4, 8, 64}}. {@code loss} null means softmax cross-entropy.
      */
-    public static MultiLayerNetwork build(Architecture.Family family, int[] units, int rows, int cols, int classes, long seed,
-                                          double learningRate, ILossFunction loss) {
+    public static ComputationGraph build(Architecture.Family family, int[] units, int rows, int cols, int classes, long seed,
+                                         double learningRate, ILossFunction loss) {
         int expected = family == Architecture.Family.CNN ? 3 : 2;
         if (units.length != expected || java.util.Arrays.stream(units).anyMatch(u -> u < 1)) {
             throw new IllegalArgumentException(family + " takes " + expected + " hidden-layer widths >= 1, got " + java.util.Arrays.toString(units));
         }
         ILossFunction lossFn = loss == null ? new LossMCXENT() : loss;
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(learningRate))
                 .weightInit(WeightInit.RELU)
-                .list();
+                .graphBuilder()
+                .addInputs(INPUT);
         if (family == Architecture.Family.CNN) {
-            list.layer(new ConvolutionLayer.Builder(5, 5).name("conv1").nOut(units[0]).activation(Activation.RELU).build())
-                    .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool1").kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new ConvolutionLayer.Builder(5, 5).name("conv2").nOut(units[1]).activation(Activation.RELU).build())
-                    .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool2").kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new DenseLayer.Builder().name("fc1").nOut(units[2]).activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(lossFn).name("out").nOut(classes).activation(Activation.SOFTMAX).build())
-                    .setInputType(InputType.convolutionalFlat(rows, cols, 1));
+            g.addLayer("conv1", new ConvolutionLayer.Builder(5, 5).nOut(units[0]).activation(Activation.RELU).build(), INPUT)
+                    .addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), "conv1")
+                    .addLayer("conv2", new ConvolutionLayer.Builder(5, 5).nOut(units[1]).activation(Activation.RELU).build(), "pool1")
+                    .addLayer("pool2", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), "conv2")
+                    .addLayer("fc1", new DenseLayer.Builder().nOut(units[2]).activation(Activation.RELU).build(), "pool2")
+                    .addLayer("out", new OutputLayer.Builder(lossFn).nOut(classes).activation(Activation.SOFTMAX).build(), "fc1")
+                    .setInputTypes(InputType.convolutionalFlat(rows, cols, 1));
         } else {
-            list.layer(new DenseLayer.Builder().name("fc1").nOut(units[0]).activation(Activation.RELU).build())
-                    .layer(new DenseLayer.Builder().name("fc2").nOut(units[1]).activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(lossFn).name("out").nOut(classes).activation(Activation.SOFTMAX).build())
-                    .setInputType(InputType.feedForward((long) rows * cols));
+            g.addLayer("fc1", new DenseLayer.Builder().nOut(units[0]).activation(Activation.RELU).build(), INPUT)
+                    .addLayer("fc2", new DenseLayer.Builder().nOut(units[1]).activation(Activation.RELU).build(), "fc1")
+                    .addLayer("out", new OutputLayer.Builder(lossFn).nOut(classes).activation(Activation.SOFTMAX).build(), "fc2")
+                    .setInputTypes(InputType.feedForward((long) rows * cols));
         }
-        MultiLayerConfiguration conf = list.build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        ComputationGraph net = new ComputationGraph(g.setOutputs("out").build());
         net.init();
         return net;
     }
@@ -73,35 +83,37 @@ public final class NetworkFactory {
     /**
      * A family's network with batch normalisation after every hidden conv and dense layer, for network slimming
      * ({@link dev.kompakt.strategies.ImportanceCriterion#bnScale()}): each such layer is linear and the batch-norm layer
-     * after it (named {@code bn_<layer>}) applies the ReLU; softmax cross-entropy. Not a search family: the search builds
-     * its candidates with {@link #build}, and the cost model and ONNX export do not handle batch-norm layers.
+     * after it (named {@code bn_<layer>}) applies the ReLU; softmax cross-entropy.
      */
-    public static MultiLayerNetwork buildWithBatchNorm(Architecture arch, int rows, int cols, int classes, long seed, double learningRate) {
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+    public static ComputationGraph buildWithBatchNorm(Architecture arch, int rows, int cols, int classes, long seed, double learningRate) {
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(learningRate))
                 .weightInit(WeightInit.RELU)
-                .list();
+                .graphBuilder()
+                .addInputs(INPUT);
+        String last;
         if (arch.family() == Architecture.Family.CNN) {
-            list.layer(new ConvolutionLayer.Builder(5, 5).name("conv1").nOut(arch.scaled(8)).activation(Activation.IDENTITY).build())
-                    .layer(new BatchNormalization.Builder().name("bn_conv1").activation(Activation.RELU).build())
-                    .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool1").kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new ConvolutionLayer.Builder(5, 5).name("conv2").nOut(arch.scaled(16)).activation(Activation.IDENTITY).build())
-                    .layer(new BatchNormalization.Builder().name("bn_conv2").activation(Activation.RELU).build())
-                    .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool2").kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new DenseLayer.Builder().name("fc1").nOut(arch.scaled(64)).activation(Activation.IDENTITY).build())
-                    .layer(new BatchNormalization.Builder().name("bn_fc1").activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(new LossMCXENT()).name("out").nOut(classes).activation(Activation.SOFTMAX).build())
-                    .setInputType(InputType.convolutionalFlat(rows, cols, 1));
+            g.addLayer("conv1", new ConvolutionLayer.Builder(5, 5).nOut(arch.scaled(8)).activation(Activation.IDENTITY).build(), INPUT)
+                    .addLayer("bn_conv1", new BatchNormalization.Builder().activation(Activation.RELU).build(), "conv1")
+                    .addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), "bn_conv1")
+                    .addLayer("conv2", new ConvolutionLayer.Builder(5, 5).nOut(arch.scaled(16)).activation(Activation.IDENTITY).build(), "pool1")
+                    .addLayer("bn_conv2", new BatchNormalization.Builder().activation(Activation.RELU).build(), "conv2")
+                    .addLayer("pool2", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), "bn_conv2")
+                    .addLayer("fc1", new DenseLayer.Builder().nOut(arch.scaled(64)).activation(Activation.IDENTITY).build(), "pool2")
+                    .addLayer("bn_fc1", new BatchNormalization.Builder().activation(Activation.RELU).build(), "fc1")
+                    .setInputTypes(InputType.convolutionalFlat(rows, cols, 1));
+            last = "bn_fc1";
         } else {
-            list.layer(new DenseLayer.Builder().name("fc1").nOut(arch.scaled(300)).activation(Activation.IDENTITY).build())
-                    .layer(new BatchNormalization.Builder().name("bn_fc1").activation(Activation.RELU).build())
-                    .layer(new DenseLayer.Builder().name("fc2").nOut(arch.scaled(100)).activation(Activation.IDENTITY).build())
-                    .layer(new BatchNormalization.Builder().name("bn_fc2").activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(new LossMCXENT()).name("out").nOut(classes).activation(Activation.SOFTMAX).build())
-                    .setInputType(InputType.feedForward((long) rows * cols));
+            g.addLayer("fc1", new DenseLayer.Builder().nOut(arch.scaled(300)).activation(Activation.IDENTITY).build(), INPUT)
+                    .addLayer("bn_fc1", new BatchNormalization.Builder().activation(Activation.RELU).build(), "fc1")
+                    .addLayer("fc2", new DenseLayer.Builder().nOut(arch.scaled(100)).activation(Activation.IDENTITY).build(), "bn_fc1")
+                    .addLayer("bn_fc2", new BatchNormalization.Builder().activation(Activation.RELU).build(), "fc2")
+                    .setInputTypes(InputType.feedForward((long) rows * cols));
+            last = "bn_fc2";
         }
-        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
+        g.addLayer("out", new OutputLayer.Builder(new LossMCXENT()).nOut(classes).activation(Activation.SOFTMAX).build(), last);
+        ComputationGraph net = new ComputationGraph(g.setOutputs("out").build());
         net.init();
         return net;
     }
@@ -112,57 +124,95 @@ public final class NetworkFactory {
     }
 
     /**
-     * The stage-1 network of FitNets hint training (Romero et al. 2015): copies of the student's layers 0..{@code guidedLayer}
-     * (same configurations, updaters and input preprocessors, freshly initialised from {@code seed}; copy the student's
-     * parameters in before training), then the regressor that maps the guided layer's output to the teacher hint's shape,
-     * then a mean-squared-error loss. For a convolutional guided layer the regressor is a 1x1 convolution to
-     * {@code hintShape[1]} channels and the hint map is flattened (channel, row, column order) for the loss; for a dense
-     * guided layer it is a dense layer to {@code hintShape[1]} units. The regressor uses {@code hintActivation}, the
-     * teacher hint layer's own non-linearity, as the paper does, and the guided layer's updater.
+     * A copy of {@code graph} set up for Kompakt's training: every parametrised layer gets Adam at {@code learningRate}
+     * (whatever the graph was trained with; no separate bias updater), every output layer gets {@code loss} (null keeps
+     * each output layer's own loss), and the weight initialisation draws from {@code seed}. With {@code keepWeights} the
+     * copy holds {@code graph}'s parameters, else freshly initialised ones (a student trained from scratch). The
+     * topology, layer sizes and activations are {@code graph}'s. {@code graph} is not modified.
+     */
+    public static ComputationGraph forTraining(ComputationGraph graph, double learningRate, ILossFunction loss, long seed, boolean keepWeights) {
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        conf.setIterationCount(0);
+        conf.setEpochCount(0);
+        conf.getDefaultConfiguration().setSeed(seed);
+        for (GraphVertex v : conf.getVertices().values()) {
+            if (!(v instanceof LayerVertex lv)) {
+                continue;
+            }
+            lv.getLayerConf().setSeed(seed);
+            if (lv.getLayerConf().getLayer() instanceof BaseLayer base) {
+                base.setIUpdater(new Adam(learningRate));
+                base.setBiasUpdater(null);
+            }
+            if (loss != null && lv.getLayerConf().getLayer() instanceof BaseOutputLayer out) {
+                out.setLossFn(loss);
+            }
+        }
+        ComputationGraph copy = new ComputationGraph(conf);
+        copy.init();
+        if (keepWeights) {
+            copy.setParams(graph.params().dup());
+        }
+        return copy;
+    }
+
+    /**
+     * The network of FitNets hint training (Romero et al. 2015): the vertices of {@code student} that {@code guided}
+     * depends on (their configurations and parameters), then the regressor {@code hint_regressor} that maps the guided
+     * vertex's output to the teacher hint's shape, then a mean-squared-error loss {@code hint_mse}. For a convolutional
+     * guided layer the regressor is a 1x1 convolution to {@code hintShape[1]} channels and the hint map is flattened
+     * (channel, row, column order) for the loss; for a dense one it is a dense layer to {@code hintShape[1]} units. The
+     * regressor uses {@code hintActivation}, the teacher hint layer's own non-linearity, as the paper does, and the
+     * guided layer's updater; it is initialised from {@code seed}.
      *
      * @param hintShape the teacher hint's activation shape: {@code [N, units]} or {@code [N, channels, rows, cols]}
      */
-    public static MultiLayerNetwork hintRegressor(MultiLayerNetwork student, int guidedLayer, long[] hintShape, IActivation hintActivation,
-                                                  long seed) {
-        MultiLayerConfiguration sc = student.getLayerWiseConfigurations();
-        if (guidedLayer < 0 || guidedLayer >= student.getnLayers() - 1) {
-            throw new IllegalArgumentException("guided layer must be a hidden layer in [0, " + (student.getnLayers() - 2) + "], got " + guidedLayer);
+    public static ComputationGraph hintGraph(ComputationGraph student, String guided, long[] hintShape, IActivation hintActivation, long seed) {
+        ComputationGraphConfiguration sc = student.getConfiguration();
+        if (!(sc.getVertices().get(guided) instanceof LayerVertex lv) || !(lv.getLayerConf().getLayer() instanceof FeedForwardLayer ff)
+                || !(lv.getLayerConf().getLayer() instanceof BaseLayer base) || sc.getNetworkOutputs().contains(guided)) {
+            throw new IllegalArgumentException("guided vertex '" + guided + "' must be a hidden dense or convolution layer");
         }
-        org.deeplearning4j.nn.conf.layers.Layer guided = sc.getConf(guidedLayer).getLayer();
-        if (!(guided instanceof FeedForwardLayer ff) || !(guided instanceof BaseLayer base)) {
-            throw new IllegalArgumentException("guided layer " + guidedLayer + " must be a dense or convolution layer, got "
-                    + guided.getClass().getSimpleName());
-        }
-        boolean conv = guided instanceof ConvolutionLayer;
+        boolean conv = lv.getLayerConf().getLayer() instanceof ConvolutionLayer;
         if (hintShape.length != (conv ? 4 : 2)) {
             throw new IllegalArgumentException("a " + (conv ? "convolution" : "dense") + " guided layer needs a rank-" + (conv ? 4 : 2)
                     + " hint, got shape " + java.util.Arrays.toString(hintShape));
         }
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .updater(base.getIUpdater().clone())
-                .weightInit(WeightInit.RELU)
-                .list();
-        for (int i = 0; i <= guidedLayer; i++) {
-            list.layer(i, sc.getConf(i).getLayer().clone());
-            InputPreProcessor pre = sc.getInputPreProcess(i);
-            if (pre != null) {
-                list.inputPreProcessor(i, pre.clone());
+        java.util.Set<String> keep = ancestors(sc, guided);
+        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(student);
+        for (String name : sc.getTopologicalOrderStr()) {
+            if (!keep.contains(name) && !sc.getNetworkInputs().contains(name) && sc.getVertices().containsKey(name)) {
+                b.removeVertexAndConnections(name);
             }
         }
         long guidedOut = ff.getNOut();
         if (conv) {
-            list.layer(guidedLayer + 1, new ConvolutionLayer.Builder(1, 1).name("hint_regressor").nIn(guidedOut).nOut(hintShape[1])
-                    .activation(hintActivation).build());
-            list.inputPreProcessor(guidedLayer + 2, new CnnToFeedForwardPreProcessor(hintShape[2], hintShape[3], hintShape[1]));
+            b.addLayer("hint_regressor", new ConvolutionLayer.Builder(1, 1).nIn(guidedOut).nOut(hintShape[1]).activation(hintActivation)
+                    .updater(base.getIUpdater().clone()).weightInit(WeightInit.RELU).build(), guided);
+            b.addLayer("hint_mse", new LossLayer.Builder(new LossMSE()).activation(Activation.IDENTITY).build(),
+                    new CnnToFeedForwardPreProcessor(hintShape[2], hintShape[3], hintShape[1]), "hint_regressor");
         } else {
-            list.layer(guidedLayer + 1, new DenseLayer.Builder().name("hint_regressor").nIn(guidedOut).nOut(hintShape[1])
-                    .activation(hintActivation).build());
+            b.addLayer("hint_regressor", new DenseLayer.Builder().nIn(guidedOut).nOut(hintShape[1]).activation(hintActivation)
+                    .updater(base.getIUpdater().clone()).weightInit(WeightInit.RELU).build(), guided);
+            b.addLayer("hint_mse", new LossLayer.Builder(new LossMSE()).activation(Activation.IDENTITY).build(), "hint_regressor");
         }
-        list.layer(guidedLayer + 2, new LossLayer.Builder(new LossMSE()).name("hint_mse").activation(Activation.IDENTITY).build());
-        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
-        net.init();
-        return net;
+        b.setOutputs("hint_mse");
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(seed);
+        return b.build();
+    }
+
+    /** {@code vertex} and every vertex it depends on (network inputs excluded). */
+    static java.util.Set<String> ancestors(ComputationGraphConfiguration conf, String vertex) {
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(java.util.List.of(vertex));
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (conf.getNetworkInputs().contains(v) || !seen.add(v)) {
+                continue;
+            }
+            todo.addAll(conf.getVertexInputs().getOrDefault(v, java.util.List.of()));
+        }
+        return seen;
     }
 
     /** Input type of the network's first layer, for cost accounting. */

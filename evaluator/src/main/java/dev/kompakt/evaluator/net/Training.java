@@ -3,7 +3,7 @@ package dev.kompakt.evaluator.net;
 import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.Regularization;
 import dev.kompakt.strategies.WeightQuantizer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,7 +11,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Random;
 
-/** Minibatch training and evaluation loops. Deterministic for a given seed. */
+/**
+ * Minibatch training and evaluation loops over a graph with one input and one output. Features are flat
+ * [n, c*h*w] (channel, row, column order), as every Kompakt network takes them. Deterministic for a given seed.
+ */
 public final class Training {
     private Training() {
     }
@@ -20,12 +23,12 @@ public final class Training {
      * Trains for {@code epochs} passes over {@code data} in shuffled minibatches; after every step the
      * pruning masks are applied again so pruned weights stay at zero.
      */
-    public static void fit(MultiLayerNetwork net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed) {
+    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed) {
         fit(net, data, epochs, batchSize, masks, seed, null);
     }
 
     /**
-     * Like {@link #fit(MultiLayerNetwork, DataSet, int, int, PruningMasks, long)}, and when {@code fakeQuantizer} is not
+     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long)}, and when {@code fakeQuantizer} is not
      * null, quantization-aware: every step computes the loss and its gradient with the weights fake-quantized by
      * {@code fakeQuantizer} and applies the update to float master weights, which is the straight-through estimator
      * (the gradient with respect to the quantized weights stands in for the gradient with respect to the float ones;
@@ -36,18 +39,18 @@ public final class Training {
      * quantization see them); quantize it afterwards to get the weights that were trained for. Biases are not
      * quantized and train as usual; the optimiser's state stays in the network across calls.
      */
-    public static void fit(MultiLayerNetwork net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
+    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
                            WeightQuantizer fakeQuantizer) {
         fit(net, data, epochs, batchSize, masks, seed, fakeQuantizer, Regularization.none());
     }
 
     /**
-     * Like {@link #fit(MultiLayerNetwork, DataSet, int, int, PruningMasks, long, WeightQuantizer)}, with sparsity-inducing
+     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long, WeightQuantizer)}, with sparsity-inducing
      * regularisation: after every optimiser step, {@code regularization}'s proximal step moves the weights (with the
      * layers' learning rates), then the pruning masks are applied. With a fake quantizer the proximal step acts on the
      * float master weights. {@link Regularization#none()} trains exactly as the overload without it.
      */
-    public static void fit(MultiLayerNetwork net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
+    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
                            WeightQuantizer fakeQuantizer, Regularization regularization) {
         boolean regularize = !regularization.isNone();
         int n = data.numExamples();
@@ -83,8 +86,7 @@ public final class Training {
                     }
                 }
                 // the batch's rows are copies: free their native memory now rather than whenever the GC gets to them
-                net.setInput(null);
-                net.setLabels(null);
+                net.clear();
                 batch.getFeatures().close();
                 batch.getLabels().close();
                 collectNativeGarbageOccasionally();
@@ -131,12 +133,12 @@ public final class Training {
     }
 
     /** Network outputs (class probabilities) for every example, computed in batches of 500. */
-    public static INDArray predict(MultiLayerNetwork net, INDArray features) {
+    public static INDArray predict(ComputationGraph net, INDArray features) {
         long n = features.size(0);
         INDArray out = null;
         for (long start = 0; start < n; start += 500) {
             long end = Math.min(n, start + 500);
-            INDArray part = net.output(features.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()), false);
+            INDArray part = net.outputSingle(false, features.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
             if (out == null) {
                 out = Nd4j.create(part.dataType(), n, part.size(1));
             }
@@ -146,16 +148,19 @@ public final class Training {
     }
 
     /**
-     * The output of hidden layer {@code layer} (after its activation) for every example, computed in batches of 500
-     * in inference mode: {@code [N, units]} for dense layers, {@code [N, channels, rows, cols]} for convolution and pooling layers.
+     * The output of vertex {@code vertex} (after its activation) for every example, computed in batches of 500 in
+     * inference mode: {@code [N, units]} for dense layers, {@code [N, channels, rows, cols]} for convolution and pooling
+     * layers.
      */
-    public static INDArray activations(MultiLayerNetwork net, int layer, INDArray features) {
+    public static INDArray activations(ComputationGraph net, String vertex, INDArray features) {
         long n = features.size(0);
         INDArray out = null;
         for (long start = 0; start < n; start += 500) {
             long end = Math.min(n, start + 500);
-            java.util.List<INDArray> acts = net.feedForwardToLayer(layer, features.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()), false);
-            INDArray part = acts.get(acts.size() - 1);
+            INDArray part = net.feedForward(features.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()), false).get(vertex);
+            if (part == null) {
+                throw new IllegalArgumentException("the network has no vertex '" + vertex + "'");
+            }
             if (out == null) {
                 long[] shape = part.shape().clone();
                 shape[0] = n;
@@ -167,28 +172,32 @@ public final class Training {
     }
 
     /**
-     * The logits (pre-softmax outputs) of a network whose last layer is a dense output layer, for every example:
-     * the last hidden layer's activations times the output layer's W, plus its b.
+     * The logits (pre-softmax outputs) of a network whose output is a dense output layer fed directly (no preprocessor)
+     * by one vertex: that vertex's activations times the output layer's W, plus its b.
      */
-    public static INDArray logits(MultiLayerNetwork net, INDArray features) {
-        int last = net.getnLayers() - 1;
-        if (net.getLayerWiseConfigurations().getInputPreProcess(last) != null || net.getLayer(last).getParam("W") == null) {
-            throw new IllegalArgumentException("logits need a dense output layer fed directly by the layer before it");
+    public static INDArray logits(ComputationGraph net, INDArray features) {
+        String out = net.getConfiguration().getNetworkOutputs().get(0);
+        java.util.List<String> in = net.getConfiguration().getVertexInputs().get(out);
+        org.deeplearning4j.nn.conf.graph.GraphVertex v = net.getConfiguration().getVertices().get(out);
+        if (in.size() != 1 || !(v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv) || lv.getPreProcessor() != null
+                || net.getLayer(out).getParam("W") == null || net.getConfiguration().getNetworkInputs().contains(in.get(0))) {
+            throw new IllegalArgumentException("logits need a dense output layer fed directly by one hidden vertex; output '" + out
+                    + "' is not");
         }
-        INDArray hidden = activations(net, last - 1, features);
-        return hidden.mmul(net.getLayer(last).getParam("W")).addiRowVector(net.getLayer(last).getParam("b"));
+        INDArray hidden = activations(net, in.get(0), features);
+        return hidden.mmul(net.getLayer(out).getParam("W")).addiRowVector(net.getLayer(out).getParam("b"));
     }
 
-    /** dLoss/dW of every layer with weights, by layer index, on one batch (the network's own loss). */
-    public static java.util.Map<Integer, INDArray> weightGradients(MultiLayerNetwork net, DataSet batch) {
-        net.setInput(batch.getFeatures());
+    /** dLoss/dW of every weight tensor, by tensor id ({@link dev.kompakt.strategies.WeightTensors.Target#id()}), on one batch. */
+    public static java.util.Map<String, INDArray> weightGradients(ComputationGraph net, DataSet batch) {
+        net.setInputs(batch.getFeatures());
         net.setLabels(batch.getLabels());
         net.computeGradientAndScore();
-        java.util.Map<Integer, INDArray> out = new java.util.HashMap<>();
-        for (int i = 0; i < net.getnLayers(); i++) {
-            INDArray g = net.gradient().getGradientFor(i + "_W");
+        java.util.Map<String, INDArray> out = new java.util.HashMap<>();
+        for (dev.kompakt.strategies.WeightTensors.Target t : dev.kompakt.strategies.WeightTensors.of(net)) {
+            INDArray g = net.gradient().getGradientFor(t.layer() + "_" + t.param());
             if (g != null) {
-                out.put(i, g.dup());
+                out.put(t.id(), g.dup());
             }
         }
         net.clear();
@@ -196,7 +205,7 @@ public final class Training {
     }
 
     /** Top-1 accuracy on a labelled set. */
-    public static double accuracy(MultiLayerNetwork net, DataSet data) {
+    public static double accuracy(ComputationGraph net, DataSet data) {
         INDArray predicted = predict(net, data.getFeatures()).argMax(1);
         INDArray actual = data.getLabels().argMax(1);
         long correct = predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();

@@ -6,7 +6,9 @@ import dev.kompakt.evaluator.hardware.HostEnergy;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import dev.kompakt.evaluator.cost.GraphCostModel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -84,16 +86,17 @@ public record HostCalibration(HostLatencyModel model, String cpu, int intraOpThr
         for (Architecture.Family family : Architecture.Family.values()) {
             for (double width : WIDTHS) {
                 Architecture arch = new Architecture(family, width);
-                MultiLayerNetwork net = NetworkFactory.build(arch, ROWS, COLS, CLASSES, seed++, 1e-3, null);
-                List<LayerCost> layers = CostModel.of(net, NetworkFactory.inputType(arch, ROWS, COLS), Map.of());
+                ComputationGraph net = NetworkFactory.build(arch, ROWS, COLS, CLASSES, seed++, 1e-3, null);
+                InputType inputType = NetworkFactory.inputType(arch, ROWS, COLS);
+                List<LayerCost> layers = GraphCostModel.of(net, inputType, Map.of());
                 for (boolean int8 : new boolean[] {false, true}) {
-                    byte[] onnx = int8 ? OnnxExporter.int8(net, calibration, Map.of()) : OnnxExporter.fp32(net);
+                    byte[] onnx = int8 ? GraphOnnxExporter.int8(net, inputType, calibration, Map.of()) : GraphOnnxExporter.fp32(net, inputType);
                     double ms = OrtThread.call(() -> {
                         try (OnnxModel m = new OnnxModel(onnx, ROWS * COLS, intraOpThreads)) {
                             return m.latency(input, 1, warmup, repeats).p50Ms();
                         }
                     });
-                    samples.add(new HostLatencyModel.Sample(layers, int8 ? OnnxExporter.integerLayers(net) : Set.of(), ms));
+                    samples.add(new HostLatencyModel.Sample(layers, int8 ? indices(layers, GraphOnnxExporter.integerLayers(net)) : Set.of(), ms));
                     names.add(String.format(Locale.ROOT, "%s %.1f %s", family, width, int8 ? "INT8" : "FP32"));
                 }
             }
@@ -122,5 +125,12 @@ public record HostCalibration(HostLatencyModel model, String cpu, int intraOpThr
         return String.format(Locale.ROOT, "host calibration on %s: %d ONNX Runtime micro-benchmarks (%d intra-op thread%s), "
                         + "max relative error %.1f%%, %.1f s; energy from %s", cpu, points.size(), intraOpThreads,
                 intraOpThreads == 1 ? "" : "s", 100 * maxRelativeError, seconds, raplReadable ? "RAPL" : "the model (RAPL not readable)");
+    }
+
+    /** The positions in {@code costs} of the named vertices: the host latency model's integer layers. */
+    public static Set<Integer> indices(List<LayerCost> costs, Set<String> vertices) {
+        Set<Integer> out = new java.util.TreeSet<>();
+        costs.stream().filter(c -> vertices.contains(c.name())).forEach(c -> out.add(c.index()));
+        return out;
     }
 }

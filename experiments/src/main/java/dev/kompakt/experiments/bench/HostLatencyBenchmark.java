@@ -1,18 +1,20 @@
 package dev.kompakt.experiments.bench;
 
 import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.cost.GraphCostModel;
+import dev.kompakt.evaluator.onnx.HostCalibration;
 import dev.kompakt.evaluator.cost.LayerCost;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.onnx.HostLatencyModel;
-import dev.kompakt.evaluator.onnx.OnnxExporter;
+import dev.kompakt.evaluator.onnx.GraphOnnxExporter;
 import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.onnx.OrtThread;
 import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.WeightQuantizer;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -50,7 +52,7 @@ public final class HostLatencyBenchmark {
             double w = 0.2 + calibrationRandom.nextDouble() * 1.9;
             boolean int8 = (i / 2) % 2 == 1;
             Architecture arch = new Architecture(family, w);
-            MultiLayerNetwork net = NetworkFactory.build(arch, 28, 28, 10, i, 1e-3, null);
+            ComputationGraph net = NetworkFactory.build(arch, 28, 28, 10, i, 1e-3, null);
             fit.add(measure(net, arch, int8, Map.of(), calibration, input, warmup, repeats));
             calibrationNames.add(String.format("| %s | %.2f | %s", family, w, int8 ? "INT8" : "FP32"));
         }
@@ -82,11 +84,11 @@ public final class HostLatencyBenchmark {
             double sparsity = random.nextDouble() * 0.9;
             int bits = bitsChoices[random.nextInt(bitsChoices.length)];
             Architecture arch = new Architecture(family, width);
-            MultiLayerNetwork net = NetworkFactory.build(arch, 28, 28, 10, 100 + i, 1e-3, null);
+            ComputationGraph net = NetworkFactory.build(arch, 28, 28, 10, 100 + i, 1e-3, null);
             new MagnitudePruner(MagnitudePruner.Scope.GLOBAL).prune(net, sparsity);
-            Map<Integer, Integer> layerBits = new HashMap<>();
+            Map<String, Integer> layerBits = new HashMap<>();
             if (bits < 32) {
-                new WeightQuantizer(bits).quantize(net).forEach(q -> layerBits.put(q.layerIndex(), q.bits()));
+                new WeightQuantizer(bits).quantize(net).forEach(q -> layerBits.put(q.layer(), q.bits()));
             }
             HostLatencyModel.Sample s = measure(net, arch, bits <= 8, layerBits, calibration, input, warmup, repeats);
             samples.add(s);
@@ -101,16 +103,17 @@ public final class HostLatencyBenchmark {
                 new SpearmansCorrelation().correlation(predicted, measured));
     }
 
-    private static HostLatencyModel.Sample measure(MultiLayerNetwork net, Architecture arch, boolean int8, Map<Integer, Integer> bits,
+    private static HostLatencyModel.Sample measure(ComputationGraph net, Architecture arch, boolean int8, Map<String, Integer> bits,
                                                    INDArray calibration, float[] input, int warmup, int repeats) {
-        List<LayerCost> layers = CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), bits);
-        byte[] model = int8 ? OnnxExporter.int8(net, calibration, bits) : OnnxExporter.fp32(net);
+        org.deeplearning4j.nn.conf.inputs.InputType inputType = NetworkFactory.inputType(arch, 28, 28);
+        List<LayerCost> layers = GraphCostModel.of(net, inputType, bits);
+        byte[] model = int8 ? GraphOnnxExporter.int8(net, inputType, calibration, bits) : GraphOnnxExporter.fp32(net, inputType);
         double ms = OrtThread.call(() -> {
             try (OnnxModel onnx = new OnnxModel(model, 784, 1)) {
                 return onnx.latency(input, 1, warmup, repeats).p50Ms();
             }
         });
-        return new HostLatencyModel.Sample(layers, int8 ? OnnxExporter.integerLayers(net) : java.util.Set.of(), ms);
+        return new HostLatencyModel.Sample(layers, int8 ? HostCalibration.indices(layers, GraphOnnxExporter.integerLayers(net)) : java.util.Set.of(), ms);
     }
 
     private static String format(double[] c) {

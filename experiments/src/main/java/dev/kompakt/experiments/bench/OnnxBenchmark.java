@@ -1,6 +1,7 @@
 package dev.kompakt.experiments.bench;
 
 import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.cost.GraphCostModel;
 import dev.kompakt.evaluator.data.DatasetSource;
 import dev.kompakt.evaluator.data.ImageDataset;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
@@ -8,11 +9,12 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
-import dev.kompakt.evaluator.onnx.OnnxExporter;
+import dev.kompakt.evaluator.onnx.GraphOnnxExporter;
 import dev.kompakt.evaluator.onnx.OnnxModel;
-import dev.kompakt.strategies.ChannelInheritance;
+import dev.kompakt.strategies.GraphChannelPruning;
+import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.PruningMasks;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -43,36 +45,40 @@ public final class OnnxBenchmark {
         out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (Architecture.Family family : Architecture.Family.values()) {
             Architecture arch = new Architecture(family, 1.0);
-            MultiLayerNetwork base = NetworkFactory.build(arch, 28, 28, 10, 11, 2e-3, null);
+            ComputationGraph base = NetworkFactory.build(arch, 28, 28, 10, 11, 2e-3, null);
             Training.fit(base, train, epochs, 64, PruningMasks.none(), 11);
-            MultiLayerNetwork half = NetworkFactory.build(arch.withWidth(0.5), 28, 28, 10, 11, 1e-3, null);
-            ChannelInheritance.copyStrongestChannels(base, half);
+            ComputationGraph half = NetworkFactory.forTraining(GraphChannelPruning.prune(base, 0.5, ImportanceCriterion.l1()), 1e-3, null, 11,
+                    true);
             Training.fit(half, train, 1, 64, PruningMasks.none(), 11);
             row(out, family + " w1.0", arch, base, train, test, calibration, warmup, repeats);
             row(out, family + " w0.5 (structured)", arch.withWidth(0.5), half, train, test, calibration, warmup, repeats);
         }
     }
 
+    /** The two export forms a row times. */
+    enum Precision { FP32, INT8 }
+
     /** Rounds of interleaved timing: each round times every precision once, so load on the host hits them alike. */
     static final int ROUNDS = 5;
 
-    private static void row(PrintStream out, String name, Architecture arch, MultiLayerNetwork net, DataSet train, DataSet test,
+    private static void row(PrintStream out, String name, Architecture arch, ComputationGraph net, DataSet train, DataSet test,
                             INDArray calibration, int warmup, int repeats) {
         double accuracy = Training.accuracy(net, test);
         INDArray reference = Training.predict(net, test.getFeatures());
-        long params = CostModel.totalParameters(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), Map.of()));
-        OnnxExporter.Precision[] precisions = OnnxExporter.Precision.values();
+        long params = CostModel.totalParameters(GraphCostModel.of(net, NetworkFactory.inputType(arch, 28, 28), Map.of()));
+        Precision[] precisions = Precision.values();
         long[] accounted = new long[precisions.length];
         byte[][] models = new byte[precisions.length][];
-        for (OnnxExporter.Precision precision : precisions) {
-            Map<Integer, Integer> bits = new HashMap<>();
-            if (precision == OnnxExporter.Precision.INT8) {
+        for (Precision precision : precisions) {
+            Map<String, Integer> bits = new HashMap<>();
+            if (precision == Precision.INT8) {
                 for (var t : dev.kompakt.strategies.WeightTensors.of(net)) {
-                    bits.put(t.layerIndex(), 8);
+                    bits.put(t.layer(), 8);
                 }
             }
-            accounted[precision.ordinal()] = CostModel.totalStorageBytes(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), bits));
-            models[precision.ordinal()] = precision == OnnxExporter.Precision.FP32 ? OnnxExporter.fp32(net) : OnnxExporter.int8(net, calibration, Map.of());
+            accounted[precision.ordinal()] = CostModel.totalStorageBytes(GraphCostModel.of(net, NetworkFactory.inputType(arch, 28, 28), bits));
+            models[precision.ordinal()] = precision == Precision.FP32 ? GraphOnnxExporter.fp32(net, NetworkFactory.inputType(arch, 28, 28))
+                    : GraphOnnxExporter.int8(net, NetworkFactory.inputType(arch, 28, 28), calibration, Map.of());
         }
         // [precision] -> {agreement, batch-1 p50 ms, batch-64 p50 ms}, each p50 the median over ROUNDS interleaved rounds
         double[][] r = dev.kompakt.evaluator.onnx.OrtThread.call(() -> {
@@ -105,8 +111,8 @@ public final class OnnxBenchmark {
                 }
             }
         });
-        double[] fp32 = r[OnnxExporter.Precision.FP32.ordinal()];
-        for (OnnxExporter.Precision precision : precisions) {
+        double[] fp32 = r[Precision.FP32.ordinal()];
+        for (Precision precision : precisions) {
             double[] c = r[precision.ordinal()];
             out.printf("| %s | %s | %,d | %,d | %,d | %.1f | %.1f | %.2fx | %.2fx | %.4f | %.4f |%n", name, precision, params,
                     accounted[precision.ordinal()], models[precision.ordinal()].length, c[1] * 1000, c[2] * 1000, fp32[1] / c[1], fp32[2] / c[2],

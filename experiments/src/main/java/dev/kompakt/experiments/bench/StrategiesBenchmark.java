@@ -1,6 +1,7 @@
 package dev.kompakt.experiments.bench;
 
 import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.cost.GraphCostModel;
 import dev.kompakt.evaluator.data.DatasetSource;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Architecture;
@@ -8,13 +9,14 @@ import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.ThreadMemory;
 import dev.kompakt.evaluator.net.Training;
-import dev.kompakt.evaluator.onnx.OnnxExporter;
+import dev.kompakt.evaluator.onnx.GraphOnnxExporter;
 import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.onnx.OrtThread;
 import dev.kompakt.strategies.BiasCorrection;
 import dev.kompakt.strategies.Calibration;
 import dev.kompakt.evaluator.net.FeatureDistillation;
-import dev.kompakt.strategies.ChannelInheritance;
+import dev.kompakt.strategies.GraphChannelPruning;
+import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.RelationalDistillationLoss;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
@@ -26,7 +28,7 @@ import dev.kompakt.strategies.PercentileCalibration;
 import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.QuantizationScheme;
 import dev.kompakt.strategies.WeightQuantizer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -78,8 +80,6 @@ public final class StrategiesBenchmark {
     static final double KD_ALPHA = 0.5;
     /** Epochs of FitNets' stage 1 (hint training) before the student's own epochs. */
     static final int HINT_EPOCHS = 2;
-    /** The CNN with half the filters of each convolution: conv1 8 -> 4, conv2 16 -> 8, fc1 kept at 64 units. */
-    static final int[] HALF_FILTERS = {4, 8, 64};
 
     private StrategiesBenchmark() {
     }
@@ -152,17 +152,17 @@ public final class StrategiesBenchmark {
      * The trained baselines of one seed, their test accuracies, and the CNN teacher's outputs on the training set
      * (computed once, since a network's forward pass is not safe to share between threads).
      */
-    private record Baselines(long seed, MultiLayerNetwork mlp, double mlpAccuracy, MultiLayerNetwork cnn, double cnnAccuracy, long cnnParameters,
+    private record Baselines(long seed, ComputationGraph mlp, double mlpAccuracy, ComputationGraph cnn, double cnnAccuracy, long cnnParameters,
                              INDArray teacherProbabilities, INDArray teacherLogits) {
         static Baselines of(DataSet train, DataSet test, Settings s, long seed) throws IOException {
-            MultiLayerNetwork mlp = null;
+            ComputationGraph mlp = null;
             double mlpAcc = Double.NaN;
             if (s.runs("pruning") || s.runs("quantization")) {
                 mlp = baseline(new Architecture(Architecture.Family.MLP, 1.0), MLP_LR, train, s, seed);
                 mlpAcc = Training.accuracy(mlp, test);
             }
             Architecture cnnArch = new Architecture(Architecture.Family.CNN, 1.0);
-            MultiLayerNetwork cnn = baseline(cnnArch, CNN_LR, train, s, seed);
+            ComputationGraph cnn = baseline(cnnArch, CNN_LR, train, s, seed);
             INDArray probabilities = s.runs("pruning") || s.runs("distillation") ? Training.predict(cnn, train.getFeatures()) : null;
             INDArray logits = s.runs("distillation") ? Training.logits(cnn, train.getFeatures()) : null;
             return new Baselines(seed, mlp, mlpAcc, cnn, Training.accuracy(cnn, test), parameters(cnn, cnnArch), probabilities, logits);
@@ -205,14 +205,14 @@ public final class StrategiesBenchmark {
                 Map<String, Double> r = new LinkedHashMap<>();
                 quantization("MLP", b.mlp().clone(), b.mlpAccuracy(), train, test, calibration, s, seed, r);
                 r.put("MLP INT8 ONNX (weights + activations, min-max calibration): loss (pp)",
-                        100 * (b.mlpAccuracy() - onnxAccuracy(OnnxExporter.int8(b.mlp().clone(), calibration, Map.of()), test)));
+                        100 * (b.mlpAccuracy() - onnxAccuracy(GraphOnnxExporter.int8(b.mlp().clone(), MLP_INPUT, calibration, Map.of()), test)));
                 return r;
             });
             tasks.add(() -> {
                 Map<String, Double> r = new LinkedHashMap<>();
                 quantization("CNN", b.cnn().clone(), b.cnnAccuracy(), train, test, calibration, s, seed, r);
                 r.put("CNN INT8 ONNX (weights + activations): loss (pp)",
-                        100 * (b.cnnAccuracy() - onnxAccuracy(OnnxExporter.int8(b.cnn().clone(), calibration, Map.of()), test)));
+                        100 * (b.cnnAccuracy() - onnxAccuracy(GraphOnnxExporter.int8(b.cnn().clone(), CNN_INPUT, calibration, Map.of()), test)));
                 return r;
             });
         }
@@ -233,13 +233,13 @@ public final class StrategiesBenchmark {
      * fine-tuning) and one-shot with the same fine-tuning budget; beside them the dense baseline fine-tuned for the same
      * epochs, so a gain from extra training is not mistaken for a gain from pruning.
      */
-    private static Map<String, Double> mlpPruning(MultiLayerNetwork mlpBase, double mlpAcc, DataSet train, DataSet test, Settings s, long seed) {
+    private static Map<String, Double> mlpPruning(ComputationGraph mlpBase, double mlpAcc, DataSet train, DataSet test, Settings s, long seed) {
         Map<String, Double> r = new LinkedHashMap<>();
-        MultiLayerNetwork dense = mlpBase.clone();
+        ComputationGraph dense = mlpBase.clone();
         dense.setLearningRate(FINE_TUNE_LR);
         Training.fit(dense, train, s.fineTuneEpochs(), 128, PruningMasks.none(), seed);
         r.put("MLP dense baseline fine-tuned the same epochs (no pruning): loss (pp)", 100 * (mlpAcc - Training.accuracy(dense, test)));
-        MultiLayerNetwork agp = mlpBase.clone();
+        ComputationGraph agp = mlpBase.clone();
         agp.setLearningRate(FINE_TUNE_LR);
         MagnitudePruner pruner = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL);
         int steps = 4 * s.fineTuneEpochs();
@@ -250,7 +250,7 @@ public final class StrategiesBenchmark {
         }
         r.put("MLP AGP 90%: sparsity", MagnitudePruner.sparsity(agp));
         r.put("MLP AGP 90%: accuracy loss (pp)", 100 * (mlpAcc - Training.accuracy(agp, test)));
-        MultiLayerNetwork oneShot = mlpBase.clone();
+        ComputationGraph oneShot = mlpBase.clone();
         oneShot.setLearningRate(FINE_TUNE_LR);
         PruningMasks masks = pruner.prune(oneShot, 0.9);
         Training.fit(oneShot, train, s.fineTuneEpochs(), 128, masks, seed);
@@ -263,12 +263,15 @@ public final class StrategiesBenchmark {
      * filters kept, fc1 keeps its 64 units and loses the inputs of the removed filters), fine-tuned with a cosine-decayed
      * learning rate from {@value #PRUNED_CNN_LR} ({@link #fitCosine}) with cross-entropy or, when {@code distil}, with response distillation from the unpruned baseline (prune, then distil, in one budget).
      */
-    private static Map<String, Double> cnnFilterPruning(MultiLayerNetwork cnnBase, double cnnAcc, long p0, INDArray teacherProbabilities,
+    private static Map<String, Double> cnnFilterPruning(ComputationGraph cnnBase, double cnnAcc, long p0, INDArray teacherProbabilities,
                                                         DataSet train, DataSet test, Settings s, long seed, boolean distil) {
         Map<String, Double> r = new LinkedHashMap<>();
-        MultiLayerNetwork pruned = NetworkFactory.build(Architecture.Family.CNN, HALF_FILTERS, 28, 28, 10, seed, PRUNED_CNN_LR,
-                distil ? new DistillationLoss(KD_TEMPERATURE, KD_ALPHA) : null);
-        ChannelInheritance.copyStrongestChannels(cnnBase, pruned);
+        // half of each convolution's filters (the strongest by L1) and all of fc1's units; conv1 and conv2 are the graph's
+        // channel groups, fc1 is left whole
+        List<GraphChannelPruning.Selection> halves = GraphChannelPruning.select(cnnBase,
+                g -> g.producers().contains("fc1") ? 1.0 : 0.5, ImportanceCriterion.l1(), Map.of());
+        ComputationGraph pruned = NetworkFactory.forTraining(GraphChannelPruning.prune(cnnBase, halves), PRUNED_CNN_LR,
+                distil ? new DistillationLoss(KD_TEMPERATURE, KD_ALPHA) : null, seed, true);
         if (!distil) {
             r.put("CNN 50% of filters removed: parameters (fraction of baseline)", (double) parameters(pruned, new Architecture(Architecture.Family.CNN, 1.0)) / p0);
             r.put("CNN 50% of filters removed, before fine-tuning: accuracy loss (pp)", 100 * (cnnAcc - Training.accuracy(pruned, test)));
@@ -279,8 +282,8 @@ public final class StrategiesBenchmark {
         r.put("CNN 50% of filters removed, fine-tuned" + (distil ? " with KD from the baseline" : "") + " (cosine lr): accuracy loss (pp)",
                 100 * (cnnAcc - Training.accuracy(pruned, test)));
         if (distil) {
-            double l0 = onnxLatencyMs(OnnxExporter.fp32(cnnBase));
-            double l1 = onnxLatencyMs(OnnxExporter.fp32(pruned));
+            double l0 = onnxLatencyMs(GraphOnnxExporter.fp32(cnnBase, CNN_INPUT));
+            double l1 = onnxLatencyMs(GraphOnnxExporter.fp32(pruned, CNN_INPUT));
             r.put("CNN 50% of filters removed: ONNX Runtime batch-1 latency (fraction of baseline)", l1 / l0);
         }
         return r;
@@ -290,7 +293,7 @@ public final class StrategiesBenchmark {
      * The unpruned CNN baseline fine-tuned exactly like the pruned one (same epochs, cosine schedule from the same
      * learning rate), so that a gain from the extra training is not mistaken for a property of the pruned network.
      */
-    private static Map<String, Double> cnnDenseFineTune(MultiLayerNetwork cnnBase, double cnnAcc, DataSet train, DataSet test, Settings s, long seed) {
+    private static Map<String, Double> cnnDenseFineTune(ComputationGraph cnnBase, double cnnAcc, DataSet train, DataSet test, Settings s, long seed) {
         fitCosine(cnnBase, train, s.fineTuneEpochs(), PRUNED_CNN_LR, seed);
         return Map.of("CNN dense baseline fine-tuned alike (no pruning, cosine lr): loss (pp)", 100 * (cnnAcc - Training.accuracy(cnnBase, test)));
     }
@@ -300,7 +303,7 @@ public final class StrategiesBenchmark {
      * (epoch e of E at lr0 * (1 + cos(pi * e / E)) / 2; Loshchilov and Hutter 2017, without restarts); the
      * optimiser's state carries over between epochs.
      */
-    static void fitCosine(MultiLayerNetwork net, DataSet data, int epochs, double lr0, long seed) {
+    static void fitCosine(ComputationGraph net, DataSet data, int epochs, double lr0, long seed) {
         for (int e = 0; e < epochs; e++) {
             net.setLearningRate(cosineRate(lr0, e, epochs));
             Training.fit(net, data, 1, 128, PruningMasks.none(), seed * 1000 + e);
@@ -325,7 +328,7 @@ public final class StrategiesBenchmark {
             case CompressionPlan.RELATION -> RelationalDistillationLoss.withPaperWeights(response);
             default -> response;
         };
-        MultiLayerNetwork net = NetworkFactory.build(arch, 28, 28, 10, seed, STUDENT_LR, loss);
+        ComputationGraph net = NetworkFactory.build(arch, 28, 28, 10, seed, STUDENT_LR, loss);
         DataSet data = train;
         if (loss != null) {
             INDArray targets = DistillationLoss.encodeTargets(train.getLabels(), b.teacherProbabilities(), KD_TEMPERATURE);
@@ -375,21 +378,21 @@ public final class StrategiesBenchmark {
         r.putAll(gains);
     }
 
-    private static long parameters(MultiLayerNetwork net, Architecture arch) {
-        return CostModel.totalParameters(CostModel.of(net, NetworkFactory.inputType(arch, 28, 28), Map.of()));
+    private static long parameters(ComputationGraph net, Architecture arch) {
+        return CostModel.totalParameters(GraphCostModel.of(net, NetworkFactory.inputType(arch, 28, 28), Map.of()));
     }
 
     /**
      * A baseline trained for the settings' epochs, or the one an earlier run saved in {@link Settings#baselines} for the
      * same family, seed, epochs and training-set size (saved with its updater state, so fine-tuning continues alike).
      */
-    private static MultiLayerNetwork baseline(Architecture arch, double learningRate, DataSet train, Settings s, long seed) throws IOException {
+    private static ComputationGraph baseline(Architecture arch, double learningRate, DataSet train, Settings s, long seed) throws IOException {
         Path file = s.baselines() == null ? null : s.baselines().resolve(String.format("%s-seed%d-epochs%d-train%d-lr%s.zip",
                 arch.family().name().toLowerCase(java.util.Locale.ROOT), seed, s.baselineEpochs(), train.numExamples(), learningRate));
         if (file != null && Files.isRegularFile(file)) {
-            return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+            return restore(file);
         }
-        MultiLayerNetwork net = NetworkFactory.build(arch, 28, 28, 10, seed, learningRate, null);
+        ComputationGraph net = NetworkFactory.build(arch, 28, 28, 10, seed, learningRate, null);
         Training.fit(net, train, s.baselineEpochs(), 128, PruningMasks.none(), seed);
         if (file != null) {
             Files.createDirectories(file.getParent());
@@ -405,7 +408,7 @@ public final class StrategiesBenchmark {
      * bias correction on the 256 calibration inputs, INT4 per-tensor and asymmetric, and INT4 QAT against a float fine-tune
      * of the same epochs and learning rate followed by INT4 PTQ. Losses in percentage points against the baseline.
      */
-    private static void quantization(String name, MultiLayerNetwork base, double baseAccuracy, DataSet train, DataSet test, INDArray calibration,
+    private static void quantization(String name, ComputationGraph base, double baseAccuracy, DataSet train, DataSet test, INDArray calibration,
                                      Settings s, long seed, Map<String, Double> r) {
         r.put(name + " INT8 per-channel weight PTQ: loss (pp)",
                 100 * (baseAccuracy - ptqAccuracy(base, QuantizationScheme.perChannelSymmetric(8), null, test)));
@@ -423,14 +426,14 @@ public final class StrategiesBenchmark {
         r.put(name + " INT4 per-channel asymmetric weight PTQ (min-max): loss (pp)", 100 * (baseAccuracy - ptqAccuracy(base, asymmetric, null, test)));
 
         WeightQuantizer int4 = new WeightQuantizer(4);
-        MultiLayerNetwork tuned = base.clone();
+        ComputationGraph tuned = base.clone();
         tuned.setLearningRate(FINE_TUNE_LR);
         Training.fit(tuned, train, s.fineTuneEpochs(), 128, PruningMasks.none(), seed);
         r.put(name + " float fine-tune (" + s.fineTuneEpochs() + " epochs): loss (pp)", 100 * (baseAccuracy - Training.accuracy(tuned, test)));
         int4.quantize(tuned);
         r.put(name + " float fine-tune (" + s.fineTuneEpochs() + " epochs) then INT4 PTQ (min-max): loss (pp)",
                 100 * (baseAccuracy - Training.accuracy(tuned, test)));
-        MultiLayerNetwork qat = base.clone();
+        ComputationGraph qat = base.clone();
         qat.setLearningRate(FINE_TUNE_LR);
         Training.fit(qat, train, s.fineTuneEpochs(), 128, PruningMasks.none(), seed, int4);
         int4.quantize(qat);
@@ -438,14 +441,29 @@ public final class StrategiesBenchmark {
     }
 
     /** Test accuracy of a copy of {@code base} with its weights quantized, and its biases corrected on {@code biasCalibration} when not null. */
-    private static double ptqAccuracy(MultiLayerNetwork base, QuantizationScheme scheme, INDArray biasCalibration, DataSet test) {
-        MultiLayerNetwork q = base.clone();
+    private static double ptqAccuracy(ComputationGraph base, QuantizationScheme scheme, INDArray biasCalibration, DataSet test) {
+        ComputationGraph q = base.clone();
         new WeightQuantizer(scheme).quantize(q);
         if (biasCalibration != null) {
             BiasCorrection.correct(base, q, biasCalibration);
         }
         return Training.accuracy(q, test);
     }
+
+    /** A saved baseline with its updater state: a graph, or a MultiLayerNetwork saved by earlier versions (converted). */
+    private static ComputationGraph restore(Path file) throws IOException {
+        try {
+            return ModelSerializer.restoreComputationGraph(file.toFile(), true);
+        } catch (RuntimeException | IOException e) {
+            return dev.kompakt.strategies.MultiLayerConversion.toGraph(ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true));
+        }
+    }
+
+    /** The input types of the built-in families on 28x28 images. */
+    private static final org.deeplearning4j.nn.conf.inputs.InputType CNN_INPUT =
+            NetworkFactory.inputType(new Architecture(Architecture.Family.CNN, 1.0), 28, 28);
+    private static final org.deeplearning4j.nn.conf.inputs.InputType MLP_INPUT =
+            NetworkFactory.inputType(new Architecture(Architecture.Family.MLP, 1.0), 28, 28);
 
     private static DataSet quarter(DataSet d, int q) {
         long n = d.numExamples();

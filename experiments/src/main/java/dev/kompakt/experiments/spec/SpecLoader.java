@@ -134,7 +134,7 @@ public final class SpecLoader {
 
         ExperimentSpec.Data data = data(object(root, "", "data", true));
         ExperimentSpec.Baseline baseline = baseline(object(root, "", "baseline", true));
-        ExperimentSpec.Strategies strategies = strategies(object(root, "", "strategies", true), baseline.architecture());
+        ExperimentSpec.Strategies strategies = strategies(object(root, "", "strategies", true), baseline.architecture(), baseline.model() != null);
         ExperimentSpec.Budget budget = budget(object(root, "", "budget", true));
         ExperimentSpec.Search search = search(object(root, "", "search", true), devices);
         ExperimentSpec.Execution execution = execution(object(root, "", "execution", false));
@@ -182,7 +182,7 @@ public final class SpecLoader {
         return new ExperimentSpec.Baseline(arch, modelPath, epochs, batch, lr);
     }
 
-    private ExperimentSpec.Strategies strategies(JsonNode n, String architecture) {
+    private ExperimentSpec.Strategies strategies(JsonNode n, String architecture, boolean userModel) {
         String p = "strategies";
         known(n, p, "student", "pruning", "quantization", "distillation");
         CompressionSpace.StudentRange student = null;
@@ -192,10 +192,11 @@ public final class SpecLoader {
         JsonNode s = object(n, p, "student", false);
         if (n.has("student")) {
             known(s, p + ".student", "widths", "init", "criteria");
-            List<Double> widths = list(s, p + ".student", "widths", JsonNode::isNumber, JsonNode::asDouble, "numbers in (0, 4]");
+            List<Double> widths = list(s, p + ".student", "widths", JsonNode::isNumber, JsonNode::asDouble, "numbers in (0, 1]");
             for (int i = 0; i < widths.size(); i++) {
-                if (!(widths.get(i) > 0 && widths.get(i) <= 4)) {
-                    problem(p + ".student.widths[" + i + "]", "must be in (0, 4], got " + widths.get(i));
+                if (!(widths.get(i) > 0 && widths.get(i) <= 1)) {
+                    problem(p + ".student.widths[" + i + "]", "must be in (0, 1] (a student narrows the baseline's own layers), got "
+                            + widths.get(i));
                 }
             }
             List<String> init = names(s, p + ".student", "init", Set.of(CompressionSpace.INHERIT, CompressionSpace.SCRATCH),
@@ -263,6 +264,10 @@ public final class SpecLoader {
             boolean mixed = bool(q, p + ".quantization", "mixedPrecision", false);
             if (mixed && bits.size() < 2) {
                 problem(p + ".quantization.mixedPrecision", "needs at least two weightBits to mix, got " + bits);
+            }
+            if (mixed && userModel) {
+                problem(p + ".quantization.mixedPrecision", "is not supported yet with baseline.model (per-layer bits are searched over the"
+                        + " built-in families' layers only)");
             }
             // one bit width per weight layer of the baseline's family (an unknown architecture is reported above)
             Architecture.Family family = architecture != null && architecture.equalsIgnoreCase("mlp") ? Architecture.Family.MLP
