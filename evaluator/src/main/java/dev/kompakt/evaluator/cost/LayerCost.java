@@ -4,13 +4,15 @@ package dev.kompakt.evaluator.cost;
  * Cost of one layer for batch 1.
  *
  * @param kind           op kind: {@code conv}, {@code depthwise}, {@code dense}, {@code pool}, {@code activation},
- *                       {@code batchnorm}, {@code add}, {@code concat}, {@code upsample}, or another layer's class name
+ *                       {@code batchnorm}, {@code add}, {@code mul}, {@code concat}, {@code upsample}, {@code pad},
+ *                       {@code reshape}, {@code identity}, or another layer's class name
  *                       (see {@code dev.kompakt.evaluator.hardware.OpKinds})
  * @param macs           multiply-accumulates (0 for pooling)
  * @param otherOps       non-MAC element operations (pooling comparisons, activations)
  * @param weights        weight count (biases excluded)
  * @param nonzeroWeights weights that are not exactly zero
- * @param biases         bias count (stored as float32)
+ * @param biases         bias count (stored as float32); for batch norm its float32 parameters (gamma, beta, mean,
+ *                       variance)
  * @param weightBits     storage bits of one weight (32 = float)
  * @param storageBytes   exact bytes of this layer's parameters: weights (dense, bitmask or CSR, whichever is
  *                       smallest), per-channel scales when quantized, and float32 biases

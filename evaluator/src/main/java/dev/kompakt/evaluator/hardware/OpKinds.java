@@ -18,6 +18,12 @@ public final class OpKinds {
     public static final String ADD = "add";
     public static final String CONCAT = "concat";
     public static final String UPSAMPLE = "upsample";
+    public static final String MUL = "mul";
+    public static final String PAD = "pad";
+    /** A reshape or flatten: free at inference (a view of the same data). */
+    public static final String RESHAPE = "reshape";
+    /** A layer that passes its input through at inference (dropout). */
+    public static final String IDENTITY = "identity";
 
     /** Op classes: each has its own efficiency factor and can be listed as supported. */
     public static final String ELEMENTWISE = "elementwise";
@@ -29,6 +35,7 @@ public final class OpKinds {
     public static final List<String> FUSABLE = List.of(ACTIVATION, ADD, POOL);
 
     private static final Set<String> KERNEL_HEADS = Set.of(CONV, DEPTHWISE, DENSE);
+    private static final Set<String> NO_OPS = Set.of(RESHAPE, IDENTITY);
 
     private OpKinds() {
     }
@@ -38,10 +45,18 @@ public final class OpKinds {
         String k = kind == null ? "" : kind.toLowerCase(Locale.ROOT);
         return switch (k) {
             case CONV, DEPTHWISE, DENSE, POOL -> k;
-            case ACTIVATION, BATCHNORM, ADD, "mul", "elementwise" -> ELEMENTWISE;
-            case CONCAT, UPSAMPLE, "reshape", "data" -> DATA;
+            case ACTIVATION, BATCHNORM, ADD, MUL, "elementwise" -> ELEMENTWISE;
+            case CONCAT, UPSAMPLE, PAD, RESHAPE, IDENTITY, "data" -> DATA;
             default -> OTHER;
         };
+    }
+
+    /**
+     * Whether a layer of this kind does no work at inference ({@code reshape}, {@code identity}): a deployed runtime
+     * drops it or turns it into a view, so it runs no kernel and moves no bytes.
+     */
+    public static boolean isNoOp(String kind) {
+        return kind != null && NO_OPS.contains(kind.toLowerCase(Locale.ROOT));
     }
 
     /** Whether a layer of this kind can start a kernel that later element-wise ops and pooling fuse into. */

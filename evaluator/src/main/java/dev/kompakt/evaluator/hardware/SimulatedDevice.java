@@ -22,6 +22,9 @@ import java.util.List;
  * activations at the layers' activation bit widths (on-chip when they fit in the on-chip memory the resident weights
  * leave).
  *
+ * <p><b>No-ops.</b> Layers that do no work at inference ({@link OpKinds#isNoOp}: reshapes, dropout) run no kernel,
+ * move no bytes, never send the network to the fallback, and do not stop the layers around them from fusing.
+ *
  * <p><b>Fallback.</b> From the first layer the device does not support ({@code supportedOps}, or any float layer on
  * an {@code int8Only} device), every remaining layer runs on the profile's {@code fallback} at its effective rate,
  * after handing over the boundary tensor ({@code hostLinkGBs} plus {@code transferOverheadUs}). An attached
@@ -78,7 +81,7 @@ public final class SimulatedDevice {
         int fallbackFrom = -1;
         for (int i = 0; i < n; i++) {
             LayerCost c = layers.get(i);
-            if (!profile.supports(c.kind(), c.int8Compute())) {
+            if (!OpKinds.isNoOp(c.kind()) && !profile.supports(c.kind(), c.int8Compute())) {
                 fallbackFrom = i;
                 break;
             }
@@ -100,6 +103,9 @@ public final class SimulatedDevice {
         List<List<Integer>> groups = new ArrayList<>();
         for (int i = 0; i < deviceEnd; i++) {
             LayerCost c = layers.get(i);
+            if (OpKinds.isNoOp(c.kind())) {
+                continue; // no kernel, no bytes, and the layers on either side may still fuse
+            }
             boolean fuse = !groups.isEmpty() && profile.fuses(c.kind())
                     && OpKinds.isKernelHead(layers.get(groups.get(groups.size() - 1).get(0)).kind());
             if (fuse) {

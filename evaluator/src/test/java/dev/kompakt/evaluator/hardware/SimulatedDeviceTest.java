@@ -258,4 +258,30 @@ class SimulatedDeviceTest {
         assertEquals(600_000.0, k.get(1).offChipBytes(), 1e-9);
         assertEquals(20.0, k.get(1).onChipBytes(), 1e-9);
     }
+
+    @Test
+    void reshapesAndIdentitiesRunNoKernelAndNeverSendTheNetworkToTheFallback() {
+        // a device without the data class: a reshape or dropout would otherwise hand everything after it to the CPU
+        HardwareProfile p = profile(0, 0, List.of("activation"), List.of("conv", "dense", "elementwise"), false,
+                new HardwareProfile.Fallback("cpu", 1.0, 1.0, 10.0), 0, 0, 0, null);
+        LayerCost conv = layer("conv", 100_000, 0, 500, 32, 2000, 400, 1000, 32);
+        LayerCost drop = layer("identity", 0, 0, 0, 32, 0, 1000, 1000, 32);
+        LayerCost relu = layer("activation", 0, 1000, 0, 32, 0, 1000, 1000, 32);
+        LayerCost flat = layer("reshape", 0, 0, 0, 32, 0, 1000, 1000, 32);
+        LayerCost dense = layer("dense", 10_000, 10, 10_000, 32, 40_000, 1000, 10, 32);
+        SimulatedDevice d = new SimulatedDevice(p);
+        SimulatedDevice.Estimate with = d.estimate(List.of(conv, drop, relu, flat, dense));
+        SimulatedDevice.Estimate without = d.estimate(List.of(conv, relu, dense));
+        assertEquals(-1, with.fallbackFromLayer());
+        assertEquals(2, with.kernels());
+        // the ReLU still fuses into the conv across the dropout; positions are those of the full list
+        assertEquals(List.of(List.of(0, 2), List.of(4)),
+                d.kernels(List.of(conv, drop, relu, flat, dense)).stream().map(SimulatedDevice.Kernel::layers).toList());
+        assertEquals(without.latencyMs(), with.latencyMs(), 1e-15);
+        assertEquals(without.offChipBytes(), with.offChipBytes(), 1e-9);
+        assertTrue(OpKinds.isNoOp("reshape") && OpKinds.isNoOp("identity") && !OpKinds.isNoOp("pad") && !OpKinds.isNoOp("concat"));
+        assertEquals(OpKinds.DATA, OpKinds.opClass("identity"));
+        assertEquals(OpKinds.DATA, OpKinds.opClass("pad"));
+        assertEquals(OpKinds.ELEMENTWISE, OpKinds.opClass("mul"));
+    }
 }
