@@ -1,8 +1,9 @@
 package dev.kompakt.strategies;
 
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -128,38 +129,39 @@ class QuantizedActivationTest {
 
     @Test
     void quantizerSwapsTheHiddenLayersAndTheNetworkSerialisesAndClones() throws IOException {
-        MultiLayerNetwork net = BiasCorrectionTest.net(Activation.RELU);
+        ComputationGraph net = BiasCorrectionTest.net(Activation.RELU);
         INDArray x = BiasCorrectionTest.inputs();
-        INDArray floatOut = net.output(x, false);
-        Map<Integer, Calibration.Range> ranges = new ActivationQuantizer(4, new MinMaxCalibration()).quantize(net, x);
-        assertEquals(List.of(0, 1, 2), List.copyOf(ranges.keySet()), "conv, conv, dense; not the softmax output layer");
-        assertEquals(Map.of(0, 4, 1, 4, 2, 4), ActivationQuantizer.quantizedLayers(net));
-        assertInstanceOf(ActivationSoftmax.class, activation(net, 3));
-        for (int layer = 0; layer < 3; layer++) {
+        INDArray floatOut = net.outputSingle(false, x);
+        Map<String, Calibration.Range> ranges = new ActivationQuantizer(4, new MinMaxCalibration()).quantize(net, x);
+        List<String> hidden = List.of("layer0", "layer1", "layer2");
+        assertEquals(hidden, List.copyOf(ranges.keySet()), "conv, conv, dense; not the softmax output layer");
+        assertEquals(Map.of("layer0", 4, "layer1", 4, "layer2", 4), ActivationQuantizer.quantizedLayers(net));
+        assertInstanceOf(ActivationSoftmax.class, activation(net, "layer3"));
+        for (String layer : hidden) {
             QuantizedActivation q = (QuantizedActivation) activation(net, layer);
             assertEquals(0.0, q.min(), 0.0, "ReLU range starts at 0");
             assertTrue(q.max() > 0);
             // the live layer uses it: its outputs are on a 16-level grid
-            INDArray a = net.feedForward(x, false).get(layer + 1);
+            INDArray a = net.feedForward(x, false).get(layer);
             assertTrue(distinct(a).size() <= 16, "layer " + layer + ": " + distinct(a).size());
         }
-        INDArray quantOut = net.output(x, false);
+        INDArray quantOut = net.outputSingle(false, x);
         assertTrue(quantOut.sub(floatOut).norm2Number().doubleValue() > 0, "the outputs change");
 
         // JSON configuration, ModelSerializer and clone keep the quantized activations
-        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
-        assertEquals(activation(net, 1), ((BaseLayer) back.getConf(1).getLayer()).getActivationFn());
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(net.getConfiguration().toJson());
+        assertEquals(activation(net, "layer1"), activation(back, "layer1"));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ModelSerializer.writeModel(net, bytes, true);
-        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()), true);
-        MultiLayerNetwork cloned = net.clone();
-        for (MultiLayerNetwork copy : List.of(restored, cloned)) {
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
+        ComputationGraph cloned = net.clone();
+        for (ComputationGraph copy : List.of(restored, cloned)) {
             assertEquals(ActivationQuantizer.quantizedLayers(net), ActivationQuantizer.quantizedLayers(copy));
-            for (int layer = 0; layer < 3; layer++) {
+            for (String layer : hidden) {
                 assertEquals(activation(net, layer), activation(copy, layer));
                 assertEquals(activation(net, layer), ((BaseLayer) copy.getLayer(layer).conf().getLayer()).getActivationFn(), "live layer");
             }
-            assertEquals(quantOut, copy.output(x, false));
+            assertEquals(quantOut, copy.outputSingle(false, x));
         }
 
         // a training step runs through the straight-through estimator
@@ -168,15 +170,19 @@ class QuantizedActivationTest {
             labels.putScalar(i, i % 5, 1.0);
         }
         INDArray before = cloned.params().dup();
-        cloned.fit(x, labels);
+        cloned.fit(new INDArray[] {x}, new INDArray[] {labels});
         assertTrue(cloned.params().sub(before).norm2Number().doubleValue() > 0, "the weights move");
 
         ActivationQuantizer.restore(net);
         assertEquals(Map.of(), ActivationQuantizer.quantizedLayers(net));
-        assertEquals(floatOut, net.output(x, false));
+        assertEquals(floatOut, net.outputSingle(false, x));
     }
 
-    private static IActivation activation(MultiLayerNetwork net, int layer) {
-        return ((BaseLayer) net.getLayerWiseConfigurations().getConf(layer).getLayer()).getActivationFn();
+    private static IActivation activation(ComputationGraph net, String layer) {
+        return activation(net.getConfiguration(), layer);
+    }
+
+    private static IActivation activation(ComputationGraphConfiguration conf, String layer) {
+        return ((BaseLayer) ((LayerVertex) conf.getVertices().get(layer)).getLayerConf().getLayer()).getActivationFn();
     }
 }

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -89,36 +90,37 @@ class RegularizationTest {
         assertThrows(IllegalArgumentException.class, () -> Regularization.groupLasso(Double.NaN));
     }
 
-    private static MultiLayerNetwork mlp() {
+    /** dense "fc" (4, ReLU) -> softmax "out" (3) on 5 inputs, Adam at learning rate 0.1, as a graph. */
+    private static ComputationGraph mlp() {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).updater(new Adam(0.1)).list()
                 .layer(new DenseLayer.Builder().name("fc").nOut(4).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(new LossMCXENT()).name("out").nOut(3).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(5)).build());
         net.init();
-        return net;
+        return MultiLayerConversion.toGraph(net);
     }
 
     @Test
     void applyUsesEachLayersLearningRateAndSkipsBiases() {
-        MultiLayerNetwork net = mlp();
-        net.getLayer(0).getParam("b").assign(0.05);
-        INDArray w0 = net.getLayer(0).getParam("W").dup();
-        INDArray w1 = net.getLayer(1).getParam("W").dup();
+        ComputationGraph net = mlp();
+        net.getLayer("fc").getParam("b").assign(0.05);
+        INDArray w0 = net.getLayer("fc").getParam("W").dup();
+        INDArray w1 = net.getLayer("out").getParam("W").dup();
         Regularization.l1(0.5).apply(net);
         // learning rate 0.1: threshold 0.05 on every weight of both layers
         Regularization.l1(1.0).proximal(w0, 1, 0.05);
         Regularization.l1(1.0).proximal(w1, 1, 0.05);
-        assertArrayEquals(flat(w0), flat(net.getLayer(0).getParam("W")));
-        assertArrayEquals(flat(w1), flat(net.getLayer(1).getParam("W")));
-        assertArrayEquals(new float[] {0.05f, 0.05f, 0.05f, 0.05f}, flat(net.getLayer(0).getParam("b")));
+        assertArrayEquals(flat(w0), flat(net.getLayer("fc").getParam("W")));
+        assertArrayEquals(flat(w1), flat(net.getLayer("out").getParam("W")));
+        assertArrayEquals(new float[] {0.05f, 0.05f, 0.05f, 0.05f}, flat(net.getLayer("fc").getParam("b")));
     }
 
     @Test
     void groupLassoLeavesTheOutputLayersClassesAlone() {
-        MultiLayerNetwork net = mlp();
-        INDArray out = net.getLayer(1).getParam("W").dup();
+        ComputationGraph net = mlp();
+        INDArray out = net.getLayer("out").getParam("W").dup();
         Regularization.groupLasso(1000).apply(net);
-        assertEquals(0.0, net.getLayer(0).getParam("W").norm2Number().doubleValue(), "every hidden unit zeroed");
-        assertArrayEquals(flat(out), flat(net.getLayer(1).getParam("W")), "output layer untouched");
+        assertEquals(0.0, net.getLayer("fc").getParam("W").norm2Number().doubleValue(), "every hidden unit zeroed");
+        assertArrayEquals(flat(out), flat(net.getLayer("out").getParam("W")), "output layer untouched");
     }
 }
