@@ -6,10 +6,14 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -44,12 +48,17 @@ import java.util.stream.IntStream;
  * reach a network input or a network output are never pruned (their channels are fixed by the data), and are not listed.
  *
  * <p><b>Supported graphs.</b> Vertices: network inputs; layer vertices of exactly the classes ConvolutionLayer,
- * DenseLayer, OutputLayer, BatchNormalization, ActivationLayer, DropoutLayer, SubsamplingLayer and GlobalPoolingLayer, in
- * NCHW format, each with one input; element-wise vertices. A {@link CnnToFeedForwardPreProcessor} between a convolution
+ * SeparableConvolution2D (depth multiplier 1: its depthwise part keeps its input's channels, its pointwise part is a
+ * producer), DepthwiseConvolution2D (depth multiplier 1: one filter per channel, so it keeps its input's channel indexing,
+ * like batch norm), DenseLayer, OutputLayer, BatchNormalization, ActivationLayer, DropoutLayer, ZeroPaddingLayer,
+ * SubsamplingLayer and GlobalPoolingLayer, in NCHW format, each with one input; element-wise vertices (a broadcast product,
+ * as squeeze-excitation's [N, C, H, W] x [N, C, 1, 1], ties the same channels as an addition); merge vertices
+ * (concatenation: its channels are its inputs' channels in order, each input's group pruned on its own and the consumers'
+ * input channels gathered at their offsets). A {@link CnnToFeedForwardPreProcessor} between a convolution
  * and a dense layer is followed: DL4J flattens NCHW activations in C order, so channel {@code c} of an
  * {@code h x w} map owns the dense input rows {@code c*h*w ... c*h*w + h*w - 1}. Any other preprocessor is allowed only
- * where the channels it sees are not pruned (typically on the network input). Every other vertex or layer kind (merge,
- * subset, depthwise or separable convolution, ...) is refused with an {@link IllegalArgumentException} naming the vertex,
+ * where the channels it sees are not pruned (typically on the network input). Every other vertex or layer kind (subset,
+ * depth multipliers above 1, ...) is refused with an {@link IllegalArgumentException} naming the vertex,
  * rather than producing a wrong network.
  *
  * <p>The pruned graph is a new, initialised graph built from a clone of the configuration (same updater, seed and
@@ -192,14 +201,14 @@ public final class GraphChannelPruning {
             }
             Layer layer = lv.getLayerConf().getLayer();
             Tensor in = a.in.get(name);
-            int[] channelsIn = kept.get(a.find(in.node));
+            int[] channelsIn = a.keptChannels(in, kept);
             if (lv.getPreProcessor() instanceof CnnToFeedForwardPreProcessor p && channelsIn != null) {
                 p.setNumChannels(channelsIn.length);
             }
             if (!(layer instanceof FeedForwardLayer ff)) {
                 continue;
             }
-            if (layer instanceof BatchNormalization || layer instanceof DropoutLayer) {
+            if (layer instanceof BatchNormalization || layer instanceof DropoutLayer || layer instanceof DepthwiseConvolution2D) {
                 if (channelsIn != null) {
                     ff.setNIn((long) channelsIn.length * in.inner);
                     ff.setNOut((long) channelsIn.length * in.inner);
@@ -222,7 +231,7 @@ public final class GraphChannelPruning {
                 continue;
             }
             Tensor in = a.in.get(name);
-            int[] channelsIn = kept.get(a.find(in.node));
+            int[] channelsIn = a.keptChannels(in, kept);
             Layer layer = ((LayerVertex) graph.getConfiguration().getVertices().get(name)).getLayerConf().getLayer();
             Map<String, INDArray> src = graph.getLayer(name).paramTable();
             org.deeplearning4j.nn.api.Layer dst = pruned.getLayer(name);
@@ -232,13 +241,29 @@ public final class GraphChannelPruning {
                 }
                 continue;
             }
+            if (layer instanceof DepthwiseConvolution2D) {
+                // W [kh, kw, channels, 1] and b [1, channels]: one filter per channel, kept with its channel
+                for (Map.Entry<String, INDArray> e : src.entrySet()) {
+                    INDArray target = dst.getParam(e.getKey());
+                    target.assign(e.getKey().equals("W") ? axis2(e.getValue(), channelsIn) : ChannelInheritance.gather(e.getValue(), channelsIn, target.shape()));
+                }
+                continue;
+            }
             Integer node = a.producerNode.get(name);
             int[] outs = node == null ? null : kept.get(a.find(node));
             boolean conv = layer instanceof ConvolutionLayer;
             for (Map.Entry<String, INDArray> e : src.entrySet()) {
                 INDArray w = e.getValue();
                 INDArray target = dst.getParam(e.getKey());
-                if (e.getKey().equals("W")) {
+                if (layer instanceof SeparableConvolution2D && e.getKey().equals("W")) {
+                    // the depthwise part [multiplier = 1, in, kh, kw] keeps the kept input channels
+                    target.assign(channelsIn == null ? w : ChannelInheritance.select(w, new int[] {0}, channelsIn));
+                } else if (layer instanceof SeparableConvolution2D && e.getKey().equals("pW")) {
+                    // the pointwise part [out, in, 1, 1]
+                    int[] o = outs == null ? range((int) w.size(0)) : outs;
+                    int[] i = channelsIn == null ? range((int) w.size(1)) : channelsIn;
+                    target.assign(ChannelInheritance.select(w, o, i));
+                } else if (e.getKey().equals("W")) {
                     int outAxis = conv ? 0 : 1;
                     int[] o = outs == null ? range((int) w.size(outAxis)) : outs;
                     int[] i = channelsIn == null ? range((int) w.size(1 - outAxis)) : ChannelInheritance.expand(channelsIn, in.inner);
@@ -252,6 +277,25 @@ public final class GraphChannelPruning {
             }
         }
         return pruned;
+    }
+
+    /** {@code w[:, :, idx, :]} of a rank-4 array as a new C-order array; {@code w} itself when {@code idx} is null. */
+    private static INDArray axis2(INDArray w, int[] idx) {
+        if (idx == null) {
+            return w;
+        }
+        long[] shape = w.shape();
+        float[] src = w.dup('c').data().asFloat();
+        int c = (int) shape[2];
+        int m = (int) shape[3];
+        int outer = (int) (shape[0] * shape[1]);
+        float[] dst = new float[outer * idx.length * m];
+        for (int o = 0; o < outer; o++) {
+            for (int k = 0; k < idx.length; k++) {
+                System.arraycopy(src, (o * c + idx[k]) * m, dst, (o * idx.length + k) * m, m);
+            }
+        }
+        return org.nd4j.linalg.factory.Nd4j.create(dst, new long[] {shape[0], shape[1], idx.length, m}, 'c');
     }
 
     static int keepCount(int channels, double ratio) {
@@ -268,15 +312,33 @@ public final class GraphChannelPruning {
         return IntStream.range(0, n).toArray();
     }
 
-    /** The tensor a vertex outputs: union-find node of its channels and the rows each channel owns (1 unless flattened). */
-    private record Tensor(int node, int inner) {
+    /**
+     * The tensor a vertex outputs: the union-find nodes of its channels, in order (one node, or several when it is a
+     * concatenation), and the rows each channel owns (1 unless flattened).
+     */
+    private record Tensor(int[] nodes, int inner) {
+        Tensor(int node, int inner) {
+            this(new int[] {node}, inner);
+        }
+
+        int node() {
+            if (nodes.length != 1) {
+                throw new IllegalStateException("a concatenated tensor has no single channel node");
+            }
+            return nodes[0];
+        }
+
+        boolean concatenated() {
+            return nodes.length > 1;
+        }
     }
 
     /** One pass over the graph: topological order, channel nodes, union-find, checks. */
     private static final class Analysis {
-        private static final Set<Class<?>> PASS_THROUGH = Set.of(ActivationLayer.class, DropoutLayer.class);
-        private static final String SUPPORTED = "ConvolutionLayer, DenseLayer, OutputLayer, BatchNormalization, ActivationLayer, DropoutLayer,"
-                + " SubsamplingLayer, GlobalPoolingLayer and ElementWiseVertex";
+        private static final Set<Class<?>> PASS_THROUGH = Set.of(ActivationLayer.class, DropoutLayer.class, ZeroPaddingLayer.class);
+        private static final String SUPPORTED = "ConvolutionLayer, SeparableConvolution2D and DepthwiseConvolution2D (depth multiplier 1),"
+                + " DenseLayer, OutputLayer, BatchNormalization, ActivationLayer, DropoutLayer, ZeroPaddingLayer, SubsamplingLayer,"
+                + " GlobalPoolingLayer, ElementWiseVertex and MergeVertex";
 
         final ComputationGraph graph;
         final List<String> order;
@@ -288,7 +350,7 @@ public final class GraphChannelPruning {
         private final List<Long> channels = new ArrayList<>();
         private final List<Boolean> fixed = new ArrayList<>();
         private final List<String> bns = new ArrayList<>();
-        private final Map<String, Integer> needsFixed = new LinkedHashMap<>();
+        private final Map<String, Tensor> needsFixed = new LinkedHashMap<>();
 
         Analysis(ComputationGraph graph) {
             this.graph = graph;
@@ -308,15 +370,19 @@ public final class GraphChannelPruning {
                     layer(name, lv, inputs);
                 } else if (v instanceof ElementWiseVertex) {
                     elementWise(name, inputs);
+                } else if (v instanceof MergeVertex) {
+                    merge(name, inputs);
                 } else {
                     throw unsupported(name, v.getClass().getSimpleName());
                 }
             }
             for (String o : conf.getNetworkOutputs()) {
-                fixed.set(find(out.get(o).node), true);
+                for (int n : out.get(o).nodes) {
+                    fixed.set(find(n), true);
+                }
             }
-            for (Map.Entry<String, Integer> e : needsFixed.entrySet()) {
-                if (!fixed.get(find(e.getValue()))) {
+            for (Map.Entry<String, Tensor> e : needsFixed.entrySet()) {
+                if (Arrays.stream(e.getValue().nodes).anyMatch(n -> !fixed.get(find(n)))) {
                     LayerVertex lv = (LayerVertex) conf.getVertices().get(e.getKey());
                     throw new IllegalArgumentException("vertex '" + e.getKey() + "': its input preprocessor "
                             + lv.getPreProcessor().getClass().getSimpleName() + " sees prunable channels; only CnnToFeedForwardPreProcessor"
@@ -338,30 +404,43 @@ public final class GraphChannelPruning {
                 if (t.inner != 1 || cp.getFormat() == CNN2DFormat.NHWC) {
                     throw new IllegalArgumentException("vertex '" + name + "': only a CnnToFeedForwardPreProcessor on NCHW activations is supported");
                 }
-                t = new Tensor(t.node, Math.toIntExact(cp.getInputHeight() * cp.getInputWidth()));
-                checkChannels(name, t.node, cp.getNumChannels());
+                t = new Tensor(t.nodes, Math.toIntExact(cp.getInputHeight() * cp.getInputWidth()));
+                checkChannels(name, t, cp.getNumChannels());
             } else if (p != null) {
-                needsFixed.put(name, t.node);
+                needsFixed.put(name, t);
             }
             in.put(name, t);
-            if (kind == ConvolutionLayer.class) {
+            if (kind == ConvolutionLayer.class || kind == SeparableConvolution2D.class) {
                 ConvolutionLayer c = (ConvolutionLayer) layer;
                 if (t.inner != 1 || c.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
                     throw new IllegalArgumentException("vertex '" + name + "': only NCHW convolutions on CNN activations are supported");
                 }
-                checkChannels(name, t.node, c.getNIn());
+                if (layer instanceof SeparableConvolution2D sep && sep.getDepthMultiplier() != 1) {
+                    throw new IllegalArgumentException("vertex '" + name + "': a separable convolution with depth multiplier "
+                            + sep.getDepthMultiplier() + " is not supported by graph channel pruning (multiplier 1 is)");
+                }
+                checkChannels(name, t, c.getNIn());
                 producer(name, c.getNOut());
+            } else if (kind == DepthwiseConvolution2D.class) {
+                DepthwiseConvolution2D d = (DepthwiseConvolution2D) layer;
+                if (t.inner != 1 || d.getCnn2dDataFormat() == CNN2DFormat.NHWC || d.getDepthMultiplier() != 1) {
+                    throw new IllegalArgumentException("vertex '" + name + "': only NCHW depthwise convolutions with depth multiplier 1 are"
+                            + " supported by graph channel pruning (this one: multiplier " + d.getDepthMultiplier() + ")");
+                }
+                // one filter per channel: the channels pass through, indexed as its input's
+                checkChannels(name, t, d.getNIn());
+                out.put(name, t);
             } else if (kind == DenseLayer.class) {
-                checkChannels(name, t.node, ((DenseLayer) layer).getNIn() / t.inner);
+                checkChannels(name, t, ((DenseLayer) layer).getNIn() / t.inner);
                 producer(name, ((DenseLayer) layer).getNOut());
             } else if (kind == OutputLayer.class) {
-                checkChannels(name, t.node, ((OutputLayer) layer).getNIn() / t.inner);
+                checkChannels(name, t, ((OutputLayer) layer).getNIn() / t.inner);
                 out.put(name, new Tensor(node(((OutputLayer) layer).getNOut(), true), 1));
             } else if (kind == BatchNormalization.class) {
                 if (t.inner != 1 || ((BatchNormalization) layer).getCnn2DFormat() == CNN2DFormat.NHWC) {
                     throw new IllegalArgumentException("vertex '" + name + "': only per-channel NCHW batch normalisation is supported");
                 }
-                checkChannels(name, t.node, ((BatchNormalization) layer).getNOut());
+                checkChannels(name, t, ((BatchNormalization) layer).getNOut());
                 bns.add(name);
                 out.put(name, t);
             } else if (kind == SubsamplingLayer.class || kind == GlobalPoolingLayer.class) {
@@ -376,6 +455,10 @@ public final class GraphChannelPruning {
             }
         }
 
+        /**
+         * Element-wise vertices tie the channels of their inputs together, including a broadcast product (squeeze-excitation
+         * multiplies [N, C, H, W] by [N, C, 1, 1]: the same C channels).
+         */
         private void elementWise(String name, List<String> inputs) {
             Tensor first = out.get(inputs.get(0));
             for (String i : inputs) {
@@ -384,8 +467,15 @@ public final class GraphChannelPruning {
                     throw new IllegalArgumentException("vertex '" + name + "': inputs '" + inputs.get(0) + "' and '" + i
                             + "' are laid out differently (one is flattened), so their channels cannot be pruned together");
                 }
-                int a = find(first.node);
-                int b = find(t.node);
+                if (t.concatenated() || first.concatenated()) {
+                    if (!Arrays.equals(roots(t), roots(first))) {
+                        throw new IllegalArgumentException("vertex '" + name + "': an element-wise vertex over a concatenation is supported only"
+                                + " when all its inputs are the same concatenation");
+                    }
+                    continue;
+                }
+                int a = find(first.node());
+                int b = find(t.node());
                 if (a == b) {
                     continue;
                 }
@@ -399,7 +489,59 @@ public final class GraphChannelPruning {
                 channels.set(a, Math.max(ca, cb));
                 fixed.set(a, fixed.get(a) || fixed.get(b));
             }
-            out.put(name, new Tensor(first.node, first.inner));
+            out.put(name, first);
+        }
+
+        /** A concatenation: its channels are its inputs' channels one after another, each input's kept on its own. */
+        private void merge(String name, List<String> inputs) {
+            int inner = out.get(inputs.get(0)).inner;
+            List<Integer> nodes = new ArrayList<>();
+            for (String i : inputs) {
+                Tensor t = out.get(i);
+                if (t.inner != inner) {
+                    throw new IllegalArgumentException("vertex '" + name + "': inputs '" + inputs.get(0) + "' and '" + i
+                            + "' are laid out differently (one is flattened), so they cannot be concatenated channel by channel");
+                }
+                for (int n : t.nodes) {
+                    if (channels.get(find(n)) < 0) {
+                        throw new IllegalArgumentException("vertex '" + name + "': concatenating the network input is not supported by graph"
+                                + " channel pruning");
+                    }
+                    nodes.add(n);
+                }
+            }
+            out.put(name, new Tensor(nodes.stream().mapToInt(Integer::intValue).toArray(), inner));
+        }
+
+        private int[] roots(Tensor t) {
+            return Arrays.stream(t.nodes).map(this::find).toArray();
+        }
+
+        /**
+         * The kept channels of tensor {@code t} in its own channel indexing (a concatenation's offsets included), or null
+         * when none of its channel groups is pruned.
+         */
+        int[] keptChannels(Tensor t, Map<Integer, int[]> kept) {
+            boolean any = false;
+            List<Integer> all = new ArrayList<>();
+            int offset = 0;
+            for (int n : t.nodes) {
+                int root = find(n);
+                int[] k = kept.get(root);
+                int size = Math.toIntExact(channels.get(root));
+                if (k != null) {
+                    any = true;
+                    for (int c : k) {
+                        all.add(offset + c);
+                    }
+                } else {
+                    for (int c = 0; c < size; c++) {
+                        all.add(offset + c);
+                    }
+                }
+                offset += size;
+            }
+            return any ? all.stream().mapToInt(Integer::intValue).toArray() : null;
         }
 
         private void producer(String name, long nOut) {
@@ -408,9 +550,16 @@ public final class GraphChannelPruning {
             out.put(name, new Tensor(n, 1));
         }
 
-        private void checkChannels(String name, int node, long expected) {
-            long c = channels.get(find(node));
-            if (c >= 0 && c != expected) {
+        private void checkChannels(String name, Tensor t, long expected) {
+            long c = 0;
+            for (int n : t.nodes) {
+                long k = channels.get(find(n));
+                if (k < 0) {
+                    return;   // the network input: its channel count is the data's
+                }
+                c += k;
+            }
+            if (c != expected) {
                 throw new IllegalArgumentException("vertex '" + name + "' expects " + expected + " input channels but its input has " + c);
             }
         }
@@ -445,7 +594,7 @@ public final class GraphChannelPruning {
             }
             List<ChannelGroup> groups = new ArrayList<>();
             for (Map.Entry<Integer, List<String>> e : producers.entrySet()) {
-                List<String> norms = bns.stream().filter(b -> find(out.get(b).node) == e.getKey()).toList();
+                List<String> norms = bns.stream().filter(b -> !out.get(b).concatenated() && find(out.get(b).node()) == e.getKey()).toList();
                 groups.add(new ChannelGroup(e.getValue(), norms, Math.toIntExact(channels.get(e.getKey()))));
             }
             return groups;
@@ -469,7 +618,8 @@ public final class GraphChannelPruning {
         double[] scores(ChannelGroup group, ImportanceCriterion criterion, Map<String, INDArray> gradients) {
             double[] sum = new double[group.channels()];
             for (String p : group.producers()) {
-                INDArray w = graph.getLayer(p).getParam("W");
+                boolean separable = graph.getLayer(p).conf().getLayer() instanceof SeparableConvolution2D;
+                INDArray w = graph.getLayer(p).getParam(separable ? "pW" : "W");
                 int axis = graph.getLayer(p).conf().getLayer() instanceof ConvolutionLayer ? 0 : 1;
                 INDArray g = null;
                 if (criterion.needsGradient()) {

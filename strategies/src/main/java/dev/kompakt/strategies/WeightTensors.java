@@ -27,7 +27,10 @@ public final class WeightTensors {
         DENSE,
         /** convolution W [out, in, kh, kw]: axis 0 */
         CONV,
-        /** depthwise W [kh, kw, in, multiplier]: axis 2 (per input channel, one output channel each at multiplier 1) */
+        /**
+         * the depthwise part of a depthwise convolution, W [kh, kw, in, multiplier] (axis 2), or of a separable one,
+         * W [multiplier, in, kh, kw] (axis 1): per input channel, one output channel each at multiplier 1
+         */
         DEPTHWISE,
         /** a separable convolution's pointwise pW [out, in * multiplier, 1, 1]: axis 0 */
         POINTWISE
@@ -76,7 +79,7 @@ public final class WeightTensors {
                 continue;
             }
             if (conf instanceof SeparableConvolution2D) {
-                targets.add(new Target(name, "W", w, 2, Kind.DEPTHWISE));
+                targets.add(new Target(name, "W", w, 1, Kind.DEPTHWISE));
                 targets.add(new Target(name, "pW", live.getParam("pW"), 0, Kind.POINTWISE));
             } else if (conf instanceof DepthwiseConvolution2D) {
                 targets.add(new Target(name, "W", w, 2, Kind.DEPTHWISE));

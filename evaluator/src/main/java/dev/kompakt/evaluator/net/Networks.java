@@ -94,7 +94,9 @@ public final class Networks {
         }
         if (problems.isEmpty()) {
             try {
-                conf.getLayerActivationTypes(inputType(acceptFlatInput(graph, rows, cols, channels), rows, cols, channels));
+                ComputationGraph flat = acceptFlatInput(graph, rows, cols, channels);
+                // shapes vertex by vertex (getLayerActivationTypes would change the configuration)
+                dev.kompakt.evaluator.cost.GraphCostModel.of(flat, inputType(flat, rows, cols, channels), Map.of());
             } catch (RuntimeException e) {
                 problems.add("the network cannot take " + channels + "x" + rows + "x" + cols + " inputs: " + e.getMessage());
             }
