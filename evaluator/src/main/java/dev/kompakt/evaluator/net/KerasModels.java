@@ -44,7 +44,8 @@ import static org.bytedeco.hdf5.global.hdf5.H5T_STRING;
  * (those read {@code model_config} through {@code Hdf5Archive.readAttributeAsJson}, which lets HDF5 write the whole
  * attribute into a 2 KiB native buffer first: a native heap overrun for any config over 2 KiB, i.e. most real
  * models). DL4J then reads the weights from {@code model_weights}. Sequential models become a
- * {@link MultiLayerNetwork} and then {@link MultiLayerNetwork#toComputationGraph()}, Functional ones a graph.
+ * {@link MultiLayerNetwork} and then a graph ({@link dev.kompakt.strategies.MultiLayerConversion#toGraph}, which keeps the
+ * Keras layer names), Functional ones a graph.
  *
  * <p>The training config is not required and not imported ({@code enforceTrainingConfig=false}): the graphs have no
  * output/loss layer (the last Keras Dense becomes a plain {@code DenseLayer} with its activation) and DL4J's default
@@ -71,9 +72,8 @@ public final class KerasModels {
         try {
             if (header.sequential()) {
                 MultiLayerNetwork net = importSequential(h5, header);
-                // toComputationGraph() renames the layers "0", "1", ...: check against the Keras names before
                 checkParameters(file, header, net.getLayers());
-                ComputationGraph graph = net.toComputationGraph();
+                ComputationGraph graph = dev.kompakt.strategies.MultiLayerConversion.toGraph(net);
                 checkTotal(file, header, graph.numParams());
                 return identityBatchNormActivations(graph);
             }

@@ -136,6 +136,10 @@ public final class LayerSupport {
         if (a != null && !ACTIVATIONS.contains(a.getClass())) {
             out.add("vertex '" + name + "': activation " + a + " of " + kind + " is not supported");
         }
+        if (layer instanceof BatchNormalization && a != null && !(a instanceof ActivationIdentity)) {
+            out.add("vertex '" + name + "': BatchNormalization with activation " + a + ", which DL4J does not apply (its batch-norm"
+                    + " layer ignores its activation function); use identity and an ActivationLayer after it");
+        }
         if (a instanceof ActivationSoftmax && !(layer instanceof OutputLayer)) {
             out.add("vertex '" + name + "': softmax is supported on the output layer only, not on " + kind);
         }

@@ -10,7 +10,7 @@ import java.util.Locale;
 /**
  * Users' model files, read as a {@link ComputationGraph}: DL4J zips ({@code ModelSerializer}; a MultiLayerNetwork is
  * converted by {@link dev.kompakt.strategies.MultiLayerConversion#toGraph}) and Keras HDF5 files ({@code .h5}/{@code .hdf5}, Sequential and
- * Functional, through DL4J's model import). Whether Kompakt supports what the file holds is {@link Networks#check}'s
+ * Functional, through DL4J's model import, then {@link ChannelsFirst}). Whether Kompakt supports what the file holds is {@link Networks#check}'s
  * business, not this class's.
  */
 public final class ModelFiles {
@@ -28,7 +28,7 @@ public final class ModelFiles {
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".h5") || name.endsWith(".hdf5") || name.endsWith(".keras")) {
-            return KerasModels.load(file);
+            return ChannelsFirst.of(KerasModels.load(file));
         }
         byte[] bytes;
         try {

@@ -82,8 +82,8 @@ public final class NetworkFactory {
 
     /**
      * A family's network with batch normalisation after every hidden conv and dense layer, for network slimming
-     * ({@link dev.kompakt.strategies.ImportanceCriterion#bnScale()}): each such layer is linear and the batch-norm layer
-     * after it (named {@code bn_<layer>}) applies the ReLU; softmax cross-entropy.
+     * ({@link dev.kompakt.strategies.ImportanceCriterion#bnScale()}): each such layer is linear, followed by a batch-norm
+     * layer {@code bn_<layer>} and a ReLU activation layer {@code relu_<layer>}; softmax cross-entropy.
      */
     public static ComputationGraph buildWithBatchNorm(Architecture arch, int rows, int cols, int classes, long seed, double learningRate) {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
@@ -94,28 +94,34 @@ public final class NetworkFactory {
                 .addInputs(INPUT);
         String last;
         if (arch.family() == Architecture.Family.CNN) {
-            g.addLayer("conv1", new ConvolutionLayer.Builder(5, 5).nOut(arch.scaled(8)).activation(Activation.IDENTITY).build(), INPUT)
-                    .addLayer("bn_conv1", new BatchNormalization.Builder().activation(Activation.RELU).build(), "conv1")
-                    .addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), "bn_conv1")
-                    .addLayer("conv2", new ConvolutionLayer.Builder(5, 5).nOut(arch.scaled(16)).activation(Activation.IDENTITY).build(), "pool1")
-                    .addLayer("bn_conv2", new BatchNormalization.Builder().activation(Activation.RELU).build(), "conv2")
-                    .addLayer("pool2", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), "bn_conv2")
-                    .addLayer("fc1", new DenseLayer.Builder().nOut(arch.scaled(64)).activation(Activation.IDENTITY).build(), "pool2")
-                    .addLayer("bn_fc1", new BatchNormalization.Builder().activation(Activation.RELU).build(), "fc1")
-                    .setInputTypes(InputType.convolutionalFlat(rows, cols, 1));
-            last = "bn_fc1";
+            last = batchNormBlock(g, "conv1", new ConvolutionLayer.Builder(5, 5).nOut(arch.scaled(8)).activation(Activation.IDENTITY).build(), INPUT);
+            g.addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), last);
+            last = batchNormBlock(g, "conv2", new ConvolutionLayer.Builder(5, 5).nOut(arch.scaled(16)).activation(Activation.IDENTITY).build(), "pool1");
+            g.addLayer("pool2", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), last);
+            last = batchNormBlock(g, "fc1", new DenseLayer.Builder().nOut(arch.scaled(64)).activation(Activation.IDENTITY).build(), "pool2");
+            g.setInputTypes(InputType.convolutionalFlat(rows, cols, 1));
         } else {
-            g.addLayer("fc1", new DenseLayer.Builder().nOut(arch.scaled(300)).activation(Activation.IDENTITY).build(), INPUT)
-                    .addLayer("bn_fc1", new BatchNormalization.Builder().activation(Activation.RELU).build(), "fc1")
-                    .addLayer("fc2", new DenseLayer.Builder().nOut(arch.scaled(100)).activation(Activation.IDENTITY).build(), "bn_fc1")
-                    .addLayer("bn_fc2", new BatchNormalization.Builder().activation(Activation.RELU).build(), "fc2")
-                    .setInputTypes(InputType.feedForward((long) rows * cols));
-            last = "bn_fc2";
+            last = batchNormBlock(g, "fc1", new DenseLayer.Builder().nOut(arch.scaled(300)).activation(Activation.IDENTITY).build(), INPUT);
+            last = batchNormBlock(g, "fc2", new DenseLayer.Builder().nOut(arch.scaled(100)).activation(Activation.IDENTITY).build(), last);
+            g.setInputTypes(InputType.feedForward((long) rows * cols));
         }
         g.addLayer("out", new OutputLayer.Builder(new LossMCXENT()).nOut(classes).activation(Activation.SOFTMAX).build(), last);
         ComputationGraph net = new ComputationGraph(g.setOutputs("out").build());
         net.init();
         return net;
+    }
+
+    /**
+     * {@code layer} (linear), then batch normalisation {@code bn_<name>}, then a ReLU activation layer {@code relu_<name>}
+     * (DL4J's batch-norm layer does not apply an activation function of its own); returns the ReLU's name.
+     */
+    private static String batchNormBlock(ComputationGraphConfiguration.GraphBuilder g, String name, org.deeplearning4j.nn.conf.layers.Layer layer,
+                                         String input) {
+        g.addLayer(name, layer, input)
+                .addLayer("bn_" + name, new BatchNormalization.Builder().build(), name)
+                .addLayer("relu_" + name, new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().activation(Activation.RELU).build(),
+                        "bn_" + name);
+        return "relu_" + name;
     }
 
     /** The names of a family's weight layers, in order (the layers a mixed-precision search gives bits of their own). */

@@ -105,6 +105,9 @@ public final class Networks {
             GraphVertex v = conf.getVertices().get(out);
             if (!(v instanceof LayerVertex lv) || !(lv.getLayerConf().getLayer() instanceof BaseOutputLayer o)) {
                 problems.add("output vertex '" + out + "' is not an output layer (an OutputLayer with softmax is expected)");
+            } else if (!(o.getActivationFn() instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax)) {
+                problems.add("output layer '" + out + "' has activation " + o.getActivationFn() + "; softmax is supported (accuracy,"
+                        + " distillation and fine-tuning read class probabilities)");
             } else if (o.getNOut() != classes) {
                 problems.add("output layer '" + out + "' has " + o.getNOut() + " units, but the data has " + classes + " classes");
             }
