@@ -66,8 +66,13 @@ final class OnnxGraph {
 
     /** Adds a node with one output and returns the output's name. */
     String node(String op, List<String> inputs, Onnx.AttributeProto... attributes) {
-        String out = fresh(op.toLowerCase());
-        Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder().setOpType(op).setName(fresh("n_" + op)).addAllInput(inputs).addOutput(out);
+        return labelled(op, "n_" + op, inputs, attributes);
+    }
+
+    /** As {@link #node}, with node and output names that start with {@code label} (a DL4J vertex name, for reading the model). */
+    String labelled(String op, String label, List<String> inputs, Onnx.AttributeProto... attributes) {
+        String out = fresh(label.equals("n_" + op) ? op.toLowerCase() : label + "/" + op.toLowerCase());
+        Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder().setOpType(op).setName(fresh(label)).addAllInput(inputs).addOutput(out);
         for (Onnx.AttributeProto a : attributes) {
             n.addAttribute(a);
         }
@@ -87,24 +92,41 @@ final class OnnxGraph {
         return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT).setI(value).build();
     }
 
+    static Onnx.AttributeProto real(String name, float value) {
+        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.FLOAT).setF(value).build();
+    }
+
     /** The model: one float input [N, features] named "input" and one float output [N, classes] named "output". */
     byte[] build(String graphName, String lastOutput, long features, long classes) {
+        return build(graphName, new long[] {-1, features}, lastOutput, new long[] {-1, classes}, List.of());
+    }
+
+    /**
+     * The model: one float input named "input" of shape {@code inputDims} and one float output named "output" (the tensor
+     * {@code lastOutput}) of shape {@code outputDims}; a negative dimension is the dynamic batch size "N". Each of
+     * {@code extraOutputs} (tensors of the graph) becomes a further float graph output of unknown shape under its own name.
+     */
+    byte[] build(String graphName, long[] inputDims, String lastOutput, long[] outputDims, List<String> extraOutputs) {
         nodes.add(Onnx.NodeProto.newBuilder().setOpType("Identity").setName("n_output").addInput(lastOutput).addOutput("output").build());
-        Onnx.GraphProto graph = Onnx.GraphProto.newBuilder().setName(graphName)
+        Onnx.GraphProto.Builder graph = Onnx.GraphProto.newBuilder().setName(graphName)
                 .addAllNode(nodes).addAllInitializer(initializers)
-                .addInput(valueInfo("input", features))
-                .addOutput(valueInfo("output", classes))
-                .build();
+                .addInput(valueInfo("input", inputDims))
+                .addOutput(valueInfo("output", outputDims));
+        for (String extra : extraOutputs) {
+            graph.addOutput(Onnx.ValueInfoProto.newBuilder().setName(extra).setType(Onnx.TypeProto.newBuilder().setTensorType(
+                    Onnx.TypeProto.Tensor.newBuilder().setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE))));
+        }
         return Onnx.ModelProto.newBuilder().setIrVersion(7).setProducerName("kompakt").setGraph(graph)
                 .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .build().toByteArray();
     }
 
-    private static Onnx.ValueInfoProto valueInfo(String name, long width) {
-        Onnx.TensorShapeProto shape = Onnx.TensorShapeProto.newBuilder()
-                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("N"))
-                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(width))
-                .build();
+    private static Onnx.ValueInfoProto valueInfo(String name, long[] dims) {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(d < 0 ? Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("N")
+                    : Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
         return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder().setTensorType(
                 Onnx.TypeProto.Tensor.newBuilder().setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
     }

@@ -17,10 +17,17 @@ import java.util.Map;
 public final class OnnxModel implements AutoCloseable {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
-    private final int features;
+    /** The shape of one input sample (the model's input shape without its batch dimension). */
+    private final long[] sample;
 
+    /** A model whose input is [N, features]. */
     public OnnxModel(byte[] model, int features, int intraOpThreads) {
-        this.features = features;
+        this(model, new long[] {features}, intraOpThreads);
+    }
+
+    /** A model whose input is [N, sample...], e.g. {@code {c, h, w}} for an NCHW image input. */
+    public OnnxModel(byte[] model, long[] sample, int intraOpThreads) {
+        this.sample = sample.clone();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setIntraOpNumThreads(intraOpThreads);
@@ -31,9 +38,9 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    /** Class probabilities for {@code rows} inputs laid out row after row in {@code x}. */
+    /** Class probabilities for {@code rows} inputs laid out row after row (sample after sample, C order) in {@code x}. */
     public float[][] predict(float[] x, int rows) {
-        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {rows, features});
+        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape(rows));
              OrtSession.Result result = session.run(Map.of("input", input))) {
             return (float[][]) result.get(0).getValue();
         } catch (OrtException e) {
@@ -41,7 +48,14 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    /** Fraction of rows of {@code x} ([n, features]) whose top-1 class equals {@code reference}'s ([n, classes]). */
+    private long[] shape(int rows) {
+        long[] shape = new long[sample.length + 1];
+        shape[0] = rows;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        return shape;
+    }
+
+    /** Fraction of rows of {@code x} ([n, sample...]) whose top-1 class equals {@code reference}'s ([n, classes]). */
     public double top1Agreement(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray reference) {
         int n = (int) x.size(0);
         float[][] out = predict(x.dup('c').data().asFloat(), n);
@@ -64,7 +78,7 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     public Latency latency(float[] batchInput, int batch, int warmup, int repeats) {
-        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(batchInput), new long[] {batch, features})) {
+        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(batchInput), shape(batch))) {
             Map<String, OnnxTensor> feed = Map.of("input", input);
             for (int i = 0; i < warmup; i++) {
                 session.run(feed).close();
