@@ -315,6 +315,8 @@ public final class GraphOnnxExporter {
         private final Set<String> fused = new HashSet<>();
         /** CALIBRATE: range key -> the float tensor that it is the range of. */
         private final Map<String, String> probes = new LinkedHashMap<>();
+        /** Set while writing a float convolution whose ReLU is to follow the max pool that reads it. */
+        private boolean deferRelu;
 
         Emitter(ComputationGraph graph, InputType inputType, Mode mode, Map<String, Integer> weightBits, Map<String, float[]> ranges) {
             if (graph == null || inputType == null) {
@@ -556,6 +558,11 @@ public final class GraphOnnxExporter {
                 }
             }
             boolean integer = integer(layer);
+            String next = soleConsumer(end);
+            // a float convolution's ReLU goes behind the max pool that alone reads it (see pooling())
+            deferRelu = mode == Mode.INT8 && !integer && layer instanceof ConvolutionLayer && isPlainRelu(ActivationQuantizer.floatActivation(act))
+                    && next != null && layerOf(next) instanceof SubsamplingLayer pool && pool.getClass() == SubsamplingLayer.class
+                    && pool.getPoolingType() == PoolingType.MAX && ((LayerVertex) conf.getVertices().get(next)).getPreProcessor() == null;
             int bits = weightBits.getOrDefault(name, 8);
             INDArray b = impl.paramTable().get("b");
             float[] bias = b == null ? null : OnnxExporter.cOrder(b);
@@ -605,6 +612,7 @@ public final class GraphOnnxExporter {
                             integer, bits, depthwise);
                 }
             }
+            deferRelu = false;
             outputs.put(end, y);
         }
 
@@ -648,6 +656,11 @@ public final class GraphOnnxExporter {
                     inputs.add(g.floats("B", new long[] {channels}, b));
                 }
                 String y = g.labelled(op, vertex, inputs, attributes);
+                if (deferRelu && !(act instanceof ActivationIdentity)) {
+                    Tensor t = new Tensor(y, out, key, fixedRange(act));
+                    t.deferredRelu = true;
+                    return t;
+                }
                 return quantized && conv ? quantizedOutput(vertex, layer, key, y, act, out) : activated(vertex, layer, key, y, act, out);
             }
             // INT8, integer kernel
@@ -791,6 +804,12 @@ public final class GraphOnnxExporter {
             String y;
             if (s.getPoolingType() == PoolingType.MAX) {
                 y = g.labelled("MaxPool", name, List.of(floatName(x)), attrs.toArray(Onnx.AttributeProto[]::new));
+                if (x.deferredRelu) {
+                    // A float max pool followed by QuantizeLinear is rewritten by ONNX Runtime (the quantization moves above the
+                    // pool, the ReLU into it) into a uint8 max pool in NCHW, 10x slower than the float one (OnnxExporter's
+                    // measurement); a ReLU between pool and quantization stops that. Max pooling and ReLU commute.
+                    y = g.labelled("Relu", name, List.of(y));
+                }
             } else if (s.getPoolingType() == PoolingType.AVG) {
                 if (dilation[0] != 1 || dilation[1] != 1) {
                     throw unsupported(name, s, "AVG pooling with dilation " + Arrays.toString(dilation) + " (ONNX AveragePool has dilations from opset 19)");
@@ -1123,6 +1142,8 @@ public final class GraphOnnxExporter {
         final float[] fixed;
         /** The QuantizeLinear output, or null. */
         String q;
+        /** A float convolution's output whose ReLU the max pool reading it applies (see pooling()). */
+        boolean deferredRelu;
         float scale;
         int zeroPoint;
 
