@@ -122,14 +122,16 @@ class GraphOnnxExporterTest {
     }
 
     /**
-     * (2) 3x20x24 NCHW: 3x3 Same stride-2 conv with ReLU6 then an (unfoldable) batch norm, a dilation-2 3x3 conv folded
+     * (2) 3x20x24 NCHW: 3x3 Same stride-2 conv with ReLU6 then an (unfoldable) batch norm (given a sigmoid activation, which
+     * DL4J ignores), a dilation-2 3x3 conv folded
      * with its batch norm and a swish activation layer, a bias-free 1x1 conv with tanh, global average pooling.
      */
     static ComputationGraph cnn() {
         return init(base(2).graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(20, 24, 3))
                 .addLayer("c1", new ConvolutionLayer.Builder(3, 3).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(8)
                         .activation(Activation.RELU6).build(), "in")
-                .addLayer("bn1", new BatchNormalization.Builder().build(), "c1")
+                // DL4J M2.1 applies no activation function in a batch-norm layer (its activate() is preOutput()); nor does the export
+                .addLayer("bn1", new BatchNormalization.Builder().activation(Activation.SIGMOID).build(), "c1")
                 .addLayer("c2", new ConvolutionLayer.Builder(3, 3).dilation(2, 2).padding(1, 2).nOut(12).build(), "bn1")
                 .addLayer("bn2", new BatchNormalization.Builder().build(), "c2")
                 .addLayer("swish", new ActivationLayer.Builder().activation(Activation.SWISH).build(), "bn2")
@@ -250,7 +252,7 @@ class GraphOnnxExporterTest {
     }
 
     /**
-     * (6) the rest of the supported set: zero padding, a bias-free depthwise convolution with multiplier 2 (sigmoid), a
+     * (6) the rest of the supported set (and a batch norm given an activation, which DL4J ignores): zero padding, a bias-free depthwise convolution with multiplier 2 (sigmoid), a
      * separable one with multiplier 3, a non-square kernel and padding (leaky ReLU), Subtract, AVG pooling in Same mode
      * (padding excluded from the divisor) and in Truncate mode with padding (included), dilated max pooling, global max
      * pooling, a PreprocessorVertex, a dense MergeVertex, a dense batch norm stored as variance, dropout, a dense layer folded
@@ -272,7 +274,7 @@ class GraphOnnxExporterTest {
                 .addLayer("gmax", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "avg_same")
                 .addVertex("flat", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(2, 2, 8)), "max_dil")
                 .addVertex("merged", new MergeVertex(), "gmax", "flat")
-                .addLayer("bn_dense", new BatchNormalization.Builder().useLogStd(false).build(), "merged")
+                .addLayer("bn_dense", new BatchNormalization.Builder().useLogStd(false).activation(Activation.TANH).build(), "merged")
                 .addLayer("drop", new DropoutLayer.Builder(0.8).build(), "bn_dense")
                 .addLayer("fc", new DenseLayer.Builder().nOut(12).build(), "drop")
                 .addLayer("fc_bn", new BatchNormalization.Builder().lockGammaBeta(true).gamma(1.5).beta(0.2).build(), "fc")
