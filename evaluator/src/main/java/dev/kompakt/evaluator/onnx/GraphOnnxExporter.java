@@ -70,7 +70,10 @@ import java.util.Set;
  * {@code convolutionalFlat}, [N, c, h, w] for {@code InputType.convolutional}; N dynamic) and one float output
  * {@code "output"}: the activations of the graph's single output vertex (class probabilities for a softmax output layer).
  * The vertices are written in the graph's topological order; the exporter reads their configurations and parameters and
- * never changes the graph.
+ * never changes the graph. It infers every tensor's shape itself from {@code input}: DL4J M2.1's own type inference
+ * ({@code getLayerActivationTypes}) refuses the broadcast product of squeeze-excitation ("ElementWise vertex cannot process
+ * CNN activations of different sizes") although its forward pass computes it, so such graphs are built without
+ * {@code setInputTypes}, and they export the same way. A layer whose input width differs from its weights' is refused.
  *
  * <h2>Supported graphs</h2>
  * Exactly these; anything else is refused with an {@link IllegalArgumentException} that names the vertex, its class and
@@ -148,7 +151,14 @@ import java.util.Set;
  *
  * <p>Convolutions with fewer than {@value OnnxExporter#MIN_INT8_CONV_INPUT_CHANNELS} input channels (typically an RGB or
  * greyscale stem) compute in float on their quantized weight values (the int8 levels times their scales), as in
- * {@link OnnxExporter}: ONNX Runtime's QLinearConv is several times slower than its float Conv there.
+ * {@link OnnxExporter}, because ONNX Runtime's integer kernel is slower there. Measured for this class (ORT 1.29, one
+ * thread, batch 64, shared x86 host with AVX512-VNNI; a 3x3 convolution to 16 channels, ReLU, with the quantization of its
+ * input and output, QDQ time / float time over two runs): 1 input channel (28x28) 2.4-2.9; 3 channels (32x32) 1.07-1.54;
+ * 4 channels 0.61-0.65; 8 channels 0.45-0.47; depthwise 3x3 on 16, 32 and 64 channels 0.64-0.68, 1.00-1.01 and
+ * 0.84-0.88, so depthwise convolutions with enough channels are integer too. When such a float convolution's ReLU output
+ * is read only by a max pool, the ReLU is written after the pool (they commute): otherwise ONNX Runtime moves the next
+ * {@code QuantizeLinear} above the pool and runs the pool on uint8 in NCHW, which {@link OnnxExporter} measured 10x
+ * slower than the float pool.
  *
  * <p><b>Weights.</b> {@code weightBits} names the layers whose weights were already fake-quantized per output channel
  * (symmetric, at 2 to 8 bits; for a separable convolution both its depthwise and pointwise weights, for a depthwise one
@@ -157,16 +167,20 @@ import java.util.Set;
  * channel's scale by |s| and, where s &lt; 0, negates that channel's levels (the same integers up to sign). A channel
  * whose folded bias would not fit int32 at scale {@code input scale * weight scale} (a nearly zero weight scale, e.g. a
  * batch norm with gamma near 0) gets zero weights and the scale that holds its bias: it computes its bias alone, dropping
- * a contribution below 2^-30 of it.
+ * a weighted sum below fan-in * 2^-16 of the bias (127 * 255 weight and input levels at a product of scales below
+ * |bias| / 2^31).
  *
  * <p><b>Activation ranges.</b> The ranges come from running {@code calibration} through the float form of the same graph
  * in ONNX Runtime, with every tensor that gets quantized added as an output: those tensors include ones that DL4J's
  * {@code feedForward} does not expose (a convolution's output after its folded batch norm and before its activation, the
  * depthwise half of a separable convolution). The float model equals DL4J to about 1e-6, so the ranges are DL4J's. The
  * range is the tensor's minimum and maximum over the calibration set, widened to contain 0 (asymmetric uint8:
- * {@code scale = (max - min) / 255}, {@code zero point = round(-min / scale)}). A tensor produced by a
- * {@link QuantizedActivation} is quantized over that activation's own calibrated range [min, max] instead, so the INT8
- * model clips where the quantization-aware network clipped.
+ * {@code scale = (max - min) / 255}, {@code zero point = round(-min / scale)}). The range of a pre-activation quantized
+ * ahead of a saturating activation is cut where the activation is flat (hard sigmoid outside [-2.5, 2.5], hard swish
+ * below -3: exactly; sigmoid beyond 10, tanh beyond 5, swish below -10: the outputs move less than 1e-4 there), which
+ * halved the INT8 error of the MobileNet-style test graph. A tensor produced by a {@link QuantizedActivation} is quantized
+ * over that activation's own calibrated range [min, max] instead, so the INT8 model clips where the quantization-aware
+ * network clipped.
  */
 public final class GraphOnnxExporter {
     /** Calibration inputs run through ONNX Runtime in batches of at most this many. */
@@ -315,6 +329,8 @@ public final class GraphOnnxExporter {
         private final Set<String> fused = new HashSet<>();
         /** CALIBRATE: range key -> the float tensor that it is the range of. */
         private final Map<String, String> probes = new LinkedHashMap<>();
+        /** Set while writing a float convolution whose ReLU is to follow the max pool that reads it. */
+        private boolean deferRelu;
 
         Emitter(ComputationGraph graph, InputType inputType, Mode mode, Map<String, Integer> weightBits, Map<String, float[]> ranges) {
             if (graph == null || inputType == null) {
@@ -556,6 +572,11 @@ public final class GraphOnnxExporter {
                 }
             }
             boolean integer = integer(layer);
+            String next = soleConsumer(end);
+            // a float convolution's ReLU goes behind the max pool that alone reads it (see pooling())
+            deferRelu = mode == Mode.INT8 && !integer && layer instanceof ConvolutionLayer && isPlainRelu(ActivationQuantizer.floatActivation(act))
+                    && next != null && layerOf(next) instanceof SubsamplingLayer pool && pool.getClass() == SubsamplingLayer.class
+                    && pool.getPoolingType() == PoolingType.MAX && ((LayerVertex) conf.getVertices().get(next)).getPreProcessor() == null;
             int bits = weightBits.getOrDefault(name, 8);
             INDArray b = impl.paramTable().get("b");
             float[] bias = b == null ? null : OnnxExporter.cOrder(b);
@@ -605,6 +626,7 @@ public final class GraphOnnxExporter {
                             integer, bits, depthwise);
                 }
             }
+            deferRelu = false;
             outputs.put(end, y);
         }
 
@@ -648,6 +670,11 @@ public final class GraphOnnxExporter {
                     inputs.add(g.floats("B", new long[] {channels}, b));
                 }
                 String y = g.labelled(op, vertex, inputs, attributes);
+                if (deferRelu && !(act instanceof ActivationIdentity)) {
+                    Tensor t = new Tensor(y, out, key, fixedRange(act));
+                    t.deferredRelu = true;
+                    return t;
+                }
                 return quantized && conv ? quantizedOutput(vertex, layer, key, y, act, out) : activated(vertex, layer, key, y, act, out);
             }
             // INT8, integer kernel
@@ -791,6 +818,12 @@ public final class GraphOnnxExporter {
             String y;
             if (s.getPoolingType() == PoolingType.MAX) {
                 y = g.labelled("MaxPool", name, List.of(floatName(x)), attrs.toArray(Onnx.AttributeProto[]::new));
+                if (x.deferredRelu) {
+                    // A float max pool followed by QuantizeLinear is rewritten by ONNX Runtime (the quantization moves above the
+                    // pool, the ReLU into it) into a uint8 max pool in NCHW, 10x slower than the float one (OnnxExporter's
+                    // measurement); a ReLU between pool and quantization stops that. Max pooling and ReLU commute.
+                    y = g.labelled("Relu", name, List.of(y));
+                }
             } else if (s.getPoolingType() == PoolingType.AVG) {
                 if (dilation[0] != 1 || dilation[1] != 1) {
                     throw unsupported(name, s, "AVG pooling with dilation " + Arrays.toString(dilation) + " (ONNX AveragePool has dilations from opset 19)");
@@ -1123,6 +1156,8 @@ public final class GraphOnnxExporter {
         final float[] fixed;
         /** The QuantizeLinear output, or null. */
         String q;
+        /** A float convolution's output whose ReLU the max pool reading it applies (see pooling()). */
+        boolean deferredRelu;
         float scale;
         int zeroPoint;
 

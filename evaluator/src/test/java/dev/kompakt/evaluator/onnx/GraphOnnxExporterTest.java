@@ -76,6 +76,7 @@ class GraphOnnxExporterTest {
     static final int CLASSES = 4;
     static final int TEST_ROWS = 512;
     static final Set<String> INTEGER_OPS = Set.of("QLinearConv", "ConvInteger", "QGemm", "QLinearMatMul", "MatMulInteger", "MatMulIntegerToFloat");
+    static final Set<String> FLOAT_KERNELS = Set.of("Conv", "FusedConv", "Gemm", "FusedGemm", "MatMul", "FusedMatMul");
 
     /** A trained graph with its input type and data. */
     record Case(ComputationGraph graph, InputType input, long[] sample, INDArray calibration, INDArray test, int classes) {
@@ -121,14 +122,16 @@ class GraphOnnxExporterTest {
     }
 
     /**
-     * (2) 3x20x24 NCHW: 3x3 Same stride-2 conv with ReLU6 then an (unfoldable) batch norm, a dilation-2 3x3 conv folded
+     * (2) 3x20x24 NCHW: 3x3 Same stride-2 conv with ReLU6 then an (unfoldable) batch norm (given a sigmoid activation, which
+     * DL4J ignores), a dilation-2 3x3 conv folded
      * with its batch norm and a swish activation layer, a bias-free 1x1 conv with tanh, global average pooling.
      */
     static ComputationGraph cnn() {
         return init(base(2).graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(20, 24, 3))
                 .addLayer("c1", new ConvolutionLayer.Builder(3, 3).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(8)
                         .activation(Activation.RELU6).build(), "in")
-                .addLayer("bn1", new BatchNormalization.Builder().build(), "c1")
+                // DL4J M2.1 applies no activation function in a batch-norm layer (its activate() is preOutput()); nor does the export
+                .addLayer("bn1", new BatchNormalization.Builder().activation(Activation.SIGMOID).build(), "c1")
                 .addLayer("c2", new ConvolutionLayer.Builder(3, 3).dilation(2, 2).padding(1, 2).nOut(12).build(), "bn1")
                 .addLayer("bn2", new BatchNormalization.Builder().build(), "c2")
                 .addLayer("swish", new ActivationLayer.Builder().activation(Activation.SWISH).build(), "bn2")
@@ -249,7 +252,7 @@ class GraphOnnxExporterTest {
     }
 
     /**
-     * (6) the rest of the supported set: zero padding, a bias-free depthwise convolution with multiplier 2 (sigmoid), a
+     * (6) the rest of the supported set (and a batch norm given an activation, which DL4J ignores): zero padding, a bias-free depthwise convolution with multiplier 2 (sigmoid), a
      * separable one with multiplier 3, a non-square kernel and padding (leaky ReLU), Subtract, AVG pooling in Same mode
      * (padding excluded from the divisor) and in Truncate mode with padding (included), dilated max pooling, global max
      * pooling, a PreprocessorVertex, a dense MergeVertex, a dense batch norm stored as variance, dropout, a dense layer folded
@@ -271,7 +274,7 @@ class GraphOnnxExporterTest {
                 .addLayer("gmax", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "avg_same")
                 .addVertex("flat", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(2, 2, 8)), "max_dil")
                 .addVertex("merged", new MergeVertex(), "gmax", "flat")
-                .addLayer("bn_dense", new BatchNormalization.Builder().useLogStd(false).build(), "merged")
+                .addLayer("bn_dense", new BatchNormalization.Builder().useLogStd(false).activation(Activation.TANH).build(), "merged")
                 .addLayer("drop", new DropoutLayer.Builder(0.8).build(), "bn_dense")
                 .addLayer("fc", new DenseLayer.Builder().nOut(12).build(), "drop")
                 .addLayer("fc_bn", new BatchNormalization.Builder().lockGammaBeta(true).gamma(1.5).beta(0.2).build(), "fc")
@@ -459,6 +462,24 @@ class GraphOnnxExporterTest {
         return counts;
     }
 
+    static int count(Map<String, Integer> ops, Set<String> kinds) {
+        return ops.entrySet().stream().filter(e -> kinds.contains(e.getKey())).mapToInt(Map.Entry::getValue).sum();
+    }
+
+    /** Convolution and matrix-product kernels of the integer (or the float) layers: two per separable convolution. */
+    static int kernels(ComputationGraph g, boolean integer) {
+        Set<String> integerLayers = GraphOnnxExporter.integerLayers(g);
+        int n = 0;
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = l.conf().getLayer();
+            boolean weights = conf instanceof ConvolutionLayer || conf instanceof DenseLayer || conf instanceof OutputLayer;
+            if (weights && integerLayers.contains(conf.getLayerName()) == integer) {
+                n += conf instanceof SeparableConvolution2D ? 2 : 1;
+            }
+        }
+        return n;
+    }
+
     /** Bytes of the model's int8 initializers. */
     static long int8Bytes(byte[] model) throws Exception {
         return Onnx.ModelProto.parseFrom(model).getGraph().getInitializerList().stream()
@@ -512,13 +533,251 @@ class GraphOnnxExporterTest {
         Set<String> integer = GraphOnnxExporter.integerLayers(c.graph);
         Map<String, Integer> written = ops(int8);
         Map<String, Integer> optimised = optimisedOps(int8);
-        int integerKernels = optimised.entrySet().stream().filter(e -> INTEGER_OPS.contains(e.getKey())).mapToInt(Map.Entry::getValue).sum();
+        int integerKernels = count(optimised, INTEGER_OPS);
+        int floatKernels = count(optimised, FLOAT_KERNELS);
         System.out.printf("%-9s int8: top-1 agreement %.4f, max prob diff %.4f; %d -> %d bytes; integer layers %s%n  written %s%n  optimised %s%n",
                 name, a.top1, a.maxAbsDiff, fp32.length, int8.length, integer, written, optimised);
         assertTrue(a.top1 >= 0.98, name + " int8 top-1 agreement " + a.top1);
         assertFalse(integer.isEmpty(), name + " has integer layers");
         assertTrue(written.getOrDefault("QuantizeLinear", 0) > 0, name + " written with QuantizeLinear nodes");
-        assertTrue(integerKernels >= integer.size(), name + ": " + integerKernels + " integer kernels after optimisation for " + integer);
+        // one integer kernel per integer convolution or dense layer (two per separable convolution), float kernels for the rest
+        assertEquals(kernels(c.graph, true), integerKernels, name + ": integer kernels after ONNX Runtime's optimisation for " + integer);
+        assertEquals(kernels(c.graph, false), floatKernels, name + ": float convolution/matmul kernels after optimisation");
         assertEquals(integerWeights(c.graph, integer), int8Bytes(int8), name + ": the integer layers' weights are stored as int8");
+    }
+
+    @Test
+    void int8PoolsAFloatConvolutionBeforeItsReluAndQuantization() throws Exception {
+        Case c = CASES.get("flatcnn");
+        byte[] int8 = GraphOnnxExporter.int8(c.graph, c.input, c.calibration, Map.of());
+        List<String> written = Onnx.ModelProto.parseFrom(int8).getGraph().getNodeList().stream().map(Onnx.NodeProto::getOpType).toList();
+        assertEquals(List.of("Reshape", "Conv", "MaxPool", "Relu", "QuantizeLinear"), written.subList(0, 5));
+        // ONNX Runtime folds the ReLU into the quantization (zero point 0) and keeps the pool in float
+        String optimised = String.join(",", optimisedSequence(int8));
+        assertTrue(optimised.startsWith("Reshape,Conv,MaxPool,QuantizeLinear,QLinearConv"), optimised);
+    }
+
+    static List<String> optimisedSequence(byte[] model) {
+        return OrtThread.call(() -> {
+            Path file = Files.createTempFile("kompakt-optimised", ".onnx");
+            try (ai.onnxruntime.OrtSession.SessionOptions options = new ai.onnxruntime.OrtSession.SessionOptions()) {
+                options.setOptimizationLevel(ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+                options.setIntraOpNumThreads(1);
+                options.setOptimizedModelFilePath(file.toString());
+                ai.onnxruntime.OrtEnvironment.getEnvironment().createSession(model, options).close();
+                return Onnx.ModelProto.parseFrom(Files.readAllBytes(file)).getGraph().getNodeList().stream().map(Onnx.NodeProto::getOpType).toList();
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        });
+    }
+
+    /**
+     * Weights fake-quantized to 4 bits per output channel (conv, depthwise, separable and dense layers, several with a
+     * folded batch norm that has a negative gamma) are stored as exactly those integers, up to the sign of a channel whose
+     * batch-norm scale is negative.
+     */
+    @Test
+    void fakeQuantizedWeightsAreStoredAsTheSameIntegers() throws Exception {
+        Case c = CASES.get("mobilenet");
+        ComputationGraph g = c.graph.clone();
+        Map<String, Integer> bits = new HashMap<>();
+        Map<String, List<int[]>> levels = new HashMap<>();
+        for (String name : List.of("expand", "dw", "se_reduce", "project", "sep", "fc", "out")) {
+            bits.put(name, 4);
+            levels.put(name, fakeQuantize(g, name, 4));
+        }
+        byte[] int8 = GraphOnnxExporter.int8(g, c.input, c.calibration, bits);
+        Onnx.GraphProto model = Onnx.ModelProto.parseFrom(int8).getGraph();
+        int negated = 0;
+        for (Map.Entry<String, List<int[]>> e : levels.entrySet()) {
+            List<byte[]> stored = storedWeights(model, e.getKey());
+            assertEquals(e.getValue().size(), stored.size(), e.getKey() + " weight tensors");
+            for (int t = 0; t < stored.size(); t++) {
+                negated += sameUpToChannelSign(e.getKey(), e.getValue().get(t), stored.get(t), outputChannels(g, e.getKey(), t));
+            }
+        }
+        assertTrue(negated > 0, "some channels follow a negative batch-norm gamma");
+        Agreement a = compare(g.outputSingle(false, c.test), run(int8, c.sample, c.test));
+        System.out.printf("mobilenet, 4-bit weights: int8 top-1 agreement %.4f, %d channels stored negated%n", a.top1, negated);
+        assertTrue(a.top1 >= 0.98, "4-bit int8 agreement " + a.top1);
+    }
+
+    /** Output channels of weight tensor {@code t} (0: W, 1: pW) of a layer. */
+    static int outputChannels(ComputationGraph g, String name, int t) {
+        org.deeplearning4j.nn.conf.layers.Layer conf = g.getLayer(name).conf().getLayer();
+        INDArray w = g.getLayer(name).getParam(t == 0 ? "W" : "pW");
+        if (conf instanceof DenseLayer || conf instanceof OutputLayer) {
+            return (int) w.size(1);
+        }
+        if (conf instanceof DepthwiseConvolution2D) {
+            return (int) (w.size(2) * w.size(3));
+        }
+        if (conf instanceof SeparableConvolution2D && t == 0) {
+            return (int) (w.size(0) * w.size(1));
+        }
+        return (int) w.size(0);
+    }
+
+    /**
+     * Fake-quantizes a layer's weights in place, per output channel, symmetric (the scheme of strategies'
+     * WeightQuantizer); returns the integer levels of each weight tensor in ONNX layout (conv [out, in/group, kH, kW],
+     * dense [in, out]).
+     */
+    static List<int[]> fakeQuantize(ComputationGraph g, String name, int bits) {
+        org.deeplearning4j.nn.conf.layers.Layer conf = g.getLayer(name).conf().getLayer();
+        List<int[]> result = new ArrayList<>();
+        List<String> keys = conf instanceof SeparableConvolution2D ? List.of("W", "pW") : List.of("W");
+        for (String key : keys) {
+            INDArray w = g.getLayer(name).getParam(key);
+            // into ONNX layout, whose channel axis is 0 for convolutions and 1 for dense layers
+            INDArray onnx;
+            if (conf instanceof DepthwiseConvolution2D) {
+                onnx = w.permute(2, 3, 0, 1).dup('c').reshape('c', w.size(2) * w.size(3), 1, w.size(0), w.size(1));
+            } else if (conf instanceof SeparableConvolution2D && key.equals("W")) {
+                onnx = w.permute(1, 0, 2, 3).dup('c').reshape('c', w.size(0) * w.size(1), 1, w.size(2), w.size(3));
+            } else {
+                onnx = w.dup('c');
+            }
+            boolean dense = conf instanceof DenseLayer || conf instanceof OutputLayer;
+            ChannelQuantization q = ChannelQuantization.of(onnx.data().asFloat(), onnx.shape(), dense ? 1 : 0, bits);
+            INDArray values = Nd4j.create(q.dequantized(), onnx.shape(), 'c');
+            if (conf instanceof DepthwiseConvolution2D) {
+                values = values.reshape('c', w.size(2), w.size(3), w.size(0), w.size(1)).permute(2, 3, 0, 1);
+            } else if (conf instanceof SeparableConvolution2D && key.equals("W")) {
+                values = values.reshape('c', w.size(1), w.size(0), w.size(2), w.size(3)).permute(1, 0, 2, 3);
+            }
+            w.assign(values.castTo(w.dataType()));
+            result.add(q.levels());
+        }
+        return result;
+    }
+
+    /** The int8 weights of the Conv/Gemm nodes written for a vertex, in node order. */
+    static List<byte[]> storedWeights(Onnx.GraphProto model, String vertex) {
+        Map<String, Onnx.NodeProto> producers = new HashMap<>();
+        model.getNodeList().forEach(n -> producers.put(n.getOutput(0), n));
+        Map<String, Onnx.TensorProto> initializers = new HashMap<>();
+        model.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+        Pattern label = Pattern.compile(Pattern.quote(vertex) + "_\\d+");
+        List<byte[]> weights = new ArrayList<>();
+        for (Onnx.NodeProto n : model.getNodeList()) {
+            if ((n.getOpType().equals("Conv") || n.getOpType().equals("Gemm")) && label.matcher(n.getName()).matches()) {
+                Onnx.NodeProto dq = producers.get(n.getInput(1));
+                assertEquals("DequantizeLinear", dq.getOpType(), vertex + " weights are dequantized int8");
+                Onnx.TensorProto t = initializers.get(dq.getInput(0));
+                assertEquals(Onnx.TensorProto.DataType.INT8_VALUE, t.getDataType());
+                weights.add(t.getRawData().toByteArray());
+            }
+        }
+        return weights;
+    }
+
+    /** Asserts stored == expected up to one sign per channel; returns how many channels are negated. */
+    static int sameUpToChannelSign(String name, int[] expected, byte[] stored, int channels) {
+        assertEquals(expected.length, stored.length, name);
+        int negated = 0;
+        Map<Integer, Integer> sign = new HashMap<>();
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Math.abs(stored[i]) <= 7, name + " level " + stored[i] + " beyond 4 bits");
+            if (expected[i] == 0) {
+                assertEquals(0, stored[i], name);
+                continue;
+            }
+            int channel = channelOf(i, expected.length, channels, name);
+            int s = stored[i] == expected[i] ? 1 : stored[i] == -expected[i] ? -1 : 0;
+            assertTrue(s != 0, name + " weight " + i + ": stored " + stored[i] + ", fake-quantized level " + expected[i]);
+            Integer previous = sign.putIfAbsent(channel, s);
+            assertTrue(previous == null || previous == s, name + " channel " + channel + " mixes signs");
+        }
+        for (int s : sign.values()) {
+            negated += s < 0 ? 1 : 0;
+        }
+        return negated;
+    }
+
+    /** The output channel of element i: axis 0 for convolution weights, axis 1 (the fastest) for dense [in, out]. */
+    static int channelOf(int i, int length, int channels, String name) {
+        boolean dense = name.equals("fc") || name.equals("out");
+        return dense ? i % channels : i / (length / channels);
+    }
+
+    /** A quantized activation is exported as the float activation it wraps; in INT8 its own range quantizes its output. */
+    @Test
+    void quantizedActivationsExportAsTheirFloatActivation() throws Exception {
+        Case c = CASES.get("cnn");
+        ComputationGraph g = c.graph.clone();
+        byte[] plain = GraphOnnxExporter.fp32(g, c.input);
+        ((ActivationLayer) g.getLayer("swish").conf().getLayer()).setActivationFn(new QuantizedActivation(new org.nd4j.linalg.activations.impl.ActivationSwish(), 6, -0.3, 4.0));
+        ((BaseLayer) g.getLayer("c1").conf().getLayer()).setActivationFn(new QuantizedActivation(new org.nd4j.linalg.activations.impl.ActivationReLU6(), 4, 0, 6));
+        assertTrue(Arrays.equals(plain, GraphOnnxExporter.fp32(g, c.input)), "the same float model");
+        byte[] int8 = GraphOnnxExporter.int8(g, c.input, c.calibration, Map.of());
+        float expectedScale = 4.3f / 255f;
+        boolean found = Onnx.ModelProto.parseFrom(int8).getGraph().getInitializerList().stream()
+                .filter(t -> t.getDataType() == Onnx.TensorProto.DataType.FLOAT_VALUE && t.getDimsCount() == 0)
+                .anyMatch(t -> Math.abs(java.nio.ByteBuffer.wrap(t.getRawData().toByteArray()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat() - expectedScale) < 1e-9);
+        assertTrue(found, "the swish output is quantized over its quantized activation's range [-0.3, 4.0]");
+        Agreement a = compare(g.outputSingle(false, c.test), run(int8, c.sample, c.test));
+        System.out.printf("cnn with quantized activations: int8 top-1 agreement with DL4J %.4f%n", a.top1);
+        assertTrue(a.top1 >= 0.95, "agreement " + a.top1);
+    }
+
+    // ------------------------------------------------------------------ refusals
+
+    static void assertRefused(ComputationGraph g, InputType input, String vertex, String kind, String detail) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GraphOnnxExporter.fp32(g, input));
+        String m = e.getMessage();
+        assertTrue(m.contains("'" + vertex + "'") && m.contains(kind) && m.contains(detail) && m.contains("supported: vertices:"), m);
+        IllegalArgumentException q = assertThrows(IllegalArgumentException.class, () -> GraphOnnxExporter.int8(g, input,
+                Nd4j.zeros(DataType.FLOAT, 4, sample(input)[0]), Map.of()));
+        assertTrue(q.getMessage().contains("'" + vertex + "'"), q.getMessage());
+    }
+
+    @Test
+    void unsupportedVerticesAreRefusedByName() {
+        ComputationGraph lstm = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(6))
+                .addLayer("fc", new DenseLayer.Builder().nOut(5).build(), "in")
+                .addLayer("lstm", new LSTM.Builder().nOut(4).build(), "fc")
+                .addLayer("last", new LastTimeStep(new LSTM.Builder().nIn(4).nOut(3).build()), "lstm")
+                .addLayer("out", softmax(3), "last").setOutputs("out").build());
+        assertRefused(lstm, InputType.feedForward(6), "lstm", "LSTM", "");
+
+        ComputationGraph up = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 6, 4))
+                .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
+                .addLayer("up", new Upsampling2D.Builder(2).build(), "c")
+                .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "up")
+                .addLayer("out", softmax(3), "gap").setOutputs("out").build());
+        assertRefused(up, InputType.convolutional(6, 6, 4), "up", "Upsampling2D", "");
+
+        ComputationGraph subset = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(6))
+                .addLayer("fc", new DenseLayer.Builder().nOut(5).build(), "in")
+                .addVertex("subset", new SubsetVertex(0, 2), "fc")
+                .addLayer("out", softmax(3), "subset").setOutputs("out").build());
+        assertRefused(subset, InputType.feedForward(6), "subset", "SubsetVertex", "");
+
+        ComputationGraph clipped = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(6))
+                .addLayer("fc", new DenseLayer.Builder().nOut(5).activation(new ActivationReLU(4.0, 0.0, 0.0)).build(), "in")
+                .addLayer("out", softmax(3), "fc").setOutputs("out").build());
+        assertRefused(clipped, InputType.feedForward(6), "fc", "DenseLayer", "activation");
+
+        ComputationGraph pnorm = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 6, 4))
+                .addLayer("pool", new SubsamplingLayer.Builder(PoolingType.PNORM).pnorm(2).kernelSize(2, 2).stride(2, 2).build(), "in")
+                .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "pool")
+                .addLayer("out", softmax(3), "gap").setOutputs("out").build());
+        assertRefused(pnorm, InputType.convolutional(6, 6, 4), "pool", "SubsamplingLayer", "PNORM");
+
+        // DL4J M2.1 applies locked gamma/beta only when gamma != 1 and beta != 0 on its built-in path, always on MKL-DNN
+        ComputationGraph locked = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(6))
+                .addLayer("bn", new BatchNormalization.Builder().lockGammaBeta(true).gamma(2.0).beta(0.0).build(), "in")
+                .addLayer("out", softmax(3), "bn").setOutputs("out").build());
+        assertRefused(locked, InputType.feedForward(6), "bn", "BatchNormalization", "locked gamma");
+    }
+
+    @Test
+    void weightBitsMustNameWeightLayersAtStorableWidths() {
+        Case c = CASES.get("mlp");
+        assertThrows(IllegalArgumentException.class, () -> GraphOnnxExporter.int8(c.graph, c.input, c.calibration, Map.of("fc1", 12)));
+        assertThrows(IllegalArgumentException.class, () -> GraphOnnxExporter.int8(c.graph, c.input, c.calibration, Map.of("in", 4)));
+        assertThrows(IllegalArgumentException.class, () -> GraphOnnxExporter.int8(c.graph, c.input, c.calibration.reshape(256, 28, 28), Map.of()));
     }
 }
