@@ -105,13 +105,13 @@ public final class FeatureDistillation {
         if (epochs < 0 || batchSize < 1) {
             throw new IllegalArgumentException("hint training needs epochs >= 0 and batchSize >= 1, got " + epochs + " and " + batchSize);
         }
-        if (teacher.getLayer(hintLayer) == null || teacher.getConfiguration().getNetworkOutputs().contains(hintLayer)
+        if (!hasLayer(teacher, hintLayer) || teacher.getConfiguration().getNetworkOutputs().contains(hintLayer)
                 || !(teacher.getLayer(hintLayer).conf().getLayer() instanceof BaseLayer hintBase)) {
             throw new IllegalArgumentException("hint layer '" + hintLayer + "' must be a hidden dense or convolution layer of the teacher");
         }
         INDArray features = data.getFeatures();
         INDArray hint = Training.activations(teacher, hintLayer, features);
-        if (student.getLayer(guidedLayer) != null) {
+        if (hasLayer(student, guidedLayer)) {
             INDArray probe = Training.activations(student, guidedLayer, features.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
             if (probe.rank() != hint.rank() || (hint.rank() == 4 && (probe.size(2) != hint.size(2) || probe.size(3) != hint.size(3)))) {
                 throw new IllegalArgumentException("guided layer " + guidedLayer + " output " + java.util.Arrays.toString(probe.shape())
@@ -141,13 +141,19 @@ public final class FeatureDistillation {
     /** Copies every parameter of the layers that both graphs have, by vertex name, from one graph into the other. */
     private static void copyLayers(ComputationGraph from, ComputationGraph to) {
         for (org.deeplearning4j.nn.api.Layer layer : from.getLayers()) {
-            org.deeplearning4j.nn.api.Layer target = to.getLayer(layer.conf().getLayer().getLayerName());
-            if (target == null) {
+            String name = layer.conf().getLayer().getLayerName();
+            if (!hasLayer(to, name)) {
                 continue;
             }
+            org.deeplearning4j.nn.api.Layer target = to.getLayer(name);
             for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
                 target.getParam(p.getKey()).assign(p.getValue());
             }
         }
+    }
+
+    /** Whether {@code graph} has a layer vertex named {@code name} (ComputationGraph.getLayer throws for other names). */
+    private static boolean hasLayer(ComputationGraph graph, String name) {
+        return graph.getConfiguration().getVertices().get(name) instanceof org.deeplearning4j.nn.conf.graph.LayerVertex;
     }
 }

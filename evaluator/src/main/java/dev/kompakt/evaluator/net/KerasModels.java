@@ -75,12 +75,12 @@ public final class KerasModels {
                 checkParameters(file, header, net.getLayers());
                 ComputationGraph graph = dev.kompakt.strategies.MultiLayerConversion.toGraph(net);
                 checkTotal(file, header, graph.numParams());
-                return identityBatchNormActivations(graph);
+                return ModelFiles.identityBatchNormActivations(graph);
             }
             ComputationGraph graph = importFunctional(h5, header);
             checkParameters(file, header, graph.getLayers());
             checkTotal(file, header, graph.numParams());
-            return identityBatchNormActivations(graph);
+            return ModelFiles.identityBatchNormActivations(graph);
         } catch (Checked e) {
             throw e.refusal;
         } catch (Exception | LinkageError | AssertionError e) {
@@ -152,18 +152,6 @@ public final class KerasModels {
         }
     }
 
-    /**
-     * DL4J's BatchNormalization layer never applies its activation function, and Keras import leaves it at DL4J's
-     * default (sigmoid): set to identity, so that code reading layer activations sees what the network computes.
-     */
-    private static ComputationGraph identityBatchNormActivations(ComputationGraph graph) {
-        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
-            if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
-                bn.setActivationFn(new org.nd4j.linalg.activations.impl.ActivationIdentity());
-            }
-        }
-        return graph;
-    }
 
     /**
      * The file's config attributes, read with HDF5 directly. The model JSON gets keras_version and backend added as

@@ -56,7 +56,7 @@ public final class LayerSupport {
 
     /** Layer classes, exactly (a subclass is not implied). */
     static final Set<Class<? extends Layer>> LAYERS = Set.of(DenseLayer.class, OutputLayer.class, ConvolutionLayer.class, Convolution2D.class,
-            DepthwiseConvolution2D.class, SeparableConvolution2D.class, BatchNormalization.class, ActivationLayer.class, SubsamplingLayer.class,
+            DepthwiseConvolution2D.class, BatchNormalization.class, ActivationLayer.class, SubsamplingLayer.class,
             GlobalPoolingLayer.class, DropoutLayer.class, ZeroPaddingLayer.class);
     /** Activation classes, exactly. */
     static final Set<Class<? extends IActivation>> ACTIVATIONS = Set.of(ActivationIdentity.class, ActivationReLU.class, ActivationReLU6.class,
@@ -69,7 +69,7 @@ public final class LayerSupport {
 
     /** What is supported, in words, for error messages and the README. */
     public static final String SUPPORTED = "layers DenseLayer, OutputLayer, ConvolutionLayer (any kernel, stride, padding, dilation),"
-            + " DepthwiseConvolution2D, SeparableConvolution2D, BatchNormalization, ActivationLayer, SubsamplingLayer (max, avg),"
+            + " DepthwiseConvolution2D, BatchNormalization, ActivationLayer, SubsamplingLayer (max, avg),"
             + " GlobalPoolingLayer (max, avg), DropoutLayer, ZeroPaddingLayer, all channels-first (NCHW); vertices ElementWiseVertex"
             + " (add, subtract, product, average, max), MergeVertex, PreprocessorVertex; preprocessors CnnToFeedForward and"
             + " FeedForwardToCnn; activations identity, relu, relu6, leakyrelu, sigmoid, tanh, hardsigmoid, swish, hardswish, softmax";
@@ -125,21 +125,23 @@ public final class LayerSupport {
 
     private static void layer(String name, Layer layer, List<String> out) {
         String kind = layer.getClass().getSimpleName();
+        if (layer instanceof SeparableConvolution2D) {
+            out.add("vertex '" + name + "': SeparableConvolution2D is not supported: DL4J 1.0.0-M2.1 cannot train it (its backpropagation"
+                    + " fails), so no candidate could be fine-tuned; write it as a DepthwiseConvolution2D and a 1x1 ConvolutionLayer");
+            return;
+        }
         if (!LAYERS.contains(layer.getClass())) {
             out.add("vertex '" + name + "': layer " + kind + " is not supported");
             return;
         }
-        IActivation a = layer instanceof BaseLayer b ? b.getActivationFn() : layer instanceof ActivationLayer al ? al.getActivationFn() : null;
+        IActivation a = layer instanceof BatchNormalization ? null : layer instanceof BaseLayer b ? b.getActivationFn() : layer instanceof ActivationLayer al ? al.getActivationFn() : null;
         if (a instanceof QuantizedActivation q) {
             a = q.wrapped();
         }
         if (a != null && !ACTIVATIONS.contains(a.getClass())) {
             out.add("vertex '" + name + "': activation " + a + " of " + kind + " is not supported");
         }
-        if (layer instanceof BatchNormalization && a != null && !(a instanceof ActivationIdentity)) {
-            out.add("vertex '" + name + "': BatchNormalization with activation " + a + ", which DL4J does not apply (its batch-norm"
-                    + " layer ignores its activation function); use identity and an ActivationLayer after it");
-        }
+        // a batch-norm layer's activation function is not checked: DL4J never applies it (ModelFiles sets it to identity)
         if (a instanceof ActivationSoftmax && !(layer instanceof OutputLayer)) {
             out.add("vertex '" + name + "': softmax is supported on the output layer only, not on " + kind);
         }

@@ -28,7 +28,7 @@ public final class ModelFiles {
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".h5") || name.endsWith(".hdf5") || name.endsWith(".keras")) {
-            return ChannelsFirst.of(KerasModels.load(file));
+            return identityBatchNormActivations(ChannelsFirst.of(KerasModels.load(file)));
         }
         byte[] bytes;
         try {
@@ -36,12 +36,34 @@ public final class ModelFiles {
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
+        ComputationGraph graph;
         try {
-            return ModelBytes.read(bytes);
+            graph = ModelBytes.read(bytes);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(file + ": not a DL4J model zip (ComputationGraph or MultiLayerNetwork) or a Keras .h5 file ("
                     + describe(e) + ")", e);
         }
+        return identityBatchNormActivations(graph);
+    }
+
+    /**
+     * DL4J's BatchNormalization layer never applies its activation function (and DL4J's builders give it the default,
+     * sigmoid): set to identity, so that everything that reads the configuration (ONNX export, cost model, activation
+     * quantization) sees what the network computes. Returns {@code graph}, changed in place.
+     */
+    static ComputationGraph identityBatchNormActivations(ComputationGraph graph) {
+        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+            if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
+                bn.setActivationFn(new org.nd4j.linalg.activations.impl.ActivationIdentity());
+            }
+        }
+        for (org.deeplearning4j.nn.conf.graph.GraphVertex v : graph.getConfiguration().getVertices().values()) {
+            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+                    && lv.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
+                bn.setActivationFn(new org.nd4j.linalg.activations.impl.ActivationIdentity());
+            }
+        }
+        return graph;
     }
 
     private static String describe(Throwable e) {

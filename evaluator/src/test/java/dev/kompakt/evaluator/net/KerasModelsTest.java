@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and preprocessor classes the import produces. Imported CNN graphs are channels-last: every convolution, batch norm,
  * pooling, zero-padding layer and flatten preprocessor is NHWC, and the graph input is [n, h, w, c].
  */
-class KerasModelsTest {
+public class KerasModelsTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -81,7 +81,8 @@ class KerasModelsTest {
         }
     }
 
-    static String sequentialMlpConfig() {
+    /** A Keras Sequential model: Flatten of 28x28x1, Dense 64 relu ('dense'), Dense 10 softmax ('dense_1'). */
+    public static String sequentialMlpConfig() {
         ArrayNode layers = F.arrayNode();
         layers.add(seqLayer("InputLayer", inputConfig("flatten_input", 28, 28, 1)));
         ObjectNode flatten = base("flatten");
@@ -97,7 +98,7 @@ class KerasModelsTest {
         return model("Sequential", config);
     }
 
-    static LinkedHashMap<String, List<Weight>> mlpWeights(float[] k1, float[] b1, float[] k2, float[] b2) {
+    public static LinkedHashMap<String, List<Weight>> mlpWeights(float[] k1, float[] b1, float[] k2, float[] b2) {
         // Sequential models' model.layers leave the InputLayer out
         LinkedHashMap<String, List<Weight>> w = new LinkedHashMap<>();
         w.put("flatten", List.of());
@@ -648,7 +649,7 @@ class KerasModelsTest {
         return model("Functional", config);
     }
 
-    static String trainingConfig() {
+    public static String trainingConfig() {
         ObjectNode t = F.objectNode();
         t.put("loss", "categorical_crossentropy");
         t.set("metrics", F.arrayNode().add("accuracy"));
