@@ -3,7 +3,12 @@ package dev.kompakt.experiments;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kompakt.evaluator.data.DatasetSource;
+import dev.kompakt.evaluator.CandidateEvaluator;
+import dev.kompakt.evaluator.EvaluationContext;
+import dev.kompakt.evaluator.TrainingBudget;
 import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
+import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.evaluator.net.KerasH5Writer;
 import dev.kompakt.evaluator.net.KerasModelsTest;
@@ -284,6 +289,23 @@ class UserModelsTest {
         assertTrue(baseline.get("accuracy").asDouble() > 0.4, name + " baseline accuracy " + baseline.get("accuracy"));
         assertTrue(baseline.get("onnx_top1_agreement").asDouble() >= 0.995, name + " baseline export " + baseline);
         assertTrue(log.contains("baseline: your model"), log);
+        studentKeepsTheTopology(name, s);
+    }
+
+    /** A width-0.5 student of the user's model: the same vertices of the same kinds, fewer parameters. */
+    static void studentKeepsTheTopology(String name, ExperimentSpec s) throws Exception {
+        DatasetSource.Splits splits = SearchRunner.loadData(s);
+        ImageDataset trainData = splits.train().stratified(s.data().trainSamples());
+        ImageDataset testData = splits.test().stratified(s.data().testSamples());
+        ComputationGraph baseline = Baselines.load(s, trainData).network();
+        EvaluationContext context = new EvaluationContext(baseline, trainData, testData, 0.5, 1, List.of());
+        ComputationGraph student = new CandidateEvaluator(context, new LatencyProbe(0, 1))
+                .build(new CompressionPlan(0.5, true, 0.0, 32, false, 2.0, 0.5), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 64), 3).network();
+        assertEquals(baseline.getConfiguration().getTopologicalOrderStr(), student.getConfiguration().getTopologicalOrderStr(), name);
+        for (String v : baseline.getConfiguration().getVertices().keySet()) {
+            assertEquals(baseline.getConfiguration().getVertices().get(v).getClass(), student.getConfiguration().getVertices().get(v).getClass(), v);
+        }
+        assertTrue(student.numParams() < baseline.numParams(), name + ": student " + student.numParams() + " params, baseline " + baseline.numParams());
     }
 
     static String spec(String name, Path model) {
