@@ -401,6 +401,11 @@ class UserModelsTest {
         Path runs = tmp.resolve("runs-bad-" + name);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int validate = KompaktCli.run(new String[] {"validate", spec.toString()}, new PrintStream(out, true), new PrintStream(err, true));
+        assertEquals(2, validate, name + " validate: " + err.toString(StandardCharsets.UTF_8) + out);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(expected), name + " validate: " + err.toString(StandardCharsets.UTF_8));
+        out.reset();
+        err.reset();
         int code = KompaktCli.run(new String[] {"search", spec.toString(), "--runs-dir", runs.toString()}, new PrintStream(out, true),
                 new PrintStream(err, true));
         String message = err.toString(StandardCharsets.UTF_8);

@@ -231,7 +231,7 @@ public final class KompaktCli implements Callable<Integer> {
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Check a spec and print every problem with its field path; exit 2 if there are any.")
+            description = "Check a spec (and the model it names, against the data) and print every problem with its field path; exit 2 if there are any.")
     static final class Validate implements Callable<Integer> {
         @Parameters(paramLabel = "SPEC", description = "experiment spec (YAML)")
         Path spec;
@@ -248,6 +248,12 @@ public final class KompaktCli implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             ExperimentSpec s = loadSpec(spec, profilesOption.profiles);
+            if (s.baseline().model() != null) {
+                // the model against the data, as search checks it before writing anything
+                dev.kompakt.evaluator.data.DatasetSource.Splits splits = dev.kompakt.experiments.SearchRunner.loadData(s,
+                        s.data().path());
+                dev.kompakt.experiments.Baselines.load(s, splits.train().stratified(s.data().trainSamples()));
+            }
             commandSpec.commandLine().getOut().printf("%s: valid (%s, %d trials, sampler %s, objectives %s)%n", spec, s.name(),
                     s.budget().trials(), s.search().sampler(), s.search().objectives().stream().map(o -> o.metric()).toList());
             return 0;
