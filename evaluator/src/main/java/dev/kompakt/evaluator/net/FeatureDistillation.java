@@ -105,13 +105,13 @@ public final class FeatureDistillation {
         if (epochs < 0 || batchSize < 1) {
             throw new IllegalArgumentException("hint training needs epochs >= 0 and batchSize >= 1, got " + epochs + " and " + batchSize);
         }
-        if (teacher.getLayer(hintLayer) == null || teacher.getConfiguration().getNetworkOutputs().contains(hintLayer)
-                || !(teacher.getLayer(hintLayer).conf().getLayer() instanceof BaseLayer hintBase)) {
+        if (layer(teacher, hintLayer) == null || teacher.getConfiguration().getNetworkOutputs().contains(hintLayer)
+                || !(layer(teacher, hintLayer).conf().getLayer() instanceof BaseLayer hintBase)) {
             throw new IllegalArgumentException("hint layer '" + hintLayer + "' must be a hidden dense or convolution layer of the teacher");
         }
         INDArray features = data.getFeatures();
         INDArray hint = Training.activations(teacher, hintLayer, features);
-        if (student.getLayer(guidedLayer) != null) {
+        if (layer(student, guidedLayer) != null) {
             INDArray probe = Training.activations(student, guidedLayer, features.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
             if (probe.rank() != hint.rank() || (hint.rank() == 4 && (probe.size(2) != hint.size(2) || probe.size(3) != hint.size(3)))) {
                 throw new IllegalArgumentException("guided layer " + guidedLayer + " output " + java.util.Arrays.toString(probe.shape())
@@ -138,10 +138,19 @@ public final class FeatureDistillation {
         return new HintTraining(guidedLayer, hintLayer, shape, before, after);
     }
 
+    /**
+     * The layer of vertex {@code name}, or null when the graph has no such vertex or it is not a layer
+     * ({@link ComputationGraph#getLayer(String)} throws for a name it does not have).
+     */
+    private static org.deeplearning4j.nn.api.Layer layer(ComputationGraph graph, String name) {
+        org.deeplearning4j.nn.graph.vertex.GraphVertex v = graph.getVertex(name);
+        return v == null ? null : v.getLayer();
+    }
+
     /** Copies every parameter of the layers that both graphs have, by vertex name, from one graph into the other. */
     private static void copyLayers(ComputationGraph from, ComputationGraph to) {
         for (org.deeplearning4j.nn.api.Layer layer : from.getLayers()) {
-            org.deeplearning4j.nn.api.Layer target = to.getLayer(layer.conf().getLayer().getLayerName());
+            org.deeplearning4j.nn.api.Layer target = layer(to, layer.conf().getLayer().getLayerName());
             if (target == null) {
                 continue;
             }
