@@ -45,14 +45,14 @@ import java.util.Set;
  * <p><b>Order and index.</b> One {@link LayerCost} per vertex that is not the network input, in the graph's
  * topological order ({@code getConfiguration().getTopologicalOrderStr()}); {@link LayerCost#index()} is the cost's
  * position in the returned list (the vertex's position in that order with the network input left out), so
- * {@code costs.get(c.index()) == c}. For a graph made by {@code MultiLayerNetwork.toComputationGraph()} it is the
- * layer index of the original network. {@link LayerCost#name()} is the vertex name.
+ * {@code costs.get(c.index()) == c}. For a sequential network converted to a graph
+ * ({@link dev.kompakt.strategies.MultiLayerConversion#toGraph}) it is the layer index of the original network. {@link LayerCost#name()} is the vertex name.
  *
  * <p><b>Shapes.</b> Each vertex's output type comes from the same forward pass over the topological order that
  * {@code ComputationGraphConfiguration.getLayerActivationTypes} does (each vertex's {@code getOutputType}, layer
  * vertices applying their input preprocessor), with two differences: it changes nothing in the configuration (DL4J's
  * own adds preprocessors and sets {@code nIn}s, and in 1.0.0-M2.1 it fails on the flat input of a graph converted from
- * a {@code MultiLayerNetwork}), and an {@link ElementWiseVertex} accepts operands that broadcast onto its largest
+ * a sequential network), and an {@link ElementWiseVertex} accepts operands that broadcast onto its largest
  * operand (every dimension equal or 1, e.g. a squeeze-excitation gate of [N,C,1,1] onto [N,C,H,W]; DL4J's type check
  * rejects these although its forward pass runs them), its output being the largest operand. A vertex's input elements
  * are the sum over all its inputs at their own sizes.
