@@ -2,7 +2,6 @@ package dev.kompakt.cluster;
 
 import dev.kompakt.evaluator.data.ImageDataset;
 import dev.kompakt.evaluator.hardware.HardwareProfile;
-import dev.kompakt.evaluator.net.Architecture;
 
 import java.util.List;
 
@@ -14,7 +13,7 @@ import java.util.List;
 public record JobPayload(Header header, ImageDataset train, ImageDataset test, byte[] baselineModel) {
 
     /** The small, JSON-encoded part of the payload. {@code id} identifies the search run. */
-    public record Header(String id, Architecture architecture, double baselineAccuracy, long baselineSizeBytes,
+    public record Header(String id, double baselineAccuracy, long baselineSizeBytes,
                          List<HardwareProfile> profiles, int latencyWarmup, int latencyRepeats, int latencyBatch,
                          int intraOpThreads) {
         public Header {

@@ -9,7 +9,7 @@ import dev.kompakt.strategies.ActivationQuantizer;
 import dev.kompakt.strategies.Calibration;
 import dev.kompakt.strategies.MinMaxCalibration;
 import dev.kompakt.strategies.PruningMasks;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,7 +31,7 @@ class ActivationQuantizationTest {
     static DataSet train;
     static DataSet test;
     static INDArray calibration;
-    static MultiLayerNetwork baseline;
+    static ComputationGraph baseline;
     static double floatAccuracy;
 
     @BeforeAll
@@ -47,9 +47,9 @@ class ActivationQuantizationTest {
     }
 
     private static double accuracyAt(int bits, Calibration c) {
-        MultiLayerNetwork net = baseline.clone();
+        ComputationGraph net = baseline.clone();
         new ActivationQuantizer(bits, c).quantize(net, calibration);
-        assertEquals(Map.of(0, bits, 1, bits), ActivationQuantizer.quantizedLayers(net), "fc1 and fc2; the softmax output stays float");
+        assertEquals(Map.of("fc1", bits, "fc2", bits), ActivationQuantizer.quantizedLayers(net), "fc1 and fc2; the softmax output stays float");
         return Training.accuracy(net, test);
     }
 
@@ -72,18 +72,18 @@ class ActivationQuantizationTest {
 
     @Test
     void fineTuningThroughQuantizedActivationsRecoversAccuracy() {
-        MultiLayerNetwork ptq = baseline.clone();
+        ComputationGraph ptq = baseline.clone();
         ptq.setLearningRate(5e-4);
         Training.fit(ptq, train, 1, 32, PruningMasks.none(), 9);
         new ActivationQuantizer(2, Calibration.named("mse")).quantize(ptq, calibration);
-        MultiLayerNetwork qat = baseline.clone();
+        ComputationGraph qat = baseline.clone();
         qat.setLearningRate(5e-4);
         new ActivationQuantizer(2, Calibration.named("mse")).quantize(qat, calibration);
         Training.fit(qat, train, 1, 32, PruningMasks.none(), 9);
         double ptqAccuracy = Training.accuracy(ptq, test);
         double qatAccuracy = Training.accuracy(qat, test);
         System.out.printf("2-bit activations: fine-tune then quantize %.4f; fine-tune through them (STE) %.4f%n", ptqAccuracy, qatAccuracy);
-        assertEquals(Map.of(0, 2, 1, 2), ActivationQuantizer.quantizedLayers(qat), "training keeps the quantized activations");
+        assertEquals(Map.of("fc1", 2, "fc2", 2), ActivationQuantizer.quantizedLayers(qat), "training keeps the quantized activations");
         assertTrue(qatAccuracy > ptqAccuracy, "QAT " + qatAccuracy + " vs PTQ " + ptqAccuracy);
     }
 }

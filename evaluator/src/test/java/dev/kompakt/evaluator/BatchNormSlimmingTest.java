@@ -4,15 +4,14 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
-import dev.kompakt.strategies.ChannelInheritance;
+import dev.kompakt.strategies.GraphChannelPruning;
 import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.PruningMasks;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.Comparator;
-import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -33,21 +32,22 @@ class BatchNormSlimmingTest {
     void trainedCnnWithBatchNormShrinksByGammaAndStillRuns() {
         DataSet train = Tensors.toDataSet(TestData.bundled().train().stratified(300));
         DataSet test = Tensors.toDataSet(TestData.bundled().test().stratified(200));
-        MultiLayerNetwork wide = NetworkFactory.buildWithBatchNorm(CNN, 28, 28, 10, 4, 3e-3);
+        ComputationGraph wide = NetworkFactory.buildWithBatchNorm(CNN, 28, 28, 10, 4, 3e-3);
         Training.fit(wide, train, 2, 32, PruningMasks.none(), 4);
-        MultiLayerNetwork narrow = NetworkFactory.buildWithBatchNorm(CNN.withWidth(0.5), 28, 28, 10, 5, 3e-3);
-        ChannelInheritance.copyStrongestChannels(wide, narrow, ImportanceCriterion.named("bn_scale", 0), Map.of());
+        // the student path: every channel group of the wide network narrowed to half by |gamma| of its batch norm
+        ComputationGraph narrow = GraphChannelPruning.prune(wide, 0.5, ImportanceCriterion.named("bn_scale", 0));
 
-        float[] gamma1 = wide.getLayer(1).getParam("gamma").dup('c').data().asFloat();
+        float[] gamma1 = wide.getLayer("bn_conv1").getParam("gamma").dup('c').data().asFloat();
         int[] kept = topAbs(gamma1, 4);
+        assertEquals(4, narrow.getLayer("conv1").getParam("W").size(0), "conv1 keeps half its 8 filters");
         for (int k = 0; k < kept.length; k++) {
-            assertArrayEquals(wide.getLayer(0).getParam("W").slice(kept[k]).dup('c').data().asFloat(),
-                    narrow.getLayer(0).getParam("W").slice(k).dup('c').data().asFloat(), "conv1 filter " + kept[k]);
-            assertEquals(gamma1[kept[k]], narrow.getLayer(1).getParam("gamma").getFloat(k));
-            assertEquals(wide.getLayer(1).getParam("mean").getFloat(kept[k]), narrow.getLayer(1).getParam("mean").getFloat(k));
+            assertArrayEquals(wide.getLayer("conv1").getParam("W").slice(kept[k]).dup('c').data().asFloat(),
+                    narrow.getLayer("conv1").getParam("W").slice(k).dup('c').data().asFloat(), "conv1 filter " + kept[k]);
+            assertEquals(gamma1[kept[k]], narrow.getLayer("bn_conv1").getParam("gamma").getFloat(k));
+            assertEquals(wide.getLayer("bn_conv1").getParam("mean").getFloat(kept[k]), narrow.getLayer("bn_conv1").getParam("mean").getFloat(k));
         }
-        assertEquals(8, narrow.getLayer(4).getParam("gamma").length(), "bn_conv2 has the narrow channel count");
-        assertEquals(32, narrow.getLayer(7).getParam("gamma").length(), "bn_fc1 has the narrow unit count");
+        assertEquals(8, narrow.getLayer("bn_conv2").getParam("gamma").length(), "bn_conv2 has the narrow channel count");
+        assertEquals(32, narrow.getLayer("bn_fc1").getParam("gamma").length(), "bn_fc1 has the narrow unit count");
         double wideAccuracy = Training.accuracy(wide, test);
         double narrowAccuracy = Training.accuracy(narrow, test);
         System.out.printf("CNN with batch norm: wide %.3f, half width by |gamma| without fine-tuning %.3f%n", wideAccuracy, narrowAccuracy);
@@ -56,10 +56,9 @@ class BatchNormSlimmingTest {
 
     @Test
     void bnScaleOnTheSearchFamiliesNamesTheFirstLayer() {
-        MultiLayerNetwork wide = NetworkFactory.build(CNN, 28, 28, 10, 1, 1e-3, null);
-        MultiLayerNetwork narrow = NetworkFactory.build(CNN.withWidth(0.5), 28, 28, 10, 2, 1e-3, null);
+        ComputationGraph wide = NetworkFactory.build(CNN, 28, 28, 10, 1, 1e-3, null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ChannelInheritance.copyStrongestChannels(wide, narrow, ImportanceCriterion.bnScale(), Map.of()));
-        assertTrue(e.getMessage().startsWith("layer 0 (conv1) is not followed by a batch normalisation"), e.getMessage());
+                () -> GraphChannelPruning.prune(wide, 0.5, ImportanceCriterion.bnScale()));
+        assertTrue(e.getMessage().startsWith("vertex 'conv1' is not followed by a batch normalisation"), e.getMessage());
     }
 }

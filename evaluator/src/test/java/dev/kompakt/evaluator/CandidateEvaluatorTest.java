@@ -1,6 +1,7 @@
 package dev.kompakt.evaluator;
 
 import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.cost.GraphCostModel;
 import dev.kompakt.evaluator.data.ImageDataset;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
@@ -8,10 +9,11 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
-import dev.kompakt.strategies.ChannelInheritance;
+import dev.kompakt.strategies.GraphChannelPruning;
+import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.PruningMasks;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,11 +33,11 @@ class CandidateEvaluatorTest {
         ImageDataset train = TestData.bundled().train().stratified(1000);
         ImageDataset test = TestData.bundled().test().stratified(500);
         Architecture arch = new Architecture(Architecture.Family.CNN, 1.0);
-        MultiLayerNetwork baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
+        ComputationGraph baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
         Training.fit(baseline, Tensors.toDataSet(train), 2, 32, PruningMasks.none(), 7);
         baselineAccuracy = Training.accuracy(baseline, Tensors.toDataSet(test));
-        long size = CostModel.totalStorageBytes(CostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
-        context = new EvaluationContext(arch, baseline, train, test, baselineAccuracy, size,
+        long size = CostModel.totalStorageBytes(GraphCostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
+        context = new EvaluationContext(baseline, train, test, baselineAccuracy, size,
                 List.of(ProfileRegistry.builtIn().get("rpi4")));
     }
 
@@ -71,18 +73,22 @@ class CandidateEvaluatorTest {
 
     @Test
     void fullWidthInheritanceCopiesTheNetworkExactly() {
-        MultiLayerNetwork teacher = context.teacherCopy();
-        MultiLayerNetwork copy = NetworkFactory.build(context.architecture(), 28, 28, 10, 99, 1e-3, null);
-        ChannelInheritance.copyStrongestChannels(teacher, copy);
-        assertEquals(teacher.params(), copy.params());
+        ComputationGraph teacher = context.teacherCopy();
+        ComputationGraph full = GraphChannelPruning.prune(teacher, GraphChannelPruning.select(teacher, 1.0, ImportanceCriterion.l1(), Map.of()));
+        assertEquals(teacher.params(), full.params(), "keeping every channel keeps every parameter in place");
+        ComputationGraph copy = NetworkFactory.forTraining(full, 1e-3, null, 99, true);
+        assertEquals(teacher.params(), copy.params(), "the training copy inherits them all");
     }
 
     @Test
     void inheritedStudentStartsFarAboveChance() {
-        MultiLayerNetwork narrow = NetworkFactory.build(context.architecture().withWidth(0.75), 28, 28, 10, 99, 1e-3, null);
-        double fresh = Training.accuracy(narrow, context.test());
-        ChannelInheritance.copyStrongestChannels(context.teacherCopy(), narrow);
-        double inherited = Training.accuracy(narrow, context.test());
+        // the student path: the teacher's channel groups narrowed to 3/4 by L1 norm, or the same topology freshly initialised
+        ComputationGraph teacher = context.teacherCopy();
+        ComputationGraph narrow = GraphChannelPruning.prune(teacher, GraphChannelPruning.select(teacher, 0.75, ImportanceCriterion.l1(), Map.of()));
+        assertEquals(List.of(6L, 12L, 48L), List.of(narrow.getLayer("conv1").getParam("W").size(0), narrow.getLayer("conv2").getParam("W").size(0),
+                narrow.getLayer("fc1").getParam("W").size(1)), "3/4 of 8 filters, 16 filters and 64 units");
+        double fresh = Training.accuracy(NetworkFactory.forTraining(narrow, 1e-3, null, 99, false), context.test());
+        double inherited = Training.accuracy(NetworkFactory.forTraining(narrow, 1e-3, null, 99, true), context.test());
         assertTrue(inherited > fresh + 0.1 && inherited > 0.3, "inherited " + inherited + " vs fresh " + fresh);
     }
 
@@ -144,7 +150,7 @@ class CandidateEvaluatorTest {
     @Test
     void weightLayersNameTheFactorysLayers() {
         for (Architecture.Family f : Architecture.Family.values()) {
-            MultiLayerNetwork net = NetworkFactory.build(new Architecture(f, 0.5), 28, 28, 10, 1, 1e-3, null);
+            ComputationGraph net = NetworkFactory.build(new Architecture(f, 0.5), 28, 28, 10, 1, 1e-3, null);
             assertEquals(NetworkFactory.weightLayers(f),
                     dev.kompakt.strategies.WeightTensors.of(net).stream().map(dev.kompakt.strategies.WeightTensors.Target::layerName).toList());
         }
@@ -160,10 +166,10 @@ class CandidateEvaluatorTest {
         CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 8, true, false, 1.0, 0.0, layerBits, null);
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
         CandidateEvaluator.Candidate c = evaluator.build(plan, SHORT, 1);
-        Map<Integer, Integer> expected = new java.util.HashMap<>();
+        Map<String, Integer> expected = new java.util.HashMap<>();
         for (dev.kompakt.strategies.WeightTensors.Target t : dev.kompakt.strategies.WeightTensors.of(c.network())) {
             int b = layerBits.get(t.layerName());
-            expected.put(t.layerIndex(), b);
+            expected.put(t.layer(), b);
             long most = 0;
             for (float[] channel : Weights.channels(t.weights(), t.convolution())) {
                 most = Math.max(most, distinct(channel));
@@ -175,21 +181,20 @@ class CandidateEvaluatorTest {
         assertTrue(c.int8(), "every layer at 8 bits or fewer: INT8 deployment");
 
         // size accounting counts each layer's own bits
-        List<dev.kompakt.evaluator.cost.LayerCost> costs = CostModel.of(c.network(), NetworkFactory.inputType(context.architecture(), 28, 28),
-                c.weightBits());
+        List<dev.kompakt.evaluator.cost.LayerCost> costs = GraphCostModel.of(c.network(), context.inputType(), c.weightBits());
         for (dev.kompakt.evaluator.cost.LayerCost cost : costs) {
-            assertEquals(expected.getOrDefault(cost.index(), 32), cost.weightBits(), cost.name());
+            assertEquals(expected.getOrDefault(cost.name(), 32), cost.weightBits(), cost.name());
         }
         // each layer is stored as the same network at that layer's bits everywhere would store it
         long mixedSize = CostModel.totalStorageBytes(costs);
         Map<Integer, Long> sizeAtBits = new java.util.HashMap<>();
         for (int b : List.of(2, 4, 6, 8)) {
-            Map<Integer, Integer> uniform = new java.util.HashMap<>();
-            expected.keySet().forEach(i -> uniform.put(i, b));
-            List<dev.kompakt.evaluator.cost.LayerCost> at = CostModel.of(c.network(), NetworkFactory.inputType(context.architecture(), 28, 28), uniform);
+            Map<String, Integer> uniform = new java.util.HashMap<>();
+            expected.keySet().forEach(layer -> uniform.put(layer, b));
+            List<dev.kompakt.evaluator.cost.LayerCost> at = GraphCostModel.of(c.network(), context.inputType(), uniform);
             sizeAtBits.put(b, CostModel.totalStorageBytes(at));
             for (dev.kompakt.evaluator.cost.LayerCost cost : at) {
-                if (expected.getOrDefault(cost.index(), 0) == b) {
+                if (expected.getOrDefault(cost.name(), 0) == b) {
                     assertEquals(cost.storageBytes(), costs.get(cost.index()).storageBytes(), cost.name() + " stored at " + b + " bits");
                 }
             }
@@ -208,9 +213,9 @@ class CandidateEvaluatorTest {
         CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, false, 1.0, 0.0, layerBits, null);
         CandidateEvaluator.Candidate c = new CandidateEvaluator(context, new LatencyProbe(2, 5))
                 .build(plan, new TrainingBudget(0, 1, 32, 1e-3, 3e-3, 300), 1);
-        assertEquals(Map.of(2, 4, 4, 4), c.weightBits(), "only conv2 (layer 2) and fc1 (layer 4) are quantized");
+        assertEquals(Map.of("conv2", 4, "fc1", 4), c.weightBits(), "only conv2 and fc1 are quantized");
         assertTrue(!c.int8(), "a float layer keeps the export float32");
-        assertTrue(distinct(Weights.channels(c.network().getLayer(5).getParam("W"), false)[0]) > 15, "out stays float");
+        assertTrue(distinct(Weights.channels(c.network().getLayer("out").getParam("W"), false)[0]) > 15, "out stays float");
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new CandidateEvaluator(context, new LatencyProbe(2, 5)).build(new CompressionPlan(1.0, true, "l1", 0.0,
                         CompressionPlan.ONESHOT, 8, false, false, 1.0, 0.0, Map.of("fc2", 8), null), SHORT, 1));
@@ -224,7 +229,7 @@ class CandidateEvaluatorTest {
         org.nd4j.linalg.dataset.DataSet first300 = new org.nd4j.linalg.dataset.DataSet(
                 context.train().getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 300), org.nd4j.linalg.indexing.NDArrayIndex.all()),
                 context.train().getLabels().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 300), org.nd4j.linalg.indexing.NDArrayIndex.all()));
-        Map<Integer, Double> allocated = CandidateEvaluator.sensitivityAllocation(context.teacherCopy(), first300, 0.7);
+        Map<String, Double> allocated = CandidateEvaluator.sensitivityAllocation(context.teacherCopy(), first300, 0.7);
         List<dev.kompakt.strategies.WeightTensors.Target> targets = dev.kompakt.strategies.WeightTensors.of(context.teacherCopy());
 
         Map<String, Double> m = evaluator.evaluate(new CompressionPlan(1.0, true, "l1", 0.7, CompressionPlan.ONESHOT, 32, false, false, 1.0,
@@ -233,7 +238,7 @@ class CandidateEvaluatorTest {
         double spread = 0;
         for (dev.kompakt.strategies.WeightTensors.Target t : targets) {
             Double reached = m.get("sparsity." + t.layerName());
-            assertEquals(allocated.get(t.layerIndex()), reached, 0.01, "oneshot " + t.layerName() + " reaches its share (recorded per layer)");
+            assertEquals(allocated.get(t.id()), reached, 0.01, "oneshot " + t.layerName() + " reaches its share (recorded per layer)");
             spread = Math.max(spread, Math.abs(reached - 0.7));
         }
         assertTrue(spread > 0.05, "not uniform: " + allocated);
@@ -243,7 +248,7 @@ class CandidateEvaluatorTest {
         assertEquals(0.7, dev.kompakt.strategies.MagnitudePruner.sparsity(agp.network()), 0.01, "agp: global sparsity within 1%");
         Map<String, Double> layers = dev.kompakt.strategies.MagnitudePruner.layerSparsity(agp.network());
         for (dev.kompakt.strategies.WeightTensors.Target t : targets) {
-            assertEquals(allocated.get(t.layerIndex()), layers.get(t.layerName()), 0.01, "agp " + t.layerName() + " ends at its share");
+            assertEquals(allocated.get(t.id()), layers.get(t.layerName()), 0.01, "agp " + t.layerName() + " ends at its share");
         }
     }
 

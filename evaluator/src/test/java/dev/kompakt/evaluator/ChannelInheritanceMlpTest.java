@@ -1,13 +1,18 @@
 package dev.kompakt.evaluator;
 
+import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
-import dev.kompakt.strategies.ChannelInheritance;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.GraphChannelPruning;
+import dev.kompakt.strategies.ImportanceCriterion;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,19 +20,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Channel inheritance on the MLP (LeNet-300-100): dense layers only, channels are the columns of [in, out]. */
+/**
+ * Channel inheritance on the MLP (LeNet-300-100), as a student inherits it ({@link GraphChannelPruning} narrows the
+ * baseline's channel groups by L1 norm, {@link NetworkFactory#forTraining} keeps the inherited weights): dense layers
+ * only, channels are the columns of [in, out].
+ */
 class ChannelInheritanceMlpTest {
     private static final Architecture MLP = new Architecture(Architecture.Family.MLP, 1.0);
 
-    private static MultiLayerNetwork mlp(double width, long seed) {
+    private static ComputationGraph mlp(double width, long seed) {
         return NetworkFactory.build(MLP.withWidth(width), 28, 28, 10, seed, 1e-3, null);
     }
 
-    private static float[][] w(MultiLayerNetwork net, int layer) {
+    /** The student of {@code wide} at {@code width}, as CandidateEvaluator builds it (l1 criterion, inherited weights). */
+    private static ComputationGraph student(ComputationGraph wide, double width) {
+        ComputationGraph narrow = GraphChannelPruning.prune(wide, GraphChannelPruning.select(wide, width, ImportanceCriterion.l1(), Map.of()));
+        return NetworkFactory.forTraining(narrow, 1e-3, null, 99, true);
+    }
+
+    private static float[][] w(ComputationGraph net, String layer) {
         return net.getLayer(layer).getParam("W").toFloatMatrix();
     }
 
-    private static float[] b(MultiLayerNetwork net, int layer) {
+    private static float[] b(ComputationGraph net, String layer) {
         return net.getLayer(layer).getParam("b").dup('c').data().asFloat();
     }
 
@@ -51,22 +66,21 @@ class ChannelInheritanceMlpTest {
 
     @Test
     void halfWidthMlpInheritsTheStrongestColumnsLayerByLayer() {
-        MultiLayerNetwork wide = mlp(1.0, 11);
-        MultiLayerNetwork narrow = mlp(0.5, 12);
-        assertArrayEquals(new long[] {784, 150}, narrow.getLayer(0).getParam("W").shape());
-        assertArrayEquals(new long[] {150, 50}, narrow.getLayer(1).getParam("W").shape());
-        assertArrayEquals(new long[] {50, 10}, narrow.getLayer(2).getParam("W").shape());
-
-        float[][] w0 = w(wide, 0);
-        float[][] w1 = w(wide, 1);
-        float[][] w2 = w(wide, 2);
-        float[] b0 = b(wide, 0);
-        float[] b1 = b(wide, 1);
-        float[] b2 = b(wide, 2);
+        ComputationGraph wide = mlp(1.0, 11);
+        float[][] w0 = w(wide, "fc1");
+        float[][] w1 = w(wide, "fc2");
+        float[][] w2 = w(wide, "out");
+        float[] b0 = b(wide, "fc1");
+        float[] b1 = b(wide, "fc2");
+        float[] b2 = b(wide, "out");
         int[] kept1 = topL1(w0, 150);
         int[] kept2 = topL1(w1, 50);
 
-        ChannelInheritance.copyStrongestChannels(wide, narrow);
+        ComputationGraph narrow = student(wide, 0.5);
+        assertArrayEquals(new long[] {784, 150}, narrow.getLayer("fc1").getParam("W").shape());
+        assertArrayEquals(new long[] {150, 50}, narrow.getLayer("fc2").getParam("W").shape());
+        assertArrayEquals(new long[] {50, 10}, narrow.getLayer("out").getParam("W").shape());
+        assertEquals(mlp(0.5, 12).numParams(), narrow.numParams(), "the same size as the family at half width");
 
         // the kept fc1 columns are the top-L1 ones: every kept column outweighs every dropped one
         double[] l1 = columnL1(w0);
@@ -85,8 +99,8 @@ class ChannelInheritanceMlpTest {
         }
         assertTrue(minKept > maxDropped, "kept columns are the strongest: " + minKept + " vs " + maxDropped);
 
-        float[][] n0 = w(narrow, 0);
-        float[] nb0 = b(narrow, 0);
+        float[][] n0 = w(narrow, "fc1");
+        float[] nb0 = b(narrow, "fc1");
         for (int k = 0; k < 150; k++) {
             for (int r = 0; r < 784; r++) {
                 assertEquals(w0[r][kept1[k]], n0[r][k], 0f);
@@ -94,8 +108,8 @@ class ChannelInheritanceMlpTest {
             assertEquals(b0[kept1[k]], nb0[k], 0f);
         }
         // fc2 keeps the rows of the kept fc1 units and its own strongest columns (ranked on the full wide fc2)
-        float[][] n1 = w(narrow, 1);
-        float[] nb1 = b(narrow, 1);
+        float[][] n1 = w(narrow, "fc2");
+        float[] nb1 = b(narrow, "fc2");
         for (int a = 0; a < 150; a++) {
             for (int k = 0; k < 50; k++) {
                 assertEquals(w1[kept1[a]][kept2[k]], n1[a][k], 0f);
@@ -105,35 +119,34 @@ class ChannelInheritanceMlpTest {
             assertEquals(b1[kept2[k]], nb1[k], 0f);
         }
         // the output layer keeps all 10 classes, from the rows of the kept fc2 units
-        float[][] n2 = w(narrow, 2);
+        float[][] n2 = w(narrow, "out");
         for (int a = 0; a < 50; a++) {
             assertArrayEquals(w2[kept2[a]], n2[a], 0f);
         }
-        assertArrayEquals(b2, b(narrow, 2), 0f);
+        assertArrayEquals(b2, b(narrow, "out"), 0f);
     }
 
     @Test
     void plantedStrongColumnsAreTheOnesKept() {
-        MultiLayerNetwork wide = mlp(1.0, 13);
-        INDArray fc1 = wide.getLayer(0).getParam("W");
+        ComputationGraph wide = mlp(1.0, 13);
+        INDArray fc1 = wide.getLayer("fc1").getParam("W");
         // make every odd unit 10x stronger: those 150 columns are then the top-L1 half by a wide margin
         for (int c = 1; c < 300; c += 2) {
             fc1.getColumn(c).muli(10);
         }
-        float[][] w0 = w(wide, 0);
+        float[][] w0 = w(wide, "fc1");
         int[] odd = IntStream.range(0, 150).map(i -> 2 * i + 1).toArray();
         assertArrayEquals(odd, topL1(w0, 150), "the plant worked");
 
-        MultiLayerNetwork narrow = mlp(0.5, 14);
-        ChannelInheritance.copyStrongestChannels(wide, narrow);
-        float[][] n0 = w(narrow, 0);
+        ComputationGraph narrow = student(wide, 0.5);
+        float[][] n0 = w(narrow, "fc1");
         for (int k = 0; k < 150; k++) {
             for (int r = 0; r < 784; r++) {
                 assertEquals(w0[r][2 * k + 1], n0[r][k], 0f, "narrow fc1 column " + k + " is wide column " + (2 * k + 1));
             }
         }
-        float[][] w1 = w(wide, 1);
-        float[][] n1 = w(narrow, 1);
+        float[][] w1 = w(wide, "fc2");
+        float[][] n1 = w(narrow, "fc2");
         int[] kept2 = topL1(w1, 50);
         for (int a = 0; a < 150; a++) {
             for (int k = 0; k < 50; k++) {
@@ -144,22 +157,27 @@ class ChannelInheritanceMlpTest {
 
     @Test
     void fullWidthMlpCopiesEverything() {
-        MultiLayerNetwork wide = mlp(1.0, 15);
-        MultiLayerNetwork copy = mlp(1.0, 16);
-        ChannelInheritance.copyStrongestChannels(wide, copy);
+        ComputationGraph wide = mlp(1.0, 15);
+        ComputationGraph copy = student(wide, 1.0);
         assertEquals(wide.params(), copy.params());
     }
 
     @Test
     void mismatchedNetworksAreRejected() {
-        MultiLayerNetwork mlp = mlp(1.0, 1);
-        MultiLayerNetwork cnn = NetworkFactory.build(new Architecture(Architecture.Family.CNN, 1.0), 28, 28, 10, 1, 1e-3, null);
-        IllegalArgumentException depth = assertThrows(IllegalArgumentException.class, () -> ChannelInheritance.copyStrongestChannels(cnn, mlp));
-        assertEquals("networks differ in depth: 6 vs 3", depth.getMessage());
-        // a wider "narrow" network cannot be filled from a narrower one
-        MultiLayerNetwork wider = mlp(1.5, 2);
-        IllegalArgumentException wide = assertThrows(IllegalArgumentException.class, () -> ChannelInheritance.copyStrongestChannels(mlp, wider));
-        assertEquals("layer 0: narrow network has 450 outputs, more than the wide network's 300; "
-                + "channels can only be inherited by a network that is not wider", wide.getMessage());
+        ComputationGraph mlp = mlp(1.0, 1);
+        ComputationGraph cnn = NetworkFactory.build(new Architecture(Architecture.Family.CNN, 1.0), 28, 28, 10, 1, 1e-3, null);
+        // channels chosen on one network cannot be cut out of another
+        List<GraphChannelPruning.Selection> cnnChannels = GraphChannelPruning.select(cnn, 0.5, ImportanceCriterion.l1(), Map.of());
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> GraphChannelPruning.prune(mlp, cnnChannels));
+        assertEquals("group [conv1] is not a channel group of this graph (its groups: [[fc1], [fc2]])", other.getMessage());
+        // a wider student cannot be inherited from a narrower baseline
+        IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+                () -> GraphChannelPruning.select(mlp, 1.5, ImportanceCriterion.l1(), Map.of()));
+        assertEquals("all groups: keep ratio must be in (0, 1], got 1.5", wide.getMessage());
+        EvaluationContext context = new EvaluationContext(mlp, TestData.bundled().train().stratified(100), TestData.bundled().test().stratified(100),
+                0.1, 1, List.of());
+        IllegalArgumentException student = assertThrows(IllegalArgumentException.class, () -> new CandidateEvaluator(context, new LatencyProbe(1, 1))
+                .build(new CompressionPlan(1.5, true, 0.0, 32, false, 1.0, 0.0), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 100), 1));
+        assertEquals("student width 1.5: a student narrows the baseline's own topology, so widths must be in (0, 1]", student.getMessage());
     }
 }

@@ -10,7 +10,7 @@ import dev.kompakt.strategies.DistillationLoss;
 import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.RelationalDistillationLoss;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DistillationKindsTest {
     static DataSet train;
-    static MultiLayerNetwork cnnTeacher;
-    static MultiLayerNetwork mlpTeacher;
+    static ComputationGraph cnnTeacher;
+    static ComputationGraph mlpTeacher;
 
     @BeforeAll
     static void trainTeachers() {
@@ -43,51 +43,49 @@ class DistillationKindsTest {
         Training.fit(mlpTeacher, train, 1, 32, PruningMasks.none(), 3);
     }
 
-    private static MultiLayerNetwork student(Architecture.Family family, double width, long seed) {
+    private static ComputationGraph student(Architecture.Family family, double width, long seed) {
         return NetworkFactory.build(new Architecture(family, width), 28, 28, 10, seed, 3e-3, null);
     }
 
     @Test
     void defaultLayersAreConv2ForTheCnnAndFc2ForTheMlp() {
-        assertEquals(2, FeatureDistillation.defaultLayer(cnnTeacher));
-        assertEquals("conv2", cnnTeacher.getLayerWiseConfigurations().getConf(2).getLayer().getLayerName());
-        assertEquals(1, FeatureDistillation.defaultLayer(mlpTeacher));
-        assertEquals("fc2", mlpTeacher.getLayerWiseConfigurations().getConf(1).getLayer().getLayerName());
-        assertEquals(2, FeatureDistillation.defaultLayer(student(Architecture.Family.CNN, 0.5, 1)));
+        assertEquals("conv2", FeatureDistillation.defaultLayer(cnnTeacher));
+        assertEquals("fc2", FeatureDistillation.defaultLayer(mlpTeacher));
+        assertEquals("conv2", FeatureDistillation.defaultLayer(student(Architecture.Family.CNN, 0.5, 1)));
     }
 
     @Test
     void cnnHintTrainingRegressesTheTeachersConv2MapThroughA1x1Convolution() {
-        MultiLayerNetwork student = student(Architecture.Family.CNN, 0.5, 11);
-        java.util.Map<Integer, INDArray> before = new java.util.HashMap<>();
-        for (int i = 0; i < student.getnLayers(); i++) {
-            if (student.getLayer(i).numParams() > 0) {
-                before.put(i, student.getLayer(i).params().dup());
+        ComputationGraph student = student(Architecture.Family.CNN, 0.5, 11);
+        java.util.Map<String, INDArray> before = new java.util.HashMap<>();
+        for (org.deeplearning4j.nn.api.Layer layer : student.getLayers()) {
+            if (layer.numParams() > 0) {
+                before.put(layer.conf().getLayer().getLayerName(), layer.params().dup());
             }
         }
         FeatureDistillation.HintTraining h = FeatureDistillation.hintTrain(student, cnnTeacher, train, 3, 32, 5);
-        assertEquals(2, h.guidedLayer());
-        assertEquals(2, h.hintLayer());
+        assertEquals("conv2", h.guidedLayer());
+        assertEquals("conv2", h.hintLayer());
         // 1x1 convolution from the student's 8 conv2 channels to the teacher's 16: DL4J layout [out, in, kH, kW]
         assertEquals(List.of(16L, 8L, 1L, 1L), h.regressorWeightShape());
         assertTrue(h.mseAfter() < 0.5 * h.mseBefore(), "hint MSE " + h.mseBefore() + " -> " + h.mseAfter());
-        // the trained layers 0..2 were written back; fc1 and the classifier are untouched until stage 2
+        // the trained layers conv1..conv2 were written back; fc1 and the classifier are untouched until stage 2
         for (var e : before.entrySet()) {
             INDArray now = student.getLayer(e.getKey()).params();
-            if (e.getKey() <= 2) {
+            if (java.util.Set.of("conv1", "conv2").contains(e.getKey())) {
                 assertNotEquals(e.getValue(), now, "layer " + e.getKey() + " was hint-trained");
             } else {
                 assertEquals(e.getValue(), now, "layer " + e.getKey() + " is left to stage 2");
             }
         }
-        assertEquals(java.util.Set.of(0, 2, 4, 5), before.keySet());
+        assertEquals(java.util.Set.of("conv1", "conv2", "fc1", "out"), before.keySet());
     }
 
     @Test
     void mlpHintTrainingUsesADenseRegressorAndTheMseDrops() {
-        MultiLayerNetwork student = student(Architecture.Family.MLP, 0.5, 12);
+        ComputationGraph student = student(Architecture.Family.MLP, 0.5, 12);
         FeatureDistillation.HintTraining h = FeatureDistillation.hintTrain(student, mlpTeacher, train, 3, 32, 5);
-        assertEquals(1, h.guidedLayer());
+        assertEquals("fc2", h.guidedLayer());
         assertEquals(List.of(50L, 100L), h.regressorWeightShape(), "dense [in, out]: the student's 50 fc2 units to the teacher's 100");
         assertTrue(h.mseAfter() < 0.5 * h.mseBefore(), "hint MSE " + h.mseBefore() + " -> " + h.mseAfter());
         // the student's own guided layer now predicts the hint better than a fresh student's does: a linear probe would
@@ -97,26 +95,26 @@ class DistillationKindsTest {
 
     @Test
     void hintTrainingIsDeterministicForASeed() {
-        MultiLayerNetwork a = student(Architecture.Family.CNN, 0.5, 21);
-        MultiLayerNetwork b = student(Architecture.Family.CNN, 0.5, 21);
+        ComputationGraph a = student(Architecture.Family.CNN, 0.5, 21);
+        ComputationGraph b = student(Architecture.Family.CNN, 0.5, 21);
         DataSet small = new DataSet(train.getFeatures().get(NDArrayIndex.interval(0, 200), NDArrayIndex.all()),
                 train.getLabels().get(NDArrayIndex.interval(0, 200), NDArrayIndex.all()));
         FeatureDistillation.HintTraining ha = FeatureDistillation.hintTrain(a, cnnTeacher, small, 1, 32, 9);
         FeatureDistillation.HintTraining hb = FeatureDistillation.hintTrain(b, cnnTeacher, small, 1, 32, 9);
         assertEquals(a.params(), b.params());
         assertEquals(ha, hb);
-        MultiLayerNetwork c = student(Architecture.Family.CNN, 0.5, 21);
+        ComputationGraph c = student(Architecture.Family.CNN, 0.5, 21);
         FeatureDistillation.hintTrain(c, cnnTeacher, small, 1, 32, 10);
         assertNotEquals(a.params(), c.params(), "another seed, another regressor and batch order");
     }
 
     @Test
     void hintTrainingKeepsPrunedWeightsAtZero() {
-        MultiLayerNetwork student = student(Architecture.Family.MLP, 0.5, 31);
+        ComputationGraph student = student(Architecture.Family.MLP, 0.5, 31);
         PruningMasks masks = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL).prune(student, 0.7);
         FeatureDistillation.hintTrain(student, mlpTeacher, train, FeatureDistillation.defaultLayer(student),
                 FeatureDistillation.defaultLayer(mlpTeacher), 1, 32, masks, 4);
-        for (int i = 0; i <= 1; i++) {
+        for (String i : List.of("fc1", "fc2")) {
             INDArray w = student.getLayer(i).getParam("W");
             INDArray mask = masks.masks().get(i);
             assertEquals(0.0, w.mul(mask.rsub(1.0)).norm1Number().doubleValue(), 0.0, "pruned weights of layer " + i + " stay zero");
@@ -125,13 +123,13 @@ class DistillationKindsTest {
 
     @Test
     void hintTrainingRejectsLayersThatCannotBeRegressed() {
-        MultiLayerNetwork student = student(Architecture.Family.CNN, 0.5, 41);
+        ComputationGraph student = student(Architecture.Family.CNN, 0.5, 41);
         IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
-                () -> FeatureDistillation.hintTrain(student, cnnTeacher, train, 2, 4, 1, 32, PruningMasks.none(), 1));
+                () -> FeatureDistillation.hintTrain(student, cnnTeacher, train, "conv2", "fc1", 1, 32, PruningMasks.none(), 1));
         assertTrue(rank.getMessage().contains("cannot be regressed"), rank.getMessage());
         IllegalArgumentException output = assertThrows(IllegalArgumentException.class,
-                () -> FeatureDistillation.hintTrain(student, cnnTeacher, train, 2, 5, 1, 32, PruningMasks.none(), 1));
-        assertTrue(output.getMessage().contains("hint layer must be a hidden layer"), output.getMessage());
+                () -> FeatureDistillation.hintTrain(student, cnnTeacher, train, "conv2", "out", 1, 32, PruningMasks.none(), 1));
+        assertTrue(output.getMessage().contains("hint layer 'out' must be a hidden"), output.getMessage());
     }
 
     @Test
@@ -142,7 +140,7 @@ class DistillationKindsTest {
         INDArray softmax = Transforms.exp(z.subColumnVector(z.max(true, 1)), false);
         softmax.diviColumnVector(softmax.sum(true, 1));
         assertTrue(softmax.equalsWithEps(p, 1e-5), "softmax(logits) = the network's output");
-        assertEquals(List.of(50L, 16L, 8L, 8L), java.util.Arrays.stream(Training.activations(cnnTeacher, 2, x).shape()).boxed().toList());
+        assertEquals(List.of(50L, 16L, 8L, 8L), java.util.Arrays.stream(Training.activations(cnnTeacher, "conv2", x).shape()).boxed().toList());
     }
 
     @Test
@@ -152,7 +150,7 @@ class DistillationKindsTest {
         INDArray teacherLogits = Training.logits(mlpTeacher, small.getFeatures());
         INDArray teacherProbabilities = Training.predict(mlpTeacher, small.getFeatures());
         RelationalDistillationLoss loss = RelationalDistillationLoss.withPaperWeights(new DistillationLoss(4.0, 0.5));
-        MultiLayerNetwork student = NetworkFactory.build(new Architecture(Architecture.Family.MLP, 0.25), 28, 28, 10, 51, 3e-3, loss);
+        ComputationGraph student = NetworkFactory.build(new Architecture(Architecture.Family.MLP, 0.25), 28, 28, 10, 51, 3e-3, loss);
         INDArray labels = RelationalDistillationLoss.encodeTargets(
                 DistillationLoss.encodeTargets(small.getLabels(), teacherProbabilities, 4.0), teacherLogits);
         DataSet data = new DataSet(small.getFeatures(), labels);
@@ -164,15 +162,15 @@ class DistillationKindsTest {
         assertTrue(rkdAfter < 0.7 * rkdBefore, "RKD on a held batch " + rkdBefore + " -> " + rkdAfter);
         assertTrue(Training.accuracy(student, small) > 0.3, "the student also learns the labels");
         // the network (and its loss) survives DL4J's model serialisation
-        MultiLayerNetwork back = ModelBytes.read(ModelBytes.write(student));
+        ComputationGraph back = ModelBytes.read(ModelBytes.write(student));
         org.deeplearning4j.nn.conf.layers.OutputLayer out =
-                (org.deeplearning4j.nn.conf.layers.OutputLayer) back.getLayerWiseConfigurations().getConf(2).getLayer();
+                (org.deeplearning4j.nn.conf.layers.OutputLayer) back.getLayer("out").conf().getLayer();
         assertEquals(loss.name(), out.getLossFn().name(), "loss restored");
         assertEquals(student.params(), back.params());
     }
 
     /** 25 L_D + 50 L_A between the student's logits and the teacher's, on one batch. */
-    private static double rkd(MultiLayerNetwork student, DataSet probe) {
+    private static double rkd(ComputationGraph student, DataSet probe) {
         INDArray z = Training.logits(student, probe.getFeatures());
         double[][] s = z.toDoubleMatrix();
         double[][] t = probe.getLabels().get(NDArrayIndex.all(), NDArrayIndex.interval(10, 20)).toDoubleMatrix();

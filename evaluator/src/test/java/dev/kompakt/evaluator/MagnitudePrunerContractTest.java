@@ -7,7 +7,7 @@ import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.WeightTensors;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The pruning contract on real networks built by {@link NetworkFactory}. */
 class MagnitudePrunerContractTest {
 
-    private static MultiLayerNetwork net(Architecture.Family family, long seed) {
+    private static ComputationGraph net(Architecture.Family family, long seed) {
         return NetworkFactory.build(new Architecture(family, 1.0), 28, 28, 10, seed, 1e-3, null);
     }
 
@@ -47,7 +47,7 @@ class MagnitudePrunerContractTest {
     @ParameterizedTest(name = "{0} {1} sparsity {2}")
     @MethodSource("cases")
     void reachesTheTargetSparsityByRemovingTheSmallestWeights(Architecture.Family family, MagnitudePruner.Scope scope, double sparsity) {
-        MultiLayerNetwork net = net(family, 42);
+        ComputationGraph net = net(family, 42);
         List<float[]> before = new ArrayList<>();
         for (WeightTensors.Target t : WeightTensors.of(net)) {
             float[] v = Weights.values(t.weights());
@@ -66,7 +66,7 @@ class MagnitudePrunerContractTest {
         for (int k = 0; k < targets.size(); k++) {
             WeightTensors.Target t = targets.get(k);
             float[] after = Weights.values(t.weights());
-            float[] mask = Weights.values(masks.masks().get(t.layerIndex()));
+            float[] mask = Weights.values(masks.masks().get(t.id()));
             long n = after.length;
             long z = Weights.zeros(after);
             float layerMaxPruned = 0;
@@ -103,9 +103,9 @@ class MagnitudePrunerContractTest {
     @Test
     void masksKeepPrunedWeightsAtZeroWhileTraining() {
         DataSet data = Tensors.toDataSet(TestData.bundled().train().stratified(300));
-        MultiLayerNetwork net = net(Architecture.Family.CNN, 5);
+        ComputationGraph net = net(Architecture.Family.CNN, 5);
         PruningMasks masks = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL).prune(net, 0.5);
-        MultiLayerNetwork unmasked = net.clone();
+        ComputationGraph unmasked = net.clone();
         INDArray prunedParams = net.params().dup();
 
         Training.fit(net, data, 1, 32, masks, 5);
@@ -114,7 +114,7 @@ class MagnitudePrunerContractTest {
         long kept = 0;
         for (WeightTensors.Target t : WeightTensors.of(net)) {
             float[] w = Weights.values(t.weights());
-            float[] m = Weights.values(masks.masks().get(t.layerIndex()));
+            float[] m = Weights.values(masks.masks().get(t.id()));
             for (int i = 0; i < w.length; i++) {
                 if (m[i] == 0f) {
                     assertEquals(0f, w[i], 0f, t.layerName() + "[" + i + "] was pruned and must stay 0"); // -0.0 allowed
@@ -144,14 +144,14 @@ class MagnitudePrunerContractTest {
     void pruningTwiceFromTheSameSeedGivesIdenticalWeights(String scopeName) {
         MagnitudePruner.Scope scope = MagnitudePruner.Scope.valueOf(scopeName);
         for (Architecture.Family family : Architecture.Family.values()) {
-            MultiLayerNetwork a = net(family, 9);
-            MultiLayerNetwork b = net(family, 9);
+            ComputationGraph a = net(family, 9);
+            ComputationGraph b = net(family, 9);
             assertEquals(a.params(), b.params(), "same seed, same initial weights");
             PruningMasks ma = new MagnitudePruner(scope).prune(a, 0.7);
             PruningMasks mb = new MagnitudePruner(scope).prune(b, 0.7);
             assertEquals(a.params(), b.params(), family + " " + scope);
             assertEquals(ma.masks().keySet(), mb.masks().keySet());
-            for (Integer layer : ma.masks().keySet()) {
+            for (String layer : ma.masks().keySet()) {
                 assertArrayEquals(Weights.values(ma.masks().get(layer)), Weights.values(mb.masks().get(layer)));
             }
         }
@@ -160,7 +160,7 @@ class MagnitudePrunerContractTest {
     @Test
     void sparsityZeroReturnsNoMasksAndLeavesTheNetworkAlone() {
         for (MagnitudePruner.Scope scope : MagnitudePruner.Scope.values()) {
-            MultiLayerNetwork net = net(Architecture.Family.CNN, 3);
+            ComputationGraph net = net(Architecture.Family.CNN, 3);
             INDArray before = net.params().dup();
             PruningMasks masks = new MagnitudePruner(scope).prune(net, 0.0);
             assertTrue(masks.isEmpty());
@@ -172,7 +172,7 @@ class MagnitudePrunerContractTest {
 
     @Test
     void invalidSparsityThrowsNamingTheValue() {
-        MultiLayerNetwork net = net(Architecture.Family.CNN, 3);
+        ComputationGraph net = net(Architecture.Family.CNN, 3);
         INDArray before = net.params().dup();
         for (MagnitudePruner.Scope scope : MagnitudePruner.Scope.values()) {
             for (double s : new double[] {1.0, -0.1, Double.NaN, 1.5}) {

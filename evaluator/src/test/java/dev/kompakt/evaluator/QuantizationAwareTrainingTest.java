@@ -9,7 +9,7 @@ import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.WeightQuantizer;
 import dev.kompakt.strategies.WeightTensors;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
@@ -30,7 +30,7 @@ class QuantizationAwareTrainingTest {
     static final int EPOCHS = 2;
     static DataSet train;
     static DataSet test;
-    static MultiLayerNetwork baseline;
+    static ComputationGraph baseline;
 
     @BeforeAll
     static void trainBaseline() {
@@ -42,8 +42,8 @@ class QuantizationAwareTrainingTest {
         Training.fit(baseline, train, 3, 32, PruningMasks.none(), 5);
     }
 
-    private static MultiLayerNetwork fineTuned(boolean qat, PruningMasks masks) {
-        MultiLayerNetwork net = baseline.clone();
+    private static ComputationGraph fineTuned(boolean qat, PruningMasks masks) {
+        ComputationGraph net = baseline.clone();
         net.setLearningRate(5e-4);
         Training.fit(net, train, EPOCHS, 32, masks, 9, qat ? new WeightQuantizer(BITS) : null);
         return net;
@@ -52,10 +52,10 @@ class QuantizationAwareTrainingTest {
     @Test
     void qatRecoversMoreAccuracyThanPtqAfterTheSameFloatFineTuning() {
         double base = Training.accuracy(baseline, test);
-        MultiLayerNetwork ptq = fineTuned(false, PruningMasks.none());
+        ComputationGraph ptq = fineTuned(false, PruningMasks.none());
         double floatTuned = Training.accuracy(ptq, test);
         new WeightQuantizer(BITS).quantize(ptq);
-        MultiLayerNetwork qat = fineTuned(true, PruningMasks.none());
+        ComputationGraph qat = fineTuned(true, PruningMasks.none());
         new WeightQuantizer(BITS).quantize(qat);
         double ptqAccuracy = Training.accuracy(ptq, test);
         double qatAccuracy = Training.accuracy(qat, test);
@@ -66,7 +66,7 @@ class QuantizationAwareTrainingTest {
 
     @Test
     void theNetworkKeepsFloatMasterWeightsBetweenCalls() {
-        MultiLayerNetwork qat = fineTuned(true, PruningMasks.none());
+        ComputationGraph qat = fineTuned(true, PruningMasks.none());
         // the master weights are not on the grid; quantizing them is what was trained for
         boolean offGrid = false;
         for (WeightTensors.Target t : WeightTensors.of(qat)) {
@@ -81,10 +81,10 @@ class QuantizationAwareTrainingTest {
 
     @Test
     void qatIsDeterministicAndKeepsPrunedWeightsAtZero() {
-        MultiLayerNetwork pruned = baseline.clone();
+        ComputationGraph pruned = baseline.clone();
         PruningMasks masks = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL).prune(pruned, 0.5);
-        MultiLayerNetwork a = pruned.clone();
-        MultiLayerNetwork b = pruned.clone();
+        ComputationGraph a = pruned.clone();
+        ComputationGraph b = pruned.clone();
         a.setLearningRate(5e-4);
         b.setLearningRate(5e-4);
         DataSet small = new DataSet(train.getFeatures().getRows(range(300)), train.getLabels().getRows(range(300)));
@@ -96,7 +96,7 @@ class QuantizationAwareTrainingTest {
         assertEquals(0.5, MagnitudePruner.sparsity(a), 0.01);
     }
 
-    private static void assertOnGrid(MultiLayerNetwork net) {
+    private static void assertOnGrid(ComputationGraph net) {
         for (WeightTensors.Target t : WeightTensors.of(net)) {
             float[][] channels = Weights.channels(t.weights(), t.convolution());
             for (int c = 0; c < channels.length; c++) {

@@ -1,6 +1,7 @@
 package dev.kompakt.evaluator;
 
 import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.cost.GraphCostModel;
 import dev.kompakt.evaluator.data.ImageDataset;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
@@ -13,7 +14,7 @@ import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.QuantizedActivation;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,11 +36,11 @@ class QuantizationOptionsEvaluatorTest {
         ImageDataset train = TestData.bundled().train().stratified(1000);
         ImageDataset test = TestData.bundled().test().stratified(500);
         Architecture arch = new Architecture(Architecture.Family.CNN, 1.0);
-        MultiLayerNetwork baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
+        ComputationGraph baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
         Training.fit(baseline, Tensors.toDataSet(train), 2, 32, PruningMasks.none(), 7);
         baselineAccuracy = Training.accuracy(baseline, Tensors.toDataSet(test));
-        long size = CostModel.totalStorageBytes(CostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
-        context = new EvaluationContext(arch, baseline, train, test, baselineAccuracy, size, List.of(ProfileRegistry.builtIn().get("rpi4")));
+        long size = CostModel.totalStorageBytes(GraphCostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
+        context = new EvaluationContext(baseline, train, test, baselineAccuracy, size, List.of(ProfileRegistry.builtIn().get("rpi4")));
     }
 
     private static CompressionPlan int8() {
@@ -77,7 +78,7 @@ class QuantizationOptionsEvaluatorTest {
         CompressionPlan w4 = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 4, false, false, 1.0, 0.0);
         CandidateEvaluator.Candidate corrected = evaluator.build(w4.withQuantization("minmax", true, 32), BUDGET, 1);
         CandidateEvaluator.Candidate uncorrected = evaluator.build(w4, BUDGET, 1);
-        assertEquals(List.of(0, 2, 4, 5), List.copyOf(new java.util.TreeSet<>(corrected.biasShifts().keySet())), "every weight layer");
+        assertEquals(java.util.Set.of("conv1", "conv2", "fc1", "out"), corrected.biasShifts().keySet(), "every weight layer");
         assertTrue(uncorrected.biasShifts().isEmpty());
         assertEquals(Map.of(), ActivationQuantizer.quantizedLayers(corrected.network()), "float activations by default");
         double c = Training.accuracy(corrected.network(), context.test());
@@ -89,9 +90,8 @@ class QuantizationOptionsEvaluatorTest {
         CandidateEvaluator.Candidate q = evaluator.build(qat, BUDGET, 1);
         CandidateEvaluator.Candidate p = evaluator.build(qat.withQuantization("percentile", false, 4)
                 .withDistillKind(CompressionPlan.RESPONSE), BUDGET, 1);
-        assertEquals(Map.of(0, 4, 2, 4, 4, 4), ActivationQuantizer.quantizedLayers(q.network()), "conv1, conv2, fc1");
-        QuantizedActivation fc1 = (QuantizedActivation) ((BaseLayer) q.network().getLayerWiseConfigurations().getConf(4).getLayer())
-                .getActivationFn();
+        assertEquals(Map.of("conv1", 4, "conv2", 4, "fc1", 4), ActivationQuantizer.quantizedLayers(q.network()), "conv1, conv2, fc1");
+        QuantizedActivation fc1 = (QuantizedActivation) ((BaseLayer) q.network().getLayer("fc1").conf().getLayer()).getActivationFn();
         assertEquals(4, fc1.bits());
         assertEquals(q.network().params(), p.network().params(), "deterministic for a plan, budget and seed");
         double qatAccuracy = Training.accuracy(q.network(), context.test());

@@ -6,7 +6,7 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
-import dev.kompakt.strategies.ChannelInheritance;
+import dev.kompakt.strategies.GraphChannelPruning;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.MagnitudePruner;
@@ -14,7 +14,7 @@ import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.Regularization;
 import dev.kompakt.strategies.WeightQuantizer;
 import dev.kompakt.strategies.WeightTensors;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RegularizedTrainingTest {
     static ImageDataset trainImages;
     static DataSet train;
-    static MultiLayerNetwork baseline;
+    static ComputationGraph baseline;
 
     @BeforeAll
     static void trainBaseline() {
@@ -45,14 +45,14 @@ class RegularizedTrainingTest {
         Training.fit(baseline, train, 2, 32, PruningMasks.none(), 3);
     }
 
-    static MultiLayerNetwork tuned(Regularization r) {
-        MultiLayerNetwork net = baseline.clone();
+    static ComputationGraph tuned(Regularization r) {
+        ComputationGraph net = baseline.clone();
         Training.fit(net, train, 2, 32, PruningMasks.none(), 5, null, r);
         return net;
     }
 
     /** All-zero output channels (units) of the hidden layers. */
-    static int zeroChannels(MultiLayerNetwork net) {
+    static int zeroChannels(ComputationGraph net) {
         List<WeightTensors.Target> ts = WeightTensors.of(net);
         int zeros = 0;
         for (WeightTensors.Target t : ts.subList(0, ts.size() - 1)) {
@@ -64,7 +64,7 @@ class RegularizedTrainingTest {
     }
 
     /** Exact zero weights in the hidden layers. */
-    static long zeroWeights(MultiLayerNetwork net) {
+    static long zeroWeights(ComputationGraph net) {
         List<WeightTensors.Target> ts = WeightTensors.of(net);
         long zeros = 0;
         for (WeightTensors.Target t : ts.subList(0, ts.size() - 1)) {
@@ -78,7 +78,7 @@ class RegularizedTrainingTest {
         int[] counts = new int[3];
         double[] lambdas = {3, 18, 21};
         for (int k = 0; k < lambdas.length; k++) {
-            MultiLayerNetwork net = tuned(Regularization.groupLasso(lambdas[k]));
+            ComputationGraph net = tuned(Regularization.groupLasso(lambdas[k]));
             counts[k] = zeroChannels(net);
             if (counts[k] > 0) {
                 // the zeros are whole units: as many zero weights as the zeroed units hold (fc1 units have 784 inputs, fc2 75)
@@ -116,28 +116,28 @@ class RegularizedTrainingTest {
     void regularizedTrainingIsDeterministicAndNoneIsTheOldTraining() {
         assertEquals(tuned(Regularization.groupLasso(18)).params(), tuned(Regularization.groupLasso(18)).params());
         assertEquals(tuned(Regularization.l1(0.3)).params(), tuned(Regularization.l1(0.3)).params());
-        MultiLayerNetwork old = baseline.clone();
+        ComputationGraph old = baseline.clone();
         Training.fit(old, train, 2, 32, PruningMasks.none(), 5);
         assertEquals(old.params(), tuned(Regularization.none()).params());
     }
 
     @Test
     void quantizationAwareTrainingRegularizesTheMasterWeights() {
-        MultiLayerNetwork net = baseline.clone();
+        ComputationGraph net = baseline.clone();
         Training.fit(net, train, 1, 32, PruningMasks.none(), 5, new WeightQuantizer(4), Regularization.l1(0.5));
         assertTrue(MagnitudePruner.sparsity(net) > 0.1, "master weights soft-thresholded: " + MagnitudePruner.sparsity(net));
     }
 
     @Test
     void candidatesTrainWithThePlannedRegularization() {
-        EvaluationContext context = new EvaluationContext(new Architecture(Architecture.Family.MLP, 0.25), baseline, trainImages,
+        EvaluationContext context = new EvaluationContext(baseline, trainImages,
                 TestData.bundled().test().stratified(100), 0.5, 1000, List.of(ProfileRegistry.builtIn().get("rpi4")));
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new dev.kompakt.evaluator.hardware.LatencyProbe(1, 1));
         TrainingBudget budget = new TrainingBudget(2, 1, 32, 3e-3, 3e-3, 400);
         CompressionPlan plain = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, false, 1.0, 0.0);
-        MultiLayerNetwork none = evaluator.build(plain, budget, 5).network();
-        MultiLayerNetwork gl = evaluator.build(plain.withRegularization(Regularization.GROUP_LASSO, 21), budget, 5).network();
-        MultiLayerNetwork l1 = evaluator.build(plain.withRegularization(Regularization.L1, 0.3), budget, 5).network();
+        ComputationGraph none = evaluator.build(plain, budget, 5).network();
+        ComputationGraph gl = evaluator.build(plain.withRegularization(Regularization.GROUP_LASSO, 21), budget, 5).network();
+        ComputationGraph l1 = evaluator.build(plain.withRegularization(Regularization.L1, 0.3), budget, 5).network();
         assertEquals(0, zeroChannels(none));
         assertTrue(zeroChannels(gl) > 0, "group lasso zeroed units: " + zeroChannels(gl));
         assertTrue(MagnitudePruner.sparsity(l1) > 0.05, "l1 zeros: " + MagnitudePruner.sparsity(l1));
@@ -154,20 +154,20 @@ class RegularizedTrainingTest {
 
     @Test
     void groupLassoThenStructuredShrinkingDropsTheZeroedUnitsFirst() {
-        MultiLayerNetwork wide = tuned(Regularization.groupLasso(21));
+        ComputationGraph wide = tuned(Regularization.groupLasso(21));
         int zeroFc2 = 0;
-        for (double s : ImportanceCriterion.l1().scores(wide.getLayer(1).getParam("W"), 1, null)) {
+        for (double s : ImportanceCriterion.l1().scores(wide.getLayer("fc2").getParam("W"), 1, null)) {
             zeroFc2 += s == 0 ? 1 : 0;
         }
-        // width 0.125 keeps 38 of 75 fc1 units and 13 of 25 fc2 units: none of the kept ones is a zeroed unit when enough survive
-        MultiLayerNetwork narrow = NetworkFactory.build(new Architecture(Architecture.Family.MLP, 0.125), 28, 28, 10, 9, 3e-3, null);
-        ChannelInheritance.copyStrongestChannels(wide, narrow);
-        double[] keptFc2 = ImportanceCriterion.l1().scores(narrow.getLayer(1).getParam("W"), 1, null);
+        // half width (the family at 0.125) keeps 38 of 75 fc1 units and 13 of 25 fc2 units: none of the kept ones is a zeroed
+        // unit when enough survive
+        ComputationGraph narrow = GraphChannelPruning.prune(wide, GraphChannelPruning.select(wide, 0.5, ImportanceCriterion.l1(), Map.of()));
+        double[] keptFc2 = ImportanceCriterion.l1().scores(narrow.getLayer("fc2").getParam("W"), 1, null);
         int zeroKept = 0;
         for (double s : keptFc2) {
             zeroKept += s == 0 ? 1 : 0;
         }
         assertEquals(Math.max(0, keptFc2.length - (25 - zeroFc2)), zeroKept, "zeroed fc2 units are kept only when too few others remain");
-        assertArrayEquals(new long[] {38, 13}, narrow.getLayer(1).getParam("W").shape());
+        assertArrayEquals(new long[] {38, 13}, narrow.getLayer("fc2").getParam("W").shape());
     }
 }

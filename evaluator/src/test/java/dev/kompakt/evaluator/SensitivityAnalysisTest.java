@@ -8,7 +8,7 @@ import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.PruningMasks;
 import dev.kompakt.strategies.SensitivityAnalysis;
 import dev.kompakt.strategies.WeightTensors;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -26,7 +26,7 @@ class SensitivityAnalysisTest {
     void allocationHitsTheTargetAndLosesLessThanUniformPruning() {
         DataSet train = Tensors.toDataSet(TestData.bundled().train().stratified(2000));
         DataSet validation = Tensors.toDataSet(TestData.bundled().test().stratified(500));
-        MultiLayerNetwork net = NetworkFactory.build(new Architecture(Architecture.Family.MLP, 1.0), 28, 28, 10, 5, 2e-3, null);
+        ComputationGraph net = NetworkFactory.build(new Architecture(Architecture.Family.MLP, 1.0), 28, 28, 10, 5, 2e-3, null);
         Training.fit(net, train, 2, 64, PruningMasks.none(), 5);
 
         List<SensitivityAnalysis.Curve> curves = SensitivityAnalysis.measure(net, new double[]{0.5, 0.8, 0.9, 0.95, 0.98},
@@ -37,16 +37,16 @@ class SensitivityAnalysisTest {
         }
 
         double target = 0.9;
-        Map<Integer, Double> allocation = SensitivityAnalysis.allocate(curves, target, 0.01);
-        MultiLayerNetwork allocated = net.clone();
+        Map<String, Double> allocation = SensitivityAnalysis.allocate(curves, target, 0.01);
+        ComputationGraph allocated = net.clone();
         MagnitudePruner.pruneLayers(allocated, allocation);
         assertEquals(target, MagnitudePruner.sparsity(allocated), 0.01, "the global sparsity is the target");
         // the big first layer (235,200 of 266,200 weights) takes most of the pruning
         long firstLayerWeights = WeightTensors.of(net).get(0).weights().length();
-        assertTrue(allocation.get(WeightTensors.of(net).get(0).layerIndex()) > target, "allocation " + allocation
+        assertTrue(allocation.get(WeightTensors.of(net).get(0).id()) > target, "allocation " + allocation
                 + ", first layer has " + firstLayerWeights + " weights");
 
-        MultiLayerNetwork uniform = net.clone();
+        ComputationGraph uniform = net.clone();
         new MagnitudePruner(MagnitudePruner.Scope.PER_LAYER).prune(uniform, target);
         double allocatedAccuracy = Training.accuracy(allocated, validation);
         double uniformAccuracy = Training.accuracy(uniform, validation);
@@ -55,15 +55,15 @@ class SensitivityAnalysisTest {
 
     @Test
     void interpolatesCurvesAndValidatesInput() {
-        SensitivityAnalysis.Curve c = new SensitivityAnalysis.Curve(0, "fc", 100, new double[]{0, 0.5, 0.9}, new double[]{0.9, 0.8, 0.4});
+        SensitivityAnalysis.Curve c = new SensitivityAnalysis.Curve("fc", 100, new double[]{0, 0.5, 0.9}, new double[]{0.9, 0.8, 0.4});
         assertEquals(0.85, c.scoreAt(0.25), 1e-12);
         assertEquals(0.6, c.scoreAt(0.7), 1e-12);
         assertEquals(0.4, c.scoreAt(0.95), 1e-12);
-        SensitivityAnalysis.Curve robust = new SensitivityAnalysis.Curve(1, "big", 900, new double[]{0, 0.5, 0.9}, new double[]{0.9, 0.9, 0.89});
-        Map<Integer, Double> a = SensitivityAnalysis.allocate(List.of(c, robust), 0.5, 0.05);
-        assertEquals(0.5 * 1000, a.get(0) * 100 + a.get(1) * 900, 1e-6, "weighted mean sparsity is the target");
-        assertTrue(a.get(1) > a.get(0), "the robust layer gives more: " + a);
+        SensitivityAnalysis.Curve robust = new SensitivityAnalysis.Curve("big", 900, new double[]{0, 0.5, 0.9}, new double[]{0.9, 0.9, 0.89});
+        Map<String, Double> a = SensitivityAnalysis.allocate(List.of(c, robust), 0.5, 0.05);
+        assertEquals(0.5 * 1000, a.get("fc") * 100 + a.get("big") * 900, 1e-6, "weighted mean sparsity is the target");
+        assertTrue(a.get("big") > a.get("fc"), "the robust layer gives more: " + a);
         assertThrows(IllegalArgumentException.class, () -> SensitivityAnalysis.allocate(List.of(c, robust), 0.95, 0.05));
-        assertThrows(IllegalArgumentException.class, () -> new SensitivityAnalysis.Curve(0, "x", 1, new double[]{0.1, 0.5}, new double[]{1, 1}));
+        assertThrows(IllegalArgumentException.class, () -> new SensitivityAnalysis.Curve("x", 1, new double[]{0.1, 0.5}, new double[]{1, 1}));
     }
 }

@@ -7,7 +7,7 @@ import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.QuantizationScheme;
 import dev.kompakt.strategies.WeightQuantizer;
 import dev.kompakt.strategies.WeightTensors;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,8 +36,8 @@ class WeightQuantizerContractTest {
     }
 
     /** A seed-built network with half its weights pruned, so there are zeros to keep. */
-    private static MultiLayerNetwork prunedNet(Architecture.Family family) {
-        MultiLayerNetwork net = NetworkFactory.build(new Architecture(family, 1.0), 28, 28, 10, 21, 1e-3, null);
+    private static ComputationGraph prunedNet(Architecture.Family family) {
+        ComputationGraph net = NetworkFactory.build(new Architecture(family, 1.0), 28, 28, 10, 21, 1e-3, null);
         new MagnitudePruner(MagnitudePruner.Scope.GLOBAL).prune(net, 0.5);
         return net;
     }
@@ -45,7 +45,7 @@ class WeightQuantizerContractTest {
     @ParameterizedTest(name = "{0} {1} bits")
     @MethodSource("cases")
     void perChannelLevelsZerosAndRangeAreKept(Architecture.Family family, int bits) {
-        MultiLayerNetwork net = prunedNet(family);
+        ComputationGraph net = prunedNet(family);
         List<WeightTensors.Target> targets = WeightTensors.of(net);
         List<float[][]> before = new ArrayList<>();
         for (WeightTensors.Target t : targets) {
@@ -62,7 +62,8 @@ class WeightQuantizerContractTest {
         for (int k = 0; k < targets.size(); k++) {
             WeightTensors.Target t = targets.get(k);
             WeightQuantizer.QuantizedTensor q = result.get(k);
-            assertEquals(t.layerIndex(), q.layerIndex());
+            assertEquals(t.layer(), q.layer());
+            assertEquals(t.param(), q.param());
             assertEquals(bits, q.bits());
             float[][] after = Weights.channels(t.weights(), t.convolution());
             assertEquals(t.outputChannels(), after.length);
@@ -109,8 +110,8 @@ class WeightQuantizerContractTest {
     @ParameterizedTest(name = "{0} {1} bits")
     @MethodSource("cases")
     void quantizationIsDeterministic(Architecture.Family family, int bits) {
-        MultiLayerNetwork a = prunedNet(family);
-        MultiLayerNetwork b = prunedNet(family);
+        ComputationGraph a = prunedNet(family);
+        ComputationGraph b = prunedNet(family);
         List<WeightQuantizer.QuantizedTensor> qa = new WeightQuantizer(bits).quantize(a);
         List<WeightQuantizer.QuantizedTensor> qb = new WeightQuantizer(bits).quantize(b);
         assertEquals(a.params(), b.params());
@@ -145,8 +146,8 @@ class WeightQuantizerContractTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("schemes")
     void everySchemeKeepsItsLevelCountAndZerosAndIsDeterministic(Architecture.Family family, QuantizationScheme scheme) {
-        MultiLayerNetwork net = prunedNet(family);
-        MultiLayerNetwork again = prunedNet(family);
+        ComputationGraph net = prunedNet(family);
+        ComputationGraph again = prunedNet(family);
         long zeros = Weights.zeros(Weights.values(net.params()));
         new WeightQuantizer(scheme).quantize(net);
         new WeightQuantizer(scheme).quantize(again);

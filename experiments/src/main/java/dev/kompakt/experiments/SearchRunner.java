@@ -129,7 +129,7 @@ public final class SearchRunner {
         try (TrialJournal journal = TrialJournal.open(runDir.resolve(RunFiles.JOURNAL))) {
             journal.append(new JournalEvent.Started(spec.name(), specHash, spec.seed(), Instant.now().toString()));
             Study study = new Study(spec.name(), space, spec.search().objectives(), spec.search().constraints(), sampler, journal, null);
-            trials = runStudy(spec, study, arch, baseline.network(), train, test, baselineMetrics, devices, options, console, runDir);
+            trials = runStudy(spec, study, baseline.network(), train, test, baselineMetrics, devices, options, console, runDir);
         }
         Duration wall = Duration.between(started, Instant.now());
         provenance.put("run.finished", Instant.now().toString());
@@ -182,7 +182,7 @@ public final class SearchRunner {
                 Study study = new Study(spec.name(), space(spec), spec.search().objectives(), spec.search().constraints(),
                         sampler(spec, recordedWarmStart(runDir)), journal, null);
                 recorded.forEach(study::restore);
-                trials = runStudy(spec, study, arch, baseline.network(), train, test, baselineMetrics, devices, options, console, runDir);
+                trials = runStudy(spec, study, baseline.network(), train, test, baselineMetrics, devices, options, console, runDir);
             }
         }
         Duration wall = Duration.between(started, Instant.now());
@@ -218,10 +218,10 @@ public final class SearchRunner {
                 dev.kompakt.search.ParetoFront.of(trials, spec.search().objectives(), spec.search().constraints()), baseline, provenance);
     }
 
-    private static List<Trial> runStudy(ExperimentSpec spec, Study study, Architecture arch, ComputationGraph baseline, ImageDataset train,
+    private static List<Trial> runStudy(ExperimentSpec spec, Study study, ComputationGraph baseline, ImageDataset train,
                                         ImageDataset test, Map<String, Double> baselineMetrics, List<HardwareProfile> devices,
                                         Options options, PrintStream console, Path runDir) throws IOException {
-        JobPayload payload = new JobPayload(new JobPayload.Header(runDir.toAbsolutePath() + "@" + Instant.now(), arch,
+        JobPayload payload = new JobPayload(new JobPayload.Header(runDir.toAbsolutePath() + "@" + Instant.now(),
                 baselineMetrics.get("accuracy"), baselineMetrics.get("size_bytes").longValue(), devices,
                 spec.execution().latencyWarmup(), spec.execution().latencyRepeats(), spec.execution().latencyBatch(),
                 spec.execution().intraOpThreads()), train, test, ModelBytes.write(baseline));

@@ -6,11 +6,11 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.ModelBytes;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.experiments.spec.ExperimentSpec;
+import dev.kompakt.experiments.spec.SpecException;
 import dev.kompakt.experiments.spec.SpecLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -89,14 +89,17 @@ class BaselinesTest {
     }
 
     @Test
-    void garbageModelFileIsAnIOExceptionNamingTheFile() throws Exception {
+    void garbageModelFileIsASpecProblemNamingTheFile() throws Exception {
         Path model = tmp.resolve("garbage.zip");
         Files.write(model, new byte[]{1, 2, 3, 4, 5, 'n', 'o', 't', ' ', 'a', ' ', 'z', 'i', 'p'});
         ExperimentSpec s = SpecLoader.parse(yaml(42, 1, "mlp", "garbage.zip"), "b.yaml", tmp, DEVICES);
         assertEquals(model.toAbsolutePath().normalize(), s.baseline().model());
-        IOException e = assertThrows(IOException.class, () -> Baselines.obtain(s, arch(s), data(4, 4, 6, (byte) 1)));
-        assertTrue(e.getMessage().contains(s.baseline().model().toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("not a DL4J MultiLayerNetwork model file"), e.getMessage());
+        // every reason a user's model cannot be used is a problem of the spec's baseline.model field
+        SpecException e = assertThrows(SpecException.class, () -> Baselines.obtain(s, arch(s), data(4, 4, 6, (byte) 1)));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        String problem = e.problems().get(0);
+        assertTrue(problem.startsWith("baseline.model: " + s.baseline().model()), problem);
+        assertTrue(problem.contains("not a DL4J model zip (ComputationGraph or MultiLayerNetwork) or a Keras .h5 file"), problem);
     }
 
     @Test
@@ -116,10 +119,10 @@ class BaselinesTest {
         Baselines.Baseline b = Baselines.obtain(s, arch(s), data(4, 4, 6, (byte) 1));
         assertEquals(model.toAbsolutePath().normalize().toString(), b.source());
         assertEquals("file", b.key());
-        assertEquals(16, b.network().layerInputSize(0));
+        assertEquals(16, b.network().layerInputSize("fc1"));
 
-        IOException e = assertThrows(IOException.class, () -> Baselines.obtain(s, arch(s), data(3, 3, 6, (byte) 1)));
+        SpecException e = assertThrows(SpecException.class, () -> Baselines.obtain(s, arch(s), data(3, 3, 6, (byte) 1)));
         assertTrue(e.getMessage().contains(model.toAbsolutePath().normalize().toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("model takes 16 inputs but the data has 9 pixels"), e.getMessage());
+        assertEquals(java.util.List.of("baseline.model: vertex 'fc1' takes 16 inputs, but the data has 9 (1x3x3)"), e.problems());
     }
 }

@@ -71,7 +71,7 @@ public final class ActivationQuantizer {
 
     /**
      * The layers whose activations are quantized, in topological order: every layer with an activation function (a
-     * parametrised layer or an activation layer) that is not a network output (whose softmax stays float).
+     * parametrised layer other than batch norm, whose activation DL4J never applies, or an activation layer) that is not a network output (whose softmax stays float).
      */
     public static List<String> hiddenLayers(ComputationGraph net) {
         List<String> layers = new ArrayList<>();
@@ -110,6 +110,9 @@ public final class ActivationQuantizer {
     /** The activation function of vertex {@code name}: of a parametrised or activation layer; null for other vertices. */
     static IActivation activation(ComputationGraph net, String name) {
         Layer conf = layerConf(net, name);
+        if (conf instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+            return null;   // DL4J's batch-norm layer never applies its activation function
+        }
         if (conf instanceof BaseLayer b) {
             return b.getActivationFn();
         }

@@ -38,22 +38,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Per-vertex MACs, parameter counts and exact storage of a DL4J {@link ComputationGraph}, for batch 1: the graph
- * counterpart of {@link CostModel} (which stays for {@code MultiLayerNetwork}s). Totals come from
+ * Per-vertex MACs, parameter counts and exact storage of a DL4J {@link ComputationGraph}, for batch 1. Totals come from
  * {@link CostModel#totalMacs}, {@link CostModel#totalStorageBytes}, {@link CostModel#totalParameters} and
  * {@link CostModel#nonzeroParameters}, which take any {@code List<LayerCost>}.
  *
  * <p><b>Order and index.</b> One {@link LayerCost} per vertex that is not the network input, in the graph's
  * topological order ({@code getConfiguration().getTopologicalOrderStr()}); {@link LayerCost#index()} is the cost's
  * position in the returned list (the vertex's position in that order with the network input left out), so
- * {@code costs.get(c.index()) == c}. For a graph made by {@code MultiLayerNetwork.toComputationGraph()} it is the
- * layer index of the original network. {@link LayerCost#name()} is the vertex name.
+ * {@code costs.get(c.index()) == c}. For a sequential network converted to a graph
+ * ({@link dev.kompakt.strategies.MultiLayerConversion#toGraph}) it is the layer index of the original network. {@link LayerCost#name()} is the vertex name.
  *
  * <p><b>Shapes.</b> Each vertex's output type comes from the same forward pass over the topological order that
  * {@code ComputationGraphConfiguration.getLayerActivationTypes} does (each vertex's {@code getOutputType}, layer
  * vertices applying their input preprocessor), with two differences: it changes nothing in the configuration (DL4J's
  * own adds preprocessors and sets {@code nIn}s, and in 1.0.0-M2.1 it fails on the flat input of a graph converted from
- * a {@code MultiLayerNetwork}), and an {@link ElementWiseVertex} accepts operands that broadcast onto its largest
+ * a sequential network), and an {@link ElementWiseVertex} accepts operands that broadcast onto its largest
  * operand (every dimension equal or 1, e.g. a squeeze-excitation gate of [N,C,1,1] onto [N,C,H,W]; DL4J's type check
  * rejects these although its forward pass runs them), its output being the largest operand. A vertex's input elements
  * are the sum over all its inputs at their own sizes.
@@ -71,7 +70,9 @@ import java.util.Set;
  *       kh x kw MACs each) plus its pointwise part (output elements x cin x multiplier); weights = both "W" and "pW";
  *       other ops = act.</li>
  *   <li>{@link BatchNormalization} [batchnorm]: not folded into the preceding convolution (DL4J runs it as a layer of its
- *       own): other ops = 2 per element (scale and shift with the inference constants) + act, no MACs; its parameters
+ *       own): other ops = 2 per element (scale and shift with the inference constants), no MACs, and no act: DL4J's batch
+ *       norm never applies the activation function in its configuration (which defaults to the network's, e.g. sigmoid),
+ *       nor does the ONNX export; its parameters
  *       (gamma, beta, mean, variance or log10 std: 4 x C) are counted as {@link LayerCost#biases()}, float32 parameters
  *       that are neither quantized nor pruned, so they count in the totals and in storage (4 bytes each).</li>
  *   <li>{@link ActivationLayer} [activation]: other ops = act.</li>
@@ -89,7 +90,7 @@ import java.util.Set;
  * approximates), as is a supported layer with parameters other than the ones counted (e.g. a dense layer with layer
  * normalisation).
  *
- * <p><b>Storage.</b> As {@link CostModel}: each weight tensor at its {@link SparseStorage#smallest} format with
+ * <p><b>Storage.</b> Each weight tensor at its {@link SparseStorage#smallest} format with
  * rows = output channels (depthwise: channels x multiplier; a separable convolution's two tensors each with their own
  * rows: cin x multiplier for "W", cout for "pW"), non-zeros counted from the arrays, plus one float32 scale per row
  * when the weight bits are below 32, plus float32 biases. Batch-norm parameters are float32.
@@ -179,12 +180,12 @@ public final class GraphCostModel {
 
     private static LayerCost layerCost(int index, String name, Layer conf, Map<String, INDArray> params, int bits, long in, long out,
                                        int aBits) {
-        if (conf instanceof BatchNormalization bn) {
+        if (conf instanceof BatchNormalization) {
             long count = 0;
             for (INDArray p : params.values()) {
                 count += p.length();
             }
-            long ops = 2 * out + activationOps(bn.getActivationFn(), out);
+            long ops = 2 * out; // its configured activation is never applied (see the class comment)
             return new LayerCost(index, name, OpKinds.BATCHNORM, 0, ops, 0, 0, count, 32, 4 * count, in, out, aBits);
         }
         if (conf instanceof ActivationLayer a) {

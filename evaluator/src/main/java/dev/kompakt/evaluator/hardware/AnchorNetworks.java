@@ -13,7 +13,7 @@ import java.util.function.Function;
 /**
  * Per-layer costs of the published networks that device anchors were measured on, built by hand from their
  * architecture tables at batch 1, so that a profile's prediction can be compared with the published latency.
- * Every conv carries its activation (ReLU/ReLU6/SiLU) as other ops, as {@code CostModel} does for DL4J layers;
+ * Every conv carries its activation (ReLU/ReLU6/SiLU) as other ops, as {@code GraphCostModel} does for DL4J layers;
  * batch norm is folded. Branches (residuals, SSD heads, YOLO necks) are listed in execution order, with an
  * {@code add} right after the conv that produces its second operand so it can fuse into it.
  *

@@ -141,24 +141,23 @@ import java.util.Set;
  * may still fuse some of them, e.g. into {@code QLinearAdd} or {@code QLinearGlobalAveragePool}, which computes the same
  * QDQ semantics).
  *
- * <p>Why QDQ and not the explicit integer operators of {@link OnnxExporter} (QLinearConv, MatMulInteger with uint8
- * tensors between layers): in a graph, a tensor may feed several consumers of different kinds (a residual add, a
+ * <p>Why QDQ and not explicit integer operators (QLinearConv, MatMulInteger with uint8 tensors between layers, as
+ * Kompakt's earlier exporter of sequential networks wrote): in a graph, a tensor may feed several consumers of different kinds (a residual add, a
  * concatenation, a float activation and a convolution at once), and keeping track of which tensors are uint8, and
  * converting them at each edge, is exactly what the QDQ form leaves to ONNX Runtime, which fuses only what it has integer
  * kernels for and computes the rest in float with the same rounding. The model stays valid for any ONNX runtime (every
  * node is a standard opset-13 operator), and its semantics are fixed by the ONNX specification of
  * QuantizeLinear/DequantizeLinear whatever the runtime fuses.
  *
- * <p>Convolutions with fewer than {@value OnnxExporter#MIN_INT8_CONV_INPUT_CHANNELS} input channels (typically an RGB or
- * greyscale stem) compute in float on their quantized weight values (the int8 levels times their scales), as in
- * {@link OnnxExporter}, because ONNX Runtime's integer kernel is slower there. Measured for this class (ORT 1.29, one
+ * <p>Convolutions with fewer than {@value #MIN_INT8_CONV_INPUT_CHANNELS} input channels (typically an RGB or
+ * greyscale stem) compute in float on their quantized weight values (the int8 levels times their scales), because ONNX Runtime's integer kernel is slower there. Measured for this class (ORT 1.29, one
  * thread, batch 64, shared x86 host with AVX512-VNNI; a 3x3 convolution to 16 channels, ReLU, with the quantization of its
  * input and output, QDQ time / float time over two runs): 1 input channel (28x28) 2.4-2.9; 3 channels (32x32) 1.07-1.54;
  * 4 channels 0.61-0.65; 8 channels 0.45-0.47; depthwise 3x3 on 16, 32 and 64 channels 0.64-0.68, 1.00-1.01 and
  * 0.84-0.88, so depthwise convolutions with enough channels are integer too. When such a float convolution's ReLU output
  * is read only by a max pool, the ReLU is written after the pool (they commute): otherwise ONNX Runtime moves the next
- * {@code QuantizeLinear} above the pool and runs the pool on uint8 in NCHW, which {@link OnnxExporter} measured 10x
- * slower than the float pool.
+ * {@code QuantizeLinear} above the pool and runs the pool on uint8 in NCHW, which the earlier sequential exporter measured
+ * 10x slower than the float pool.
  *
  * <p><b>Weights.</b> {@code weightBits} names the layers whose weights were already fake-quantized per output channel
  * (symmetric, at 2 to 8 bits; for a separable convolution both its depthwise and pointwise weights, for a depthwise one
@@ -183,6 +182,9 @@ import java.util.Set;
  * network clipped.
  */
 public final class GraphOnnxExporter {
+    /** Convolutions with fewer input channels than this compute in float in INT8 exports (see the class comment). */
+    static final int MIN_INT8_CONV_INPUT_CHANNELS = 4;
+
     /** Calibration inputs run through ONNX Runtime in batches of at most this many. */
     private static final int CALIBRATION_BATCH = 64;
 
@@ -200,6 +202,11 @@ public final class GraphOnnxExporter {
             DropoutLayer.class, ZeroPaddingLayer.class);
 
     private GraphOnnxExporter() {
+    }
+
+    /** The values of {@code a} in C order, as float32. */
+    static float[] cOrder(INDArray a) {
+        return a.dup('c').data().asFloat();
     }
 
     /**
@@ -238,7 +245,7 @@ public final class GraphOnnxExporter {
     /**
      * The vertices whose convolutions or matrix products the INT8 export runs on integer kernels, in topological order:
      * every dense and output layer, and every convolution (plain, depthwise, separable) with at least
-     * {@value OnnxExporter#MIN_INT8_CONV_INPUT_CHANNELS} input channels.
+     * {@value #MIN_INT8_CONV_INPUT_CHANNELS} input channels.
      */
     public static Set<String> integerLayers(ComputationGraph graph) {
         Set<String> names = new LinkedHashSet<>();
@@ -257,7 +264,7 @@ public final class GraphOnnxExporter {
             return true;
         }
         boolean conv = c == ConvolutionLayer.class || c == DepthwiseConvolution2D.class || c == SeparableConvolution2D.class;
-        return conv && ((ConvolutionLayer) layer).getNIn() >= OnnxExporter.MIN_INT8_CONV_INPUT_CHANNELS;
+        return conv && ((ConvolutionLayer) layer).getNIn() >= MIN_INT8_CONV_INPUT_CHANNELS;
     }
 
     private static boolean hasWeights(Layer layer) {
@@ -579,7 +586,7 @@ public final class GraphOnnxExporter {
                     && pool.getPoolingType() == PoolingType.MAX && ((LayerVertex) conf.getVertices().get(next)).getPreProcessor() == null;
             int bits = weightBits.getOrDefault(name, 8);
             INDArray b = impl.paramTable().get("b");
-            float[] bias = b == null ? null : OnnxExporter.cOrder(b);
+            float[] bias = b == null ? null : cOrder(b);
             Tensor y;
             if (layer.getClass() == DenseLayer.class || layer.getClass() == OutputLayer.class) {
                 if (layer instanceof DenseLayer d && d.isHasLayerNorm()) {
@@ -590,7 +597,7 @@ public final class GraphOnnxExporter {
                 requireChannels(name, layer, x, w.size(0));
                 List<Onnx.AttributeProto> attrs = List.of(OnnxGraph.real("alpha", 1f), OnnxGraph.real("beta", 1f),
                         OnnxGraph.integer("transA", 0), OnnxGraph.integer("transB", 0));
-                y = emitLinear(name, layer, end, new long[] {-1, w.size(1)}, OnnxExporter.cOrder(w), w.shape(), bias, attrs, fold, act,
+                y = emitLinear(name, layer, end, new long[] {-1, w.size(1)}, cOrder(w), w.shape(), bias, attrs, fold, act,
                         integer, bits, x);
             } else {
                 ConvolutionLayer c = (ConvolutionLayer) layer;
@@ -601,7 +608,7 @@ public final class GraphOnnxExporter {
                 if (layer.getClass() == ConvolutionLayer.class) {
                     INDArray w = impl.getParam("W");   // [out, in, kH, kW]
                     requireChannels(name, layer, x, w.size(1));
-                    y = emitLinear(name, layer, end, window.output(w.size(0)), OnnxExporter.cOrder(w), w.shape(), bias, attrs, fold, act,
+                    y = emitLinear(name, layer, end, window.output(w.size(0)), cOrder(w), w.shape(), bias, attrs, fold, act,
                             integer, bits, x);
                 } else if (layer.getClass() == DepthwiseConvolution2D.class) {
                     INDArray w = impl.getParam("W");   // [kH, kW, in, multiplier]
@@ -609,7 +616,7 @@ public final class GraphOnnxExporter {
                     requireChannels(name, layer, x, s[2]);
                     INDArray onnx = w.permute(2, 3, 0, 1).dup('c').reshape('c', s[2] * s[3], 1, s[0], s[1]);
                     attrs.add(OnnxGraph.integer("group", s[2]));
-                    y = emitLinear(name, layer, end, window.output(s[2] * s[3]), OnnxExporter.cOrder(onnx), onnx.shape(), bias, attrs, fold, act,
+                    y = emitLinear(name, layer, end, window.output(s[2] * s[3]), cOrder(onnx), onnx.shape(), bias, attrs, fold, act,
                             integer, bits, x);
                 } else {
                     INDArray dw = impl.getParam("W");   // [multiplier, in, kH, kW]
@@ -618,11 +625,11 @@ public final class GraphOnnxExporter {
                     requireChannels(name, layer, x, s[1]);
                     INDArray onnx = dw.permute(1, 0, 2, 3).dup('c').reshape('c', s[1] * s[0], 1, s[2], s[3]);
                     attrs.add(OnnxGraph.integer("group", s[1]));
-                    Tensor depthwise = emitLinear(name, layer, end + "#dw", window.output(s[1] * s[0]), OnnxExporter.cOrder(onnx), onnx.shape(),
+                    Tensor depthwise = emitLinear(name, layer, end + "#dw", window.output(s[1] * s[0]), cOrder(onnx), onnx.shape(),
                             null, attrs, null, new ActivationIdentity(), integer, bits, x);
                     List<Onnx.AttributeProto> pointwise = List.of(OnnxGraph.ints("kernel_shape", 1, 1), OnnxGraph.ints("strides", 1, 1),
                             OnnxGraph.ints("dilations", 1, 1), OnnxGraph.ints("pads", 0, 0, 0, 0));
-                    y = emitLinear(name, layer, end, window.output(pw.size(0)), OnnxExporter.cOrder(pw), pw.shape(), bias, pointwise, fold, act,
+                    y = emitLinear(name, layer, end, window.output(pw.size(0)), cOrder(pw), pw.shape(), bias, pointwise, fold, act,
                             integer, bits, depthwise);
                 }
             }
@@ -770,17 +777,17 @@ public final class GraphOnnxExporter {
                 requireNchw(name, bn, bn.getCnn2DFormat());
             }
             org.deeplearning4j.nn.api.Layer impl = graph.getLayer(name);
-            float[] mean = OnnxExporter.cOrder(impl.getParam("mean"));
+            float[] mean = cOrder(impl.getParam("mean"));
             float[] var;
             if (bn.isUseLogStd()) {
-                float[] log10std = OnnxExporter.cOrder(impl.getParam("log10stdev"));
+                float[] log10std = cOrder(impl.getParam("log10stdev"));
                 var = new float[log10std.length];
                 for (int i = 0; i < var.length; i++) {
                     double std = Math.pow(10, log10std[i]);
                     var[i] = (float) (std * std);
                 }
             } else {
-                var = OnnxExporter.cOrder(impl.getParam("var"));
+                var = cOrder(impl.getParam("var"));
             }
             float[] gamma = new float[mean.length];
             float[] beta = new float[mean.length];
@@ -794,8 +801,8 @@ public final class GraphOnnxExporter {
                 Arrays.fill(gamma, (float) bn.getGamma());
                 Arrays.fill(beta, (float) bn.getBeta());
             } else {
-                gamma = OnnxExporter.cOrder(impl.getParam("gamma"));
-                beta = OnnxExporter.cOrder(impl.getParam("beta"));
+                gamma = cOrder(impl.getParam("gamma"));
+                beta = cOrder(impl.getParam("beta"));
             }
             float[] scale = new float[mean.length];
             float[] shift = new float[mean.length];
@@ -820,8 +827,8 @@ public final class GraphOnnxExporter {
                 y = g.labelled("MaxPool", name, List.of(floatName(x)), attrs.toArray(Onnx.AttributeProto[]::new));
                 if (x.deferredRelu) {
                     // A float max pool followed by QuantizeLinear is rewritten by ONNX Runtime (the quantization moves above the
-                    // pool, the ReLU into it) into a uint8 max pool in NCHW, 10x slower than the float one (OnnxExporter's
-                    // measurement); a ReLU between pool and quantization stops that. Max pooling and ReLU commute.
+                    // pool, the ReLU into it) into a uint8 max pool in NCHW, 10x slower than the float one (measured for
+                    // the earlier sequential exporter); a ReLU between pool and quantization stops that. Max pooling and ReLU commute.
                     y = g.labelled("Relu", name, List.of(y));
                 }
             } else if (s.getPoolingType() == PoolingType.AVG) {

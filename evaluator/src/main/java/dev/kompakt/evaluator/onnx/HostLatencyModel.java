@@ -16,7 +16,7 @@ import java.util.Set;
  * per-call overhead + a dispatch cost per kernel + an extra cost per integer convolution (its layout transposes)
  * and per integer dense layer (its quantize, cast and rescale steps) + a cost per MAC for float and integer convolutions and dense layers + a cost per byte of
  * weights as the runtime holds them (4 for float, 1 for integer layers) and per byte beyond an effective cache
- * size fitted with the coefficients (those come from L3 or memory on every call) + a cost per pooling output. Which layers run on integer kernels is decided by {@link OnnxExporter#integerLayers}.
+ * size fitted with the coefficients (those come from L3 or memory on every call) + a cost per pooling output. Which layers run on integer kernels is decided by {@link GraphOnnxExporter#integerLayers}.
  * Fitted by non-negative least squares (every term is a cost) on relative error, so small and large networks
  * weigh the same.
  * Sparsity does not enter: ONNX Runtime's CPU kernels are dense.

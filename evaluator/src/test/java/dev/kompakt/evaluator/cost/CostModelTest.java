@@ -4,7 +4,7 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.WeightQuantizer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -14,18 +14,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Exact costs of the baseline CNN on 28x28 inputs: conv 5x5 (8) -> 24x24x8, pool 2 -> 12x12x8, conv 5x5 (16)
+ * {@link CostModel}'s totals over {@link GraphCostModel}'s per-layer costs of the built-in families. Exact costs of the
+ * baseline CNN on 28x28 inputs: conv 5x5 (8) -> 24x24x8, pool 2 -> 12x12x8, conv 5x5 (16)
  * -> 8x8x16, pool 2 -> 4x4x16 = 256, dense 64, softmax 10.
  */
 class CostModelTest {
     private static final Architecture CNN = new Architecture(Architecture.Family.CNN, 1.0);
 
-    private static MultiLayerNetwork cnn() {
+    private static ComputationGraph cnn() {
         return NetworkFactory.build(CNN, 28, 28, 10, 1, 1e-3, null);
     }
 
-    private static List<LayerCost> costs(MultiLayerNetwork net, Map<Integer, Integer> bits) {
-        return CostModel.of(net, NetworkFactory.inputType(CNN, 28, 28), bits);
+    private static List<LayerCost> costs(ComputationGraph net, Map<String, Integer> bits) {
+        return GraphCostModel.of(net, NetworkFactory.inputType(CNN, 28, 28), bits);
     }
 
     private static void assertLayer(LayerCost c, String name, String kind, long macs, long weights, long biases, long in, long out) {
@@ -74,7 +75,7 @@ class CostModelTest {
 
     @Test
     void eightBitPerChannelStorageIsWeightsPlusFloatBiasesPlusFloatScales() {
-        Map<Integer, Integer> bits = Map.of(0, 8, 2, 8, 4, 8, 5, 8);
+        Map<String, Integer> bits = Map.of("conv1", 8, "conv2", 8, "fc1", 8, "out", 8);
         List<LayerCost> c = costs(cnn(), bits);
         // conv1 200 + 4*8 + 4*8; conv2 3200 + 4*16 + 4*16; fc1 16384 + 4*64 + 4*64; out 640 + 4*10 + 4*10
         assertEquals(264, c.get(0).storageBytes());
@@ -87,7 +88,7 @@ class CostModelTest {
 
         // the same after real 8-bit quantization: only |w| < max/254 rounds to zero, far fewer than the 1/8
         // zeros at which the bitmask format would beat dense
-        MultiLayerNetwork net = cnn();
+        ComputationGraph net = cnn();
         new WeightQuantizer(8).quantize(net);
         List<LayerCost> q = costs(net, bits);
         for (LayerCost l : q) {
@@ -101,7 +102,7 @@ class CostModelTest {
 
     @Test
     void prunedLayerIsStoredSparse() {
-        MultiLayerNetwork net = cnn();
+        ComputationGraph net = cnn();
         new MagnitudePruner(MagnitudePruner.Scope.PER_LAYER).prune(net, 0.9);
         LayerCost fc1 = costs(net, Map.of()).get(4);
         // 16384 - round(0.9 * 16384) = 16384 - 14746 = 1638 non-zeros in [64 outputs x 256 inputs]
@@ -114,14 +115,14 @@ class CostModelTest {
 
     @Test
     void activationsAreFloatUnlessQuantizedToo() {
-        Map<Integer, Integer> bits = Map.of(0, 8, 2, 8, 4, 8, 5, 8);
+        Map<String, Integer> bits = Map.of("conv1", 8, "conv2", 8, "fc1", 8, "out", 8);
         List<LayerCost> weightOnly = costs(cnn(), bits);
         for (LayerCost l : weightOnly) {
             assertEquals(32, l.activationBits(), l.name());
             assertTrue(!l.int8Compute(), l.name() + ": weight-only quantization keeps float arithmetic");
         }
-        Map<Integer, Integer> acts = Map.of(0, 8, 1, 8, 2, 8, 3, 8, 4, 8, 5, 8);
-        List<LayerCost> full = CostModel.of(cnn(), NetworkFactory.inputType(CNN, 28, 28), bits, acts);
+        Map<String, Integer> acts = Map.of("conv1", 8, "pool1", 8, "conv2", 8, "pool2", 8, "fc1", 8, "out", 8);
+        List<LayerCost> full = GraphCostModel.of(cnn(), NetworkFactory.inputType(CNN, 28, 28), bits, acts);
         for (LayerCost l : full) {
             assertEquals(8, l.activationBits(), l.name());
             assertTrue(l.int8Compute(), l.name());
@@ -135,8 +136,8 @@ class CostModelTest {
     @Test
     void mlpCosts() {
         Architecture mlp = new Architecture(Architecture.Family.MLP, 1.0);
-        MultiLayerNetwork net = NetworkFactory.build(mlp, 28, 28, 10, 1, 1e-3, null);
-        List<LayerCost> c = CostModel.of(net, NetworkFactory.inputType(mlp, 28, 28), Map.of());
+        ComputationGraph net = NetworkFactory.build(mlp, 28, 28, 10, 1, 1e-3, null);
+        List<LayerCost> c = GraphCostModel.of(net, NetworkFactory.inputType(mlp, 28, 28), Map.of());
         assertEquals(3, c.size());
         assertLayer(c.get(0), "fc1", "dense", 784 * 300, 784 * 300, 300, 784, 300);
         assertLayer(c.get(1), "fc2", "dense", 300 * 100, 300 * 100, 100, 300, 100);

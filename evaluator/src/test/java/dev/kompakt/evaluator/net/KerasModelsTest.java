@@ -56,12 +56,12 @@ public class KerasModelsTest {
 
         ComputationGraph cg = KerasModels.load(file);
         describe("sequential MLP", cg);
-        // MultiLayerNetwork.toComputationGraph(): input "in", layers renamed "0", "1" (Keras names dropped); the Keras
-        // Flatten is the first Dense layer's input preprocessor; no output layer (training config not imported)
-        assertEquals(List.of("in"), cg.getConfiguration().getNetworkInputs());
+        // MultiLayerConversion.toGraph(): input "input", the layers keep their Keras names; the Keras Flatten is the first
+        // Dense layer's input preprocessor; no output layer (training config not imported)
+        assertEquals(List.of("input"), cg.getConfiguration().getNetworkInputs());
         assertEquals(List.of(
-                "0 <- [in]: LayerVertex/DenseLayer(relu) + CnnToFeedForwardPreProcessor(NHWC)",
-                "1 <- [0]: LayerVertex/DenseLayer(softmax)"), structure(cg));
+                "dense <- [input]: LayerVertex/DenseLayer(relu) + CnnToFeedForwardPreProcessor(NHWC)",
+                "dense_1 <- [dense]: LayerVertex/DenseLayer(softmax)"), structure(cg));
         assertEquals(784L * 64 + 64 + 64 * 10 + 10, cg.numParams());
 
         int n = 3;

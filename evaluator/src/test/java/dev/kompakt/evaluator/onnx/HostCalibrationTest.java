@@ -5,12 +5,13 @@ import dev.kompakt.evaluator.EvaluationContext;
 import dev.kompakt.evaluator.TestData;
 import dev.kompakt.evaluator.TrainingBudget;
 import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.cost.GraphCostModel;
 import dev.kompakt.evaluator.data.ImageDataset;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.strategies.CompressionPlan;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -48,9 +49,9 @@ class HostCalibrationTest {
         ImageDataset train = TestData.bundled().train().stratified(100);
         ImageDataset test = TestData.bundled().test().stratified(100);
         Architecture arch = new Architecture(Architecture.Family.MLP, 0.5);
-        MultiLayerNetwork baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
-        long size = CostModel.totalStorageBytes(CostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
-        EvaluationContext context = new EvaluationContext(arch, baseline, train, test, 0.1, size, List.of());
+        ComputationGraph baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
+        long size = CostModel.totalStorageBytes(GraphCostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
+        EvaluationContext context = new EvaluationContext(baseline, train, test, 0.1, size, List.of());
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(20, 100), c)
                 .evaluate(CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 3e-3, 100), 1);
         assertEquals(c.maxRelativeError(), m.get("host_calibration_max_error"));
