@@ -69,6 +69,12 @@ class CandidateEvaluatorTest {
         assertTrue(m.get("latency_ms@rpi4") > 0 && m.get("energy_mj@rpi4") > 0);
         assertEquals(1.0, m.get("onnx_int8"), "4-bit weights are exported as an INT8 ONNX model");
         assertTrue(m.get("onnx_top1_agreement") >= 0.95, "INT8 ONNX agrees with DL4J: " + m.get("onnx_top1_agreement"));
+        // every reported name is in the metric registry (which spec validation, the report and `kompakt metrics` read)
+        for (String name : m.keySet()) {
+            assertTrue(Metrics.unitOf(name).isPresent(), "metric '" + name + "' is not in the registry");
+        }
+        assertTrue(Metrics.of("latency_ms@rpi4").orElseThrow().perDevice());
+        assertTrue(Metrics.of("accuracy@rpi4").isEmpty(), "accuracy is not per device");
     }
 
     @Test

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
         description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
                 + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
         subcommands = {KompaktCli.Search.class, KompaktCli.Resume.class, KompaktCli.Report.class, KompaktCli.Compare.class, KompaktCli.Export.class, KompaktCli.Validate.class,
-                KompaktCli.Profiles.class, KompaktCli.Bench.class})
+                KompaktCli.Profiles.class, KompaktCli.Metrics.class, KompaktCli.Bench.class})
 public final class KompaktCli implements Callable<Integer> {
     static final int BAD_INPUT = 2;
 
@@ -281,6 +281,26 @@ public final class KompaktCli implements Callable<Integer> {
                         p.memoryBandwidthGBs(), p.dispatchOverheadUs(), p.energy().model(), p.memoryBytes(), p.anchors().size());
                 p.sources().forEach((k, v) -> out.printf("    %s: %s%n", k, v));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "metrics", mixinStandardHelpOptions = true,
+            description = "List the metrics candidates report (any of them can be an objective or a constraint): name, unit, better, meaning.")
+    static final class Metrics implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec commandSpec;
+
+        @Override
+        public Integer call() {
+            var out = commandSpec.commandLine().getOut();
+            for (dev.kompakt.evaluator.Metrics.Metric m : dev.kompakt.evaluator.Metrics.all()) {
+                out.printf("%-28s %-13s %-8s %s%n", m.pattern(), m.unit().label(),
+                        m.better() == dev.kompakt.search.Direction.MAXIMIZE ? "higher" : "lower", m.description());
+            }
+            out.println("DEVICE is the id of a simulated device listed in the spec's devices (see `kompakt profiles`). Some plans also report "
+                    + String.join(", ", new java.util.TreeSet<>(dev.kompakt.evaluator.Metrics.FAMILIES.keySet()))
+                    + " (per layer or option; not objectives).");
             return 0;
         }
     }

@@ -775,9 +775,21 @@ public final class ReportWriter {
 
     private static final String[] BYTE_UNITS = {"B", "kB", "MB", "GB", "TB"};
 
-    /** How a metric's values are shown, derived from its name ("size_bytes", "latency_ms@rpi4", ...). */
+    /** How a metric's values are shown: from the metric registry ({@link dev.kompakt.evaluator.Metrics}), else from its name. */
     record Metric(Kind kind, String unit) {
         static Metric of(String name) {
+            java.util.Optional<dev.kompakt.evaluator.Metrics.Unit> registered = dev.kompakt.evaluator.Metrics.unitOf(name);
+            if (registered.isPresent()) {
+                return switch (registered.get()) {
+                    case FRACTION -> new Metric(Kind.FRACTION_PERCENT, "%");
+                    case FRACTION_POINTS -> new Metric(Kind.PERCENT_POINTS, "pp");
+                    case BYTES -> new Metric(Kind.BYTES, "B");
+                    case RATIO -> new Metric(Kind.RATIO, "x");
+                    case MILLISECONDS, SECONDS, MILLIJOULES -> new Metric(Kind.UNIT, registered.get().label());
+                    default -> new Metric(Kind.PLAIN, "");
+                };
+            }
+            // names that are not candidate metrics (the progress plot's "trials", "hypervolume", a user's own)
             int at = name.indexOf('@');
             String base = (at >= 0 ? name.substring(0, at) : name).toLowerCase(Locale.ROOT);
             if (base.contains("accuracy") && base.contains("drop")) {

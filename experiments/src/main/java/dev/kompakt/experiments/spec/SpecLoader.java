@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Direction;
 import dev.kompakt.search.Objective;
+import dev.kompakt.evaluator.Metrics;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.strategies.CompressionPlan;
@@ -36,16 +37,10 @@ public final class SpecLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    /** Metrics every candidate reports; device metrics are {@code latency_ms@<device>} etc. */
-    public static final Set<String> METRICS = Set.of("accuracy", "accuracy_drop", "size_bytes", "compression_ratio", "params",
-            "nonzero_params", "macs", "sparsity", "latency_ms@host", "latency_p95_ms@host", "onnx_bytes", "onnx_int8",
-            "onnx_top1_agreement", "latency_batch_ms@host", "bitops", "energy_mj@host", "energy_measured@host", "latency_pred_ms@host",
-            "host_calibration_max_error", "train_seconds");
     /** Sampler names a spec may use ({@code search.sampler}), and the default. */
     public static final List<String> SAMPLERS = List.of("motpe", "nsga2", "random", "sobol");
     /** MO-TPE: ahead of NSGA-II in {@code bench samplers} at 200 evaluations and on the quickstart (two seeds). */
     public static final String DEFAULT_SAMPLER = "motpe";
-    public static final List<String> DEVICE_METRICS = List.of("latency_ms@", "energy_mj@", "fits_memory@");
 
     private final List<String> problems = new ArrayList<>();
     private final Path baseDir;
@@ -399,22 +394,20 @@ public final class SpecLoader {
         if (metric == null) {
             return null;
         }
-        if (METRICS.contains(metric)) {
-            return metric;
+        java.util.Optional<Metrics.Metric> known = Metrics.of(metric);
+        if (known.isEmpty()) {
+            problem(path + ".metric", "unknown metric '" + metric + "' (known: " + String.join(", ", Metrics.all().stream()
+                    .map(Metrics.Metric::pattern).toList()) + "; `kompakt metrics` describes each)");
+            return null;
         }
-        for (String prefix : DEVICE_METRICS) {
-            if (metric.startsWith(prefix)) {
-                String device = metric.substring(prefix.length());
-                if (devices.contains(device)) {
-                    return metric;
-                }
+        if (known.get().perDevice()) {
+            String device = metric.substring(metric.indexOf('@') + 1);
+            if (!devices.contains(device)) {
                 problem(path + ".metric", "'" + metric + "' names device '" + device + "', which is not in devices " + devices);
                 return null;
             }
         }
-        problem(path + ".metric", "unknown metric '" + metric + "' (known: " + String.join(", ", new java.util.TreeSet<>(METRICS))
-                + ", and latency_ms@DEVICE, energy_mj@DEVICE for each listed device)");
-        return null;
+        return metric;
     }
 
     private ExperimentSpec.Execution execution(JsonNode n) {

@@ -191,6 +191,15 @@ class CliTest {
     }
 
     @Test
+    void metricsListsEveryMetricWithItsUnitAndMeaning() {
+        Result r = cli("metrics");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("size_bytes") && r.out().contains("not the ONNX file (onnx_bytes)"), r.toString());
+        assertTrue(r.out().contains("latency_ms@DEVICE") && r.out().contains("latency_ms@host"), r.toString());
+        assertTrue(r.out().contains("sparsity.") && r.out().contains("not objectives"), r.toString());
+    }
+
+    @Test
     void reportOnADirectoryWithoutJournalExits2() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("not-a-run"));
         Result r = cli("report", dir.toString());
