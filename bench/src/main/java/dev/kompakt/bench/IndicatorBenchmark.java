@@ -1,7 +1,7 @@
 package dev.kompakt.bench;
 
-import dev.kompakt.search.Hypervolume;
-import dev.kompakt.search.NonDominatedSorting;
+import dev.kompakt.search.pareto.Hypervolume;
+import dev.kompakt.search.pareto.NonDominatedSorting;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,15 +1,15 @@
 package dev.kompakt.bench;
 
 import dev.kompakt.search.Constraint;
-import dev.kompakt.search.JournalEvent;
 import dev.kompakt.search.Objective;
 import dev.kompakt.search.Parameter;
-import dev.kompakt.search.RandomSampler;
 import dev.kompakt.search.SearchSpace;
 import dev.kompakt.search.Study;
 import dev.kompakt.search.Trial;
-import dev.kompakt.search.TrialJournal;
 import dev.kompakt.search.TrialState;
+import dev.kompakt.search.journal.JournalEvent;
+import dev.kompakt.search.journal.TrialJournal;
+import dev.kompakt.search.sampler.RandomSampler;
 
 import java.io.IOException;
 import java.nio.file.Files;

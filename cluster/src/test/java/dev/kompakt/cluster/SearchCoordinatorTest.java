@@ -2,11 +2,11 @@ package dev.kompakt.cluster;
 
 import dev.kompakt.evaluator.TrainingBudget;
 import dev.kompakt.search.Objective;
-import dev.kompakt.search.RandomSampler;
 import dev.kompakt.search.SearchSpace;
 import dev.kompakt.search.Study;
 import dev.kompakt.search.Trial;
 import dev.kompakt.search.TrialState;
+import dev.kompakt.search.sampler.RandomSampler;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.CompressionSpace;
 import org.apache.pekko.actor.typed.ActorSystem;

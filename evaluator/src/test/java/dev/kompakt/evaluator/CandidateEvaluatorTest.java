@@ -9,10 +9,10 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
-import dev.kompakt.strategies.GraphChannelPruning;
-import dev.kompakt.strategies.ImportanceCriterion;
 import dev.kompakt.strategies.CompressionPlan;
-import dev.kompakt.strategies.PruningMasks;
+import dev.kompakt.strategies.pruning.GraphChannelPruning;
+import dev.kompakt.strategies.pruning.ImportanceCriterion;
+import dev.kompakt.strategies.pruning.PruningMasks;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -251,8 +251,8 @@ class CandidateEvaluatorTest {
 
         CandidateEvaluator.Candidate agp = evaluator.build(new CompressionPlan(1.0, true, "l1", 0.7, CompressionPlan.AGP, 32, false, false, 1.0,
                 0.0, Map.of(), CompressionPlan.SENSITIVITY), SHORT, 1);
-        assertEquals(0.7, dev.kompakt.strategies.MagnitudePruner.sparsity(agp.network()), 0.01, "agp: global sparsity within 1%");
-        Map<String, Double> layers = dev.kompakt.strategies.MagnitudePruner.layerSparsity(agp.network());
+        assertEquals(0.7, dev.kompakt.strategies.pruning.MagnitudePruner.sparsity(agp.network()), 0.01, "agp: global sparsity within 1%");
+        Map<String, Double> layers = dev.kompakt.strategies.pruning.MagnitudePruner.layerSparsity(agp.network());
         for (dev.kompakt.strategies.WeightTensors.Target t : targets) {
             assertEquals(allocated.get(t.id()), layers.get(t.layerName()), 0.01, "agp " + t.layerName() + " ends at its share");
         }

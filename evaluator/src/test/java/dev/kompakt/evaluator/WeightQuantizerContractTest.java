@@ -2,11 +2,11 @@ package dev.kompakt.evaluator;
 
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
-import dev.kompakt.strategies.Calibration;
-import dev.kompakt.strategies.MagnitudePruner;
-import dev.kompakt.strategies.QuantizationScheme;
-import dev.kompakt.strategies.WeightQuantizer;
 import dev.kompakt.strategies.WeightTensors;
+import dev.kompakt.strategies.pruning.MagnitudePruner;
+import dev.kompakt.strategies.quantization.Calibration;
+import dev.kompakt.strategies.quantization.QuantizationScheme;
+import dev.kompakt.strategies.quantization.WeightQuantizer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

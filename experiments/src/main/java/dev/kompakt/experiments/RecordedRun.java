@@ -4,10 +4,10 @@ import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecException;
 import dev.kompakt.experiments.spec.SpecLoader;
-import dev.kompakt.search.JournalEvent;
-import dev.kompakt.search.ParetoFront;
 import dev.kompakt.search.Trial;
-import dev.kompakt.search.TrialJournal;
+import dev.kompakt.search.journal.JournalEvent;
+import dev.kompakt.search.journal.TrialJournal;
+import dev.kompakt.search.pareto.ParetoFront;
 
 import java.io.IOException;
 import java.nio.file.Files;

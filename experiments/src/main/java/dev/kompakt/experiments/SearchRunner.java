@@ -22,18 +22,18 @@ import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecException;
-import dev.kompakt.search.JournalEvent;
-import dev.kompakt.search.MotpeSampler;
-import dev.kompakt.search.Nsga2Sampler;
-import dev.kompakt.search.QmcSampler;
-import dev.kompakt.search.RandomSampler;
-import dev.kompakt.search.Sampler;
-import dev.kompakt.search.WarmStart;
 import dev.kompakt.search.SearchSpace;
 import dev.kompakt.search.Seeds;
 import dev.kompakt.search.Study;
 import dev.kompakt.search.Trial;
-import dev.kompakt.search.TrialJournal;
+import dev.kompakt.search.journal.JournalEvent;
+import dev.kompakt.search.journal.TrialJournal;
+import dev.kompakt.search.sampler.MotpeSampler;
+import dev.kompakt.search.sampler.Nsga2Sampler;
+import dev.kompakt.search.sampler.QmcSampler;
+import dev.kompakt.search.sampler.RandomSampler;
+import dev.kompakt.search.sampler.Sampler;
+import dev.kompakt.search.sampler.WarmStart;
 import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.CompressionSpace;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -215,7 +215,7 @@ public final class SearchRunner {
 
     static RunSummary summary(String name, ExperimentSpec spec, List<Trial> trials, Map<String, Double> baseline, Map<String, String> provenance) {
         return new RunSummary(name, spec.search().objectives(), spec.search().constraints(), trials,
-                dev.kompakt.search.ParetoFront.of(trials, spec.search().objectives(), spec.search().constraints()), baseline, provenance);
+                dev.kompakt.search.pareto.ParetoFront.of(trials, spec.search().objectives(), spec.search().constraints()), baseline, provenance);
     }
 
     private static List<Trial> runStudy(ExperimentSpec spec, Study study, ComputationGraph baseline, ImageDataset train,

@@ -6,9 +6,9 @@ import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.search.Assignment;
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Objective;
-import dev.kompakt.search.ParetoFront;
 import dev.kompakt.search.Trial;
 import dev.kompakt.search.TrialState;
+import dev.kompakt.search.pareto.ParetoFront;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

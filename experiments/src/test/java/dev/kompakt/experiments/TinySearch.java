@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecLoader;
-import dev.kompakt.search.JournalEvent;
 import dev.kompakt.search.Trial;
-import dev.kompakt.search.TrialJournal;
 import dev.kompakt.search.TrialState;
+import dev.kompakt.search.journal.JournalEvent;
+import dev.kompakt.search.journal.TrialJournal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

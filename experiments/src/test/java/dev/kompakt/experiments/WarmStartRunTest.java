@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecLoader;
-import dev.kompakt.search.MotpeSampler;
 import dev.kompakt.search.Trial;
 import dev.kompakt.search.TrialState;
-import dev.kompakt.search.WarmStart;
+import dev.kompakt.search.sampler.MotpeSampler;
+import dev.kompakt.search.sampler.WarmStart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,12 @@
 package dev.kompakt.search;
 
+import dev.kompakt.search.journal.JournalEvent;
+import dev.kompakt.search.journal.TrialJournal;
+import dev.kompakt.search.pareto.ParetoFront;
+import dev.kompakt.search.sampler.Sampler;
+import dev.kompakt.search.stopping.EarlyStopper;
+import dev.kompakt.search.stopping.NeverStop;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * Immutable snapshot of one trial (Optuna's FrozenTrial). {@code metrics} holds everything the
  * evaluator measured, objectives and constraints included; {@code error} is the recorded cause of a
  * FAILED trial, null otherwise. {@code intermediateValues} holds the metrics the trial reported while it ran,
- * by fidelity step (e.g. epoch), in step order; early stoppers judge a trial by them (see {@link EarlyStopper}).
+ * by fidelity step (e.g. epoch), in step order; early stoppers judge a trial by them (see
+ * {@link dev.kompakt.search.stopping.EarlyStopper}).
  */
 public record Trial(int number, TrialState state, Assignment assignment, Map<String, Double> metrics,
                     String error, String worker, Instant started, Instant finished,
@@ -52,7 +53,7 @@ public record Trial(int number, TrialState state, Assignment assignment, Map<Str
     }
 
     /** This trial with one more reported step; the caller checks that the step comes after the last one. */
-    Trial withIntermediate(int step, Map<String, Double> values) {
+    public Trial withIntermediate(int step, Map<String, Double> values) {
         TreeMap<Integer, Map<String, Double>> more = new TreeMap<>(intermediateValues);
         more.put(step, values);
         return new Trial(number, state, assignment, metrics, error, worker, started, finished, more);

@@ -21,7 +21,7 @@ public record TrialResult(TrialState state, Map<String, Double> metrics, String 
     }
 
     /**
-     * An early-stopped trial (see {@link EarlyStopper}): not a failure, and not a candidate for the Pareto front.
+     * An early-stopped trial (see {@link dev.kompakt.search.stopping.EarlyStopper}): not a failure, and not a candidate for the Pareto front.
      * {@code metrics} are the values the trial reported last, e.g. {@code study.trial(n).orElseThrow().lastReported()}.
      */
     public static TrialResult stopped(Map<String, Double> metrics, String worker) {

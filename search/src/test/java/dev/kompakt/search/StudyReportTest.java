@@ -1,5 +1,10 @@
 package dev.kompakt.search;
 
+import dev.kompakt.search.journal.JournalEvent;
+import dev.kompakt.search.journal.TrialJournal;
+import dev.kompakt.search.sampler.RandomSampler;
+import dev.kompakt.search.stopping.EarlyStopper;
+import dev.kompakt.search.stopping.NeverStop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StudyReportTest {
     private static final SearchSpace SPACE = new SearchSpace(List.of(new Parameter.FloatParam("x", 0, 1)));
     private static final List<Objective> OBJECTIVES = List.of(Objective.maximize("accuracy"), Objective.minimize("size"));
+    private static final Assignment NO_PARAMS = new Assignment(Map.of());
 
     @TempDir
     Path dir;
@@ -35,12 +41,12 @@ class StudyReportTest {
 
     @Test
     void eightArgumentTrialHasNoIntermediateValues() {
-        Trial t = new Trial(0, TrialState.COMPLETE, Curves.NO_PARAMS, Map.of("a", 1.0), null, "w", Instant.EPOCH, Instant.EPOCH);
+        Trial t = new Trial(0, TrialState.COMPLETE, NO_PARAMS, Map.of("a", 1.0), null, "w", Instant.EPOCH, Instant.EPOCH);
         assertTrue(t.intermediateValues().isEmpty());
         assertTrue(t.lastStep().isEmpty());
         assertEquals(Map.of(), t.lastReported());
-        assertTrue(Trial.running(1, Curves.NO_PARAMS, Instant.EPOCH).intermediateValues().isEmpty());
-        assertEquals(t, new Trial(0, TrialState.COMPLETE, Curves.NO_PARAMS, Map.of("a", 1.0), null, "w", Instant.EPOCH, Instant.EPOCH,
+        assertTrue(Trial.running(1, NO_PARAMS, Instant.EPOCH).intermediateValues().isEmpty());
+        assertEquals(t, new Trial(0, TrialState.COMPLETE, NO_PARAMS, Map.of("a", 1.0), null, "w", Instant.EPOCH, Instant.EPOCH,
                 new TreeMap<>()));
     }
 
@@ -51,7 +57,7 @@ class StudyReportTest {
         steps.put(5, atFive);
         steps.put(0, Map.of("loss", 2.0));
         steps.put(2, Map.of("loss", 1.0));
-        Trial t = new Trial(0, TrialState.RUNNING, Curves.NO_PARAMS, Map.of(), null, null, Instant.EPOCH, null, new TreeMap<>(steps));
+        Trial t = new Trial(0, TrialState.RUNNING, NO_PARAMS, Map.of(), null, null, Instant.EPOCH, null, new TreeMap<>(steps));
         atFive.put("loss", 99.0);
         steps.put(7, Map.of("loss", 0.1));
         assertEquals(List.of(0, 2, 5), new ArrayList<>(t.intermediateValues().keySet()));
@@ -66,7 +72,7 @@ class StudyReportTest {
     void negativeIntermediateStepIsRejected() {
         TreeMap<Integer, Map<String, Double>> steps = new TreeMap<>(Map.of(-1, Map.of("loss", 1.0)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Trial(3, TrialState.RUNNING, Curves.NO_PARAMS, Map.of(), null, null, Instant.EPOCH, null, steps));
+                () -> new Trial(3, TrialState.RUNNING, NO_PARAMS, Map.of(), null, null, Instant.EPOCH, null, steps));
         assertTrue(e.getMessage().contains("trial 3") && e.getMessage().contains("-1"), e.getMessage());
     }
 

@@ -1,5 +1,7 @@
 package dev.kompakt.search;
 
+import dev.kompakt.search.sampler.RandomSampler;
+import dev.kompakt.search.sampler.Sampler;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;

@@ -1,6 +1,12 @@
 package dev.kompakt.strategies;
 
 import dev.kompakt.search.Assignment;
+import dev.kompakt.strategies.pruning.ImportanceCriterion;
+import dev.kompakt.strategies.pruning.Regularization;
+import dev.kompakt.strategies.pruning.SensitivityAnalysis;
+import dev.kompakt.strategies.quantization.ActivationQuantizer;
+import dev.kompakt.strategies.quantization.BiasCorrection;
+import dev.kompakt.strategies.quantization.Calibration;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

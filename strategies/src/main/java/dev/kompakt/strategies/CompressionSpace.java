@@ -2,6 +2,7 @@ package dev.kompakt.strategies;
 
 import dev.kompakt.search.Parameter;
 import dev.kompakt.search.SearchSpace;
+import dev.kompakt.strategies.pruning.Regularization;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.kompakt.strategies;
 
+import dev.kompakt.strategies.quantization.Calibration;
+import dev.kompakt.strategies.quantization.ChannelQuantization;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.BaseActivationFunction;
 import org.nd4j.linalg.activations.IActivation;

@@ -1,5 +1,9 @@
 package dev.kompakt.strategies;
 
+import dev.kompakt.strategies.quantization.ActivationQuantizer;
+import dev.kompakt.strategies.quantization.BiasCorrectionTest;
+import dev.kompakt.strategies.quantization.Calibration;
+import dev.kompakt.strategies.quantization.MinMaxCalibration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;

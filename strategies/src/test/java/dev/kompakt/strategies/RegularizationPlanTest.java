@@ -3,9 +3,10 @@ package dev.kompakt.strategies;
 import dev.kompakt.search.Assignment;
 import dev.kompakt.search.Objective;
 import dev.kompakt.search.Parameter;
-import dev.kompakt.search.RandomSampler;
 import dev.kompakt.search.SearchSpace;
 import dev.kompakt.search.Study;
+import dev.kompakt.search.sampler.RandomSampler;
+import dev.kompakt.strategies.pruning.Regularization;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.kompakt.bench.samplers;
 
-import dev.kompakt.search.Sampler;
 import dev.kompakt.search.Study;
 import dev.kompakt.search.TrialResult;
+import dev.kompakt.search.sampler.Sampler;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package dev.kompakt.bench.samplers;
 
-import dev.kompakt.search.MotpeSampler;
-import dev.kompakt.search.Nsga2Sampler;
-import dev.kompakt.search.QmcSampler;
-import dev.kompakt.search.RandomSampler;
+import dev.kompakt.search.sampler.MotpeSampler;
+import dev.kompakt.search.sampler.Nsga2Sampler;
+import dev.kompakt.search.sampler.QmcSampler;
+import dev.kompakt.search.sampler.RandomSampler;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.kompakt.bench.samplers;
 
-import dev.kompakt.search.Hypervolume;
+import dev.kompakt.search.pareto.Hypervolume;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package dev.kompakt.bench.samplers;
 
 import dev.kompakt.search.Assignment;
-import dev.kompakt.search.RandomSampler;
+import dev.kompakt.search.sampler.RandomSampler;
 import org.junit.jupiter.api.Test;
 import org.uma.jmetal.problem.multiobjective.zdt.ZDT4;
 import org.uma.jmetal.solution.doublesolution.DoubleSolution;

@@ -1,6 +1,6 @@
 package dev.kompakt.evaluator.net;
 
-import dev.kompakt.strategies.PruningMasks;
+import dev.kompakt.strategies.pruning.PruningMasks;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * the trained parameters of the vertices the guided one depends on are copied into the student and the regressor is discarded.
  *
  * <p>Stage 2 is the caller's: train the whole student, with response KD as FitNets does (a
- * {@link dev.kompakt.strategies.DistillationLoss}; alpha 0 is plain cross-entropy), e.g. with
+ * {@link dev.kompakt.strategies.distillation.DistillationLoss}; alpha 0 is plain cross-entropy), e.g. with
  * {@link Training#fit(ComputationGraph, DataSet, int, int, PruningMasks, long)}.
  *
  * <p><b>Default layers</b> ({@link #defaultLayer}): the deepest hidden layer with weights of the same kind as the

@@ -82,7 +82,7 @@ public final class NetworkFactory {
 
     /**
      * A family's network with batch normalisation after every hidden conv and dense layer, for network slimming
-     * ({@link dev.kompakt.strategies.ImportanceCriterion#bnScale()}): each such layer is linear, followed by a batch-norm
+     * ({@link dev.kompakt.strategies.pruning.ImportanceCriterion#bnScale()}): each such layer is linear, followed by a batch-norm
      * layer {@code bn_<layer>} and a ReLU activation layer {@code relu_<layer>}; softmax cross-entropy.
      */
     public static ComputationGraph buildWithBatchNorm(Architecture arch, int rows, int cols, int classes, long seed, double learningRate) {

@@ -1,8 +1,8 @@
 package dev.kompakt.evaluator.net;
 
-import dev.kompakt.strategies.PruningMasks;
-import dev.kompakt.strategies.Regularization;
-import dev.kompakt.strategies.WeightQuantizer;
+import dev.kompakt.strategies.pruning.PruningMasks;
+import dev.kompakt.strategies.pruning.Regularization;
+import dev.kompakt.strategies.quantization.WeightQuantizer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;

@@ -2,8 +2,8 @@ package dev.kompakt.evaluator.cost;
 
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
-import dev.kompakt.strategies.MagnitudePruner;
-import dev.kompakt.strategies.WeightQuantizer;
+import dev.kompakt.strategies.pruning.MagnitudePruner;
+import dev.kompakt.strategies.quantization.WeightQuantizer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 

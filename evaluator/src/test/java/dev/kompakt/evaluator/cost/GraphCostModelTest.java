@@ -2,8 +2,8 @@ package dev.kompakt.evaluator.cost;
 
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
-import dev.kompakt.strategies.MagnitudePruner;
 import dev.kompakt.strategies.QuantizedActivation;
+import dev.kompakt.strategies.pruning.MagnitudePruner;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

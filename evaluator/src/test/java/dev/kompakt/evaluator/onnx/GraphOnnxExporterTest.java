@@ -1,8 +1,8 @@
 package dev.kompakt.evaluator.onnx;
 
-import dev.kompakt.strategies.ChannelQuantization;
 import dev.kompakt.strategies.HardSwish;
 import dev.kompakt.strategies.QuantizedActivation;
+import dev.kompakt.strategies.quantization.ChannelQuantization;
 import onnx.Onnx;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

@@ -199,8 +199,8 @@ public final class ReportWriter {
         if (feasible.size() < 2) {
             return;
         }
-        List<dev.kompakt.search.HypervolumeHistory.Step> history = RunComparison.normalisedHistory(run.trials(), run.objectives(),
-                run.constraints(), dev.kompakt.search.Normalization.fromPoints(feasible));
+        List<dev.kompakt.search.pareto.HypervolumeHistory.Step> history = RunComparison.normalisedHistory(run.trials(), run.objectives(),
+                run.constraints(), dev.kompakt.search.pareto.Normalization.fromPoints(feasible));
         if (history.isEmpty()) {
             return;
         }

@@ -3,13 +3,13 @@ package dev.kompakt.experiments.report;
 import dev.kompakt.experiments.RecordedRun;
 import dev.kompakt.experiments.spec.SpecException;
 import dev.kompakt.search.Constraint;
-import dev.kompakt.search.Hypervolume;
-import dev.kompakt.search.HypervolumeHistory;
-import dev.kompakt.search.Normalization;
 import dev.kompakt.search.Objective;
-import dev.kompakt.search.ParetoFront;
 import dev.kompakt.search.Trial;
 import dev.kompakt.search.TrialState;
+import dev.kompakt.search.pareto.Hypervolume;
+import dev.kompakt.search.pareto.HypervolumeHistory;
+import dev.kompakt.search.pareto.Normalization;
+import dev.kompakt.search.pareto.ParetoFront;
 
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecLoader;
-import dev.kompakt.search.JournalEvent;
-import dev.kompakt.search.ParetoFront;
 import dev.kompakt.search.Trial;
-import dev.kompakt.search.TrialJournal;
 import dev.kompakt.search.TrialState;
+import dev.kompakt.search.journal.JournalEvent;
+import dev.kompakt.search.journal.TrialJournal;
+import dev.kompakt.search.pareto.ParetoFront;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,9 +3,9 @@ package dev.kompakt.experiments.report;
 import dev.kompakt.search.Assignment;
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Objective;
-import dev.kompakt.search.ParetoFront;
 import dev.kompakt.search.Trial;
 import dev.kompakt.search.TrialState;
+import dev.kompakt.search.pareto.ParetoFront;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,7 +97,7 @@ class ReportWriterTest {
         assertEquals(4, count(html, "<svg"));
         assertTrue(html.contains("Search progress") && html.contains("<path class=\"hv\""), "hypervolume history plotted");
         // the curve ends at the normalised hypervolume of the front, as kompakt compare computes it
-        double expected = RunComparison.normalisedHypervolume(run.front(), run.objectives(), dev.kompakt.search.Normalization.fromPoints(
+        double expected = RunComparison.normalisedHypervolume(run.front(), run.objectives(), dev.kompakt.search.pareto.Normalization.fromPoints(
                 run.trials().stream().filter(t -> t.isComplete() && t.violation(run.constraints()) == 0)
                         .map(t -> t.minimizationVector(run.objectives())).toList()));
         assertTrue(html.contains("final hypervolume " + ReportWriter.fixed(expected, 4)), "final hypervolume " + expected);

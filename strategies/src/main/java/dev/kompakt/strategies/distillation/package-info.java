@@ -1,0 +1,7 @@
+/**
+ * Knowledge distillation losses as DL4J loss functions: response-based ({@code DistillationLoss}) and relation-based
+ * RKD ({@code RelationalDistillationLoss}). Uses only ND4J, nothing else of Kompakt. DL4J would write a loss into
+ * a saved model's JSON by class name, but Kompakt never saves a network that carries one (baselines train with plain
+ * cross-entropy, students are exported to ONNX); keep it so, or these classes could not move again.
+ */
+package dev.kompakt.strategies.distillation;
