@@ -44,8 +44,10 @@ import java.util.Map;
 /**
  * Builds, trains and measures one compression candidate:
  * <ol>
- *   <li>student: the baseline's weights at width 1.0, else a network of the scaled width that inherits the
- *       baseline's strongest channels (or starts fresh, when planned);</li>
+ *   <li>student: the baseline's weights at width 1.0, else the baseline's own graph with every channel group narrowed
+ *       to the width ({@link GraphChannelPruning}: residual additions, squeeze-excitation products, depthwise
+ *       convolutions and concatenations respected), keeping the baseline's strongest channels (or starting fresh, when
+ *       planned); either way trained with Adam at the budget's learning rate ({@link NetworkFactory#forTraining});</li>
  *   <li>student channels: ranked by the planned importance criterion (l1, l2, taylor, random; bn_scale needs batch
  *       normalisation after the narrowed layers, which the cnn and mlp families do not have);</li>
  *   <li>prune: magnitude pruning to the planned sparsity, at once before fine-tuning (masks kept while
@@ -369,7 +371,7 @@ public final class CandidateEvaluator {
     private static final double ALLOCATION_STEP = 0.02;
 
     /**
-     * Per-layer sparsities, by layer index, whose weighted mean is {@code target}: each weight layer of {@code net} is
+     * Per-tensor sparsities, by tensor id, whose weighted mean is {@code target}: each weight layer of {@code net} is
      * pruned alone at {@link #SENSITIVITY_POINTS} and scored by accuracy on the first {@link #SENSITIVITY_SAMPLES}
      * training samples ({@link SensitivityAnalysis#measure}), then {@link SensitivityAnalysis#allocate} spends the
      * target where it costs least accuracy. {@code net} is left unchanged.
