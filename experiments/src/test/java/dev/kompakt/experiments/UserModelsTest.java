@@ -215,38 +215,30 @@ class UserModelsTest {
 
     @Test
     void userMlpOfOtherWidths() throws Exception {
-        MultiLayerNetwork net = mlp();
-        fit(net, false);
-        Path file = tmp.resolve("mlp.zip");
-        ModelSerializer.writeModel(net, file.toFile(), false);
-        searchAndCheck("mlp", file, MLP_PARAMS, MLP_MACS);
+        trainSaveAndSearch("mlp", mlp(), false, MLP_PARAMS, MLP_MACS);
     }
 
     @Test
     void userCnnWithBatchNormAndGlobalPooling() throws Exception {
-        ComputationGraph g = cnn();
-        fit(g, true);
-        Path file = tmp.resolve("cnn.zip");
-        ModelSerializer.writeModel(g, file.toFile(), false);
-        searchAndCheck("cnn", file, CNN_PARAMS, CNN_MACS);
+        trainSaveAndSearch("cnn", cnn(), true, CNN_PARAMS, CNN_MACS);
     }
 
     @Test
     void residualGraph() throws Exception {
-        ComputationGraph g = residual();
-        fit(g, true);
-        Path file = tmp.resolve("residual.zip");
-        ModelSerializer.writeModel(g, file.toFile(), false);
-        searchAndCheck("residual", file, RESIDUAL_PARAMS, RESIDUAL_MACS);
+        trainSaveAndSearch("residual", residual(), true, RESIDUAL_PARAMS, RESIDUAL_MACS);
     }
 
     @Test
     void mobileNetStyleGraphWithDepthwiseAndSqueezeExcitation() throws Exception {
-        ComputationGraph g = mobile();
-        fit(g, true);
-        Path file = tmp.resolve("mobile.zip");
-        ModelSerializer.writeModel(g, file.toFile(), false);
-        searchAndCheck("mobile", file, MOBILE_PARAMS, MOBILE_MACS);
+        trainSaveAndSearch("mobile", mobile(), true, MOBILE_PARAMS, MOBILE_MACS);
+    }
+
+    /** Trains the model, saves it as a DL4J zip (its own kind: MultiLayerNetwork or ComputationGraph) and searches it. */
+    static void trainSaveAndSearch(String name, org.deeplearning4j.nn.api.Model net, boolean image, long params, long macs) throws Exception {
+        fit(net, image);
+        Path file = tmp.resolve(name + ".zip");
+        ModelSerializer.writeModel(net, file.toFile(), false);
+        searchAndCheck(name, file, params, macs);
     }
 
     @Test
