@@ -1,7 +1,7 @@
 package dev.kompakt.cluster;
 
 import dev.kompakt.evaluator.TrainingBudget;
-import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.plan.CompressionPlan;
 
 /** One candidate evaluation to run on an executor. Crosses the driver/executor boundary as JSON bytes. */
 public record TrialSpec(int trialNumber, CompressionPlan plan, TrainingBudget budget, long seed) {

@@ -1,7 +1,7 @@
 package dev.kompakt.cluster;
 
 import dev.kompakt.evaluator.TrainingBudget;
-import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.plan.CompressionPlan;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -7,8 +7,8 @@ import dev.kompakt.search.Study;
 import dev.kompakt.search.Trial;
 import dev.kompakt.search.TrialState;
 import dev.kompakt.search.sampler.RandomSampler;
-import dev.kompakt.strategies.CompressionPlan;
-import dev.kompakt.strategies.CompressionSpace;
+import dev.kompakt.strategies.plan.CompressionPlan;
+import dev.kompakt.strategies.plan.CompressionSpace;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.Test;
 
@@ -109,8 +109,9 @@ class SearchCoordinatorTest {
     }
 
     private static Study study() {
-        SearchSpace space = CompressionSpace.of(null, new CompressionSpace.PruningRange(0.0, 0.9),
-                new CompressionSpace.QuantizationRange(List.of(32, 8, 4)), null);
+        SearchSpace space = CompressionSpace.of(new CompressionSpace.Ranges(null,
+                new dev.kompakt.strategies.pruning.PruningStrategy.Range(0.0, 0.9), null,
+                new dev.kompakt.strategies.quantization.QuantizationStrategy.Range(List.of(32, 8, 4)), null));
         return new Study("coordinator-test", space, List.of(Objective.maximize("accuracy"), Objective.minimize("size_bytes")),
                 List.of(), new RandomSampler(3));
     }

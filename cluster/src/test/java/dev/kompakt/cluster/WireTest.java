@@ -1,7 +1,12 @@
 package dev.kompakt.cluster;
 
 import dev.kompakt.evaluator.TrainingBudget;
-import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.distillation.DistillationStrategy;
+import dev.kompakt.strategies.plan.CompressionPlan;
+import dev.kompakt.strategies.pruning.PruningStrategy;
+import dev.kompakt.strategies.pruning.RegularizationStrategy;
+import dev.kompakt.strategies.pruning.StudentStrategy;
+import dev.kompakt.strategies.quantization.QuantizationStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.io.UncheckedIOException;
@@ -16,86 +21,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WireTest {
 
-    @Test
-    void trialSpecRoundTrips() {
-        TrialSpec spec = new TrialSpec(12, new CompressionPlan(0.75, false, 0.42, 6, true, 3.5, 0.3),
-                new TrainingBudget(2, 3, 64, 1e-4, 2.5e-3, 4000), -987654321012L);
-        TrialSpec back = Wire.fromBytes(Wire.toBytes(spec), TrialSpec.class);
-        assertEquals(spec, back);
-        assertEquals(0.42, back.plan().sparsity());
-        assertEquals(-987654321012L, back.seed());
-        // identity plan too (distill off, alpha 0)
-        TrialSpec identity = new TrialSpec(0, CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1), 1);
-        assertEquals(identity, Wire.fromBytes(Wire.toBytes(identity), TrialSpec.class));
-        // quantization-aware training crosses the wire
-        TrialSpec qat = new TrialSpec(3, new CompressionPlan(1.0, true, "l2", 0.5, CompressionPlan.AGP, 4, true, false, 1.0, 0.0),
-                new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 5);
-        assertEquals(qat, Wire.fromBytes(Wire.toBytes(qat), TrialSpec.class));
-        assertTrue(Wire.fromBytes(Wire.toBytes(qat), TrialSpec.class).plan().qat());
-        // the distillation kind crosses the wire, and a plan encoded before the kind existed decodes to response KD
-        TrialSpec relation = new TrialSpec(4, new CompressionPlan(0.5, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, true, 3.0, 0.5,
-                CompressionPlan.RELATION), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 6);
-        assertEquals(relation, Wire.fromBytes(Wire.toBytes(relation), TrialSpec.class));
-        String old = new String(Wire.toBytes(relation), StandardCharsets.UTF_8).replace(",\"distillKind\":\"relation\"", "");
-        assertTrue(!old.contains("distillKind"), old);
-        assertEquals(CompressionPlan.RESPONSE, Wire.fromBytes(old.getBytes(StandardCharsets.UTF_8), TrialSpec.class).plan().distillKind());
-    }
-
-    @Test
-    void mixedPrecisionAndSensitivityPlansRoundTripAndOldPlansStillLoad() {
+    /** A plan with every strategy away from its identity. */
+    static CompressionPlan everyStrategy() {
         Map<String, Integer> layerBits = new LinkedHashMap<>();
         layerBits.put("conv1", 8);
         layerBits.put("conv2", 4);
         layerBits.put("fc1", 2);
         layerBits.put("out", 32);
-        TrialSpec mixed = new TrialSpec(4, new CompressionPlan(1.0, true, "l1", 0.6, CompressionPlan.AGP, 32, true, false, 1.0, 0.0,
-                layerBits, CompressionPlan.SENSITIVITY), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 6);
-        TrialSpec back = Wire.fromBytes(Wire.toBytes(mixed), TrialSpec.class);
-        assertEquals(mixed, back);
-        assertEquals(java.util.List.of("conv1", "conv2", "fc1", "out"), java.util.List.copyOf(back.plan().layerBits().keySet()), "layer order kept");
-        assertEquals(CompressionPlan.SENSITIVITY, back.plan().allocation());
-
-        // a plan written before layerBits and allocation existed
-        String old = "{\"trialNumber\":3,\"plan\":{\"widthMultiplier\":1.0,\"inheritWeights\":true,\"criterion\":\"l2\",\"sparsity\":0.5,"
-                + "\"pruningSchedule\":\"agp\",\"weightBits\":4,\"qat\":true,\"distill\":false,\"temperature\":1.0,\"alpha\":0.0,\"student\":false},"
-                + "\"budget\":{\"fineTuneEpochs\":1,\"studentEpochs\":1,\"batchSize\":32,\"fineTuneLearningRate\":0.001,"
-                + "\"studentLearningRate\":0.001,\"trainSamples\":10},\"seed\":5}";
-        TrialSpec legacy = Wire.fromBytes(old.getBytes(StandardCharsets.UTF_8), TrialSpec.class);
-        assertEquals(new CompressionPlan(1.0, true, "l2", 0.5, CompressionPlan.AGP, 4, true, false, 1.0, 0.0), legacy.plan());
-        assertEquals(Map.of(), legacy.plan().layerBits());
-        assertEquals(CompressionPlan.GLOBAL, legacy.plan().allocation());
+        return new CompressionPlan(new StudentStrategy.Plan(0.75, StudentStrategy.Init.INHERIT, StudentStrategy.Criterion.TAYLOR),
+                new PruningStrategy.Plan(0.42, PruningStrategy.Schedule.AGP, PruningStrategy.Allocation.SENSITIVITY),
+                new RegularizationStrategy.Plan(RegularizationStrategy.Kind.GROUP_LASSO, 0.0125),
+                new QuantizationStrategy.Plan(8, layerBits, true, QuantizationStrategy.CalibrationMethod.MSE, true, 6),
+                DistillationStrategy.Plan.of(DistillationStrategy.Kind.RELATION, 3.5, 0.3));
     }
 
     @Test
-    void regularizedPlansRoundTripAndPlansWithoutRegularizationStillLoad() {
-        CompressionPlan plan = new CompressionPlan(0.5, true, "l1", 0.3, CompressionPlan.AGP, 8, false, false, 1.0, 0.0)
-                .withRegularization("group_lasso", 0.0125);
-        TrialSpec spec = new TrialSpec(7, plan, new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 8);
+    void trialSpecRoundTripsWithEveryStrategyByOptionIds() {
+        TrialSpec spec = new TrialSpec(12, everyStrategy(), new TrainingBudget(2, 3, 64, 1e-4, 2.5e-3, 4000), -987654321012L);
         String json = new String(Wire.toBytes(spec), StandardCharsets.UTF_8);
-        assertTrue(json.contains("\"regularization\":\"group_lasso\",\"regularizationStrength\":0.0125"), json);
-        assertEquals(spec, Wire.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrialSpec.class));
-        String old = json.replace(",\"regularization\":\"group_lasso\",\"regularizationStrength\":0.0125", "");
-        assertTrue(!old.contains("regulariz"), old);
-        CompressionPlan legacy = Wire.fromBytes(old.getBytes(StandardCharsets.UTF_8), TrialSpec.class).plan();
-        assertEquals(plan.withRegularization("none", 0.0), legacy);
-        assertEquals("none", legacy.regularization());
-    }
-
-    @Test
-    void quantizationOptionsRoundTripAndPlansWithoutThemStillLoad() {
-        CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.2, CompressionPlan.ONESHOT, 4, true, false, 1.0, 0.0)
-                .withQuantization("mse", true, 6);
-        TrialSpec spec = new TrialSpec(9, plan, new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 10), 8);
-        String json = new String(Wire.toBytes(spec), StandardCharsets.UTF_8);
-        assertTrue(json.contains("\"calibration\":\"mse\",\"biasCorrection\":true,\"activationBits\":6"), json);
-        assertEquals(spec, Wire.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrialSpec.class));
-        // a plan written before the fields existed: min-max, no bias correction, float activations
-        String old = json.replace(",\"calibration\":\"mse\",\"biasCorrection\":true,\"activationBits\":6", "");
-        assertTrue(!old.contains("calibration") && !old.contains("activationBits"), old);
-        CompressionPlan legacy = Wire.fromBytes(old.getBytes(StandardCharsets.UTF_8), TrialSpec.class).plan();
-        assertEquals(plan.withQuantization("minmax", false, 32), legacy);
-        assertEquals("minmax", legacy.calibration());
-        assertEquals(32, legacy.activationBits());
+        TrialSpec back = Wire.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrialSpec.class);
+        assertEquals(spec, back);
+        assertEquals(-987654321012L, back.seed());
+        assertEquals(java.util.List.of("conv1", "conv2", "fc1", "out"), java.util.List.copyOf(back.plan().quantization().layerBits().keySet()),
+                "layer order kept");
+        // one object per strategy, options by the ids the spec and the search space use
+        for (String part : new String[] {"\"student\":{\"width\":0.75,\"init\":\"inherit\",\"criterion\":\"taylor\"}",
+                "\"pruning\":{\"sparsity\":0.42,\"schedule\":\"agp\",\"allocation\":\"sensitivity\"}",
+                "\"regularization\":{\"kind\":\"group_lasso\",\"strength\":0.0125}",
+                "\"calibration\":\"mse\",\"biasCorrection\":true,\"activationBits\":6",
+                "\"distillation\":{\"enabled\":true,\"temperature\":3.5,\"alpha\":0.3,\"kind\":\"relation\"}"}) {
+            assertTrue(json.contains(part), part + " in " + json);
+        }
+        TrialSpec identity = new TrialSpec(0, CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1), 1);
+        assertEquals(identity, Wire.fromBytes(Wire.toBytes(identity), TrialSpec.class));
     }
 
     @Test

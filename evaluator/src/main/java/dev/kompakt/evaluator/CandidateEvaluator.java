@@ -14,21 +14,15 @@ import dev.kompakt.evaluator.onnx.GraphOnnxExporter;
 import dev.kompakt.evaluator.onnx.HostCalibration;
 import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.onnx.OrtThread;
-import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.CandidateBuild;
 import dev.kompakt.strategies.WeightTensors;
-import dev.kompakt.strategies.distillation.DistillationLoss;
-import dev.kompakt.strategies.distillation.RelationalDistillationLoss;
-import dev.kompakt.strategies.pruning.GradualPruning;
-import dev.kompakt.strategies.pruning.GraphChannelPruning;
-import dev.kompakt.strategies.pruning.ImportanceCriterion;
+import dev.kompakt.strategies.plan.CompressionPlan;
+import dev.kompakt.strategies.plan.Strategies;
 import dev.kompakt.strategies.pruning.MagnitudePruner;
 import dev.kompakt.strategies.pruning.PruningMasks;
 import dev.kompakt.strategies.pruning.Regularization;
-import dev.kompakt.strategies.pruning.SensitivityAnalysis;
-import dev.kompakt.strategies.quantization.ActivationQuantizer;
-import dev.kompakt.strategies.quantization.BiasCorrection;
-import dev.kompakt.strategies.quantization.Calibration;
-import dev.kompakt.strategies.quantization.QuantizationScheme;
+import dev.kompakt.strategies.pruning.RegularizationStrategy;
+import dev.kompakt.strategies.quantization.QuantizationStrategy;
 import dev.kompakt.strategies.quantization.WeightQuantizer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,37 +34,18 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Builds, trains and measures one compression candidate:
  * <ol>
- *   <li>student: the baseline's weights at width 1.0, else the baseline's own graph with every channel group narrowed
- *       to the width ({@link GraphChannelPruning}: residual additions, squeeze-excitation products, depthwise
- *       convolutions and concatenations respected), keeping the baseline's strongest channels (or starting fresh, when
- *       planned); either way trained with Adam at the budget's learning rate ({@link NetworkFactory#forTraining});</li>
- *   <li>student channels: ranked by the planned importance criterion (l1, l2, taylor, random; bn_scale needs batch
- *       normalisation after the narrowed layers, which the cnn and mlp families do not have);</li>
- *   <li>prune: magnitude pruning to the planned sparsity, at once before fine-tuning (masks kept while
- *       training) or gradually on Zhu and Gupta's AGP schedule during fine-tuning; allocated to the layers by one global
- *       threshold, or (allocation {@code sensitivity}) by per-layer sparsities from a sensitivity analysis on
- *       {@value #SENSITIVITY_SAMPLES} training samples (each layer pruned alone, accuracy without fine-tuning; AGP scales
- *       those sparsities by the schedule's current global sparsity over the target);</li>
- *   <li>train: fine-tune (width 1.0) or train (student) for the budget, with distillation from the baseline when
- *       planned, quantization-aware (fake-quantized weights, straight-through gradient to float master weights) when
- *       planned. The distillation kinds: {@code response} trains against the teacher's softened outputs
- *       ({@link DistillationLoss}); {@code feature} first runs FitNets hint training ({@link FeatureDistillation}, default
- *       layers, as many epochs as the training, pruning masks kept) and then trains with response KD;
- *       {@code relation} trains with response KD plus RKD between the student's and the teacher's logits
- *       ({@link RelationalDistillationLoss} with the paper's weights 25 and 50). With alpha 0 the response term is plain
- *       cross-entropy in all three. The planned regularisation ({@link Regularization}: l1 or group lasso) takes a
- *       proximal step after every optimiser step of this training (not of the FitNets hint stage);</li>
- *   <li>quantize: per-channel symmetric fake quantization of the weights, each layer at its own planned bits
- *       (mixed precision), with the ranges chosen by the planned calibration (min-max by default); when planned, bias
- *       correction ({@link BiasCorrection}) against the network just before quantization on the first 256 training inputs
- *       ({@link EvaluationContext#calibration()}); when planned, fake quantization of the hidden layers' activations
- *       ({@link ActivationQuantizer}, same calibration, same inputs). With QAT, the activations are calibrated on the
- *       starting network (weights quantized) and quantized during the fine-tuning too (straight-through estimator), and
- *       keep those ranges;</li>
+ *   <li>build ({@link #build}): the strategies of {@link Strategies#ALL} (student width, pruning, regularisation,
+ *       quantization, distillation; each class documents what it does) choose the network to start from (a narrower
+ *       student of the baseline's own graph, else the baseline), set up one training loop (Adam at the budget's learning
+ *       rate, {@link NetworkFactory#forTraining}; per step: fake-quantized weights when quantization-aware, the optimiser
+ *       step, the regularisation's proximal step, the pruning masks; in rounds when pruning is gradual), and apply their
+ *       post-training operators (weight and activation quantization, bias correction), calibrated on the first 256
+ *       training inputs ({@link EvaluationContext#calibration()});</li>
  *   <li>export: ONNX, INT8 (integer kernels) when the weights have at most 8 bits, else float32;</li>
  *   <li>measure: top-1 accuracy on the test split, exact size, MACs, batch-1 latency of the export in ONNX
  *       Runtime on this host (one intra-op thread), the export's top-1 agreement with the DL4J model, and
@@ -142,10 +117,11 @@ public final class CandidateEvaluator {
         if (candidate.int8()) {
             GraphOnnxExporter.integerLayers(net).forEach(v -> activationBits.put(v, 8));
         }
-        if (plan.quantizesActivations()) {
+        QuantizationStrategy.Plan quant = plan.quantization();
+        if (quant.quantizesActivations()) {
             // every vertex reads and writes activations at the planned bits (the input images are 8-bit already)
             for (String v : net.getConfiguration().getVertices().keySet()) {
-                activationBits.merge(v, plan.activationBits(), Math::min);
+                activationBits.merge(v, quant.activationBits(), Math::min);
             }
         }
         List<LayerCost> costs = GraphCostModel.of(net, context.inputType(), bits, activationBits);
@@ -183,7 +159,7 @@ public final class CandidateEvaluator {
         m.put("nonzero_params", (double) CostModel.nonzeroParameters(costs));
         m.put("macs", (double) CostModel.totalMacs(costs));
         m.put("sparsity", MagnitudePruner.sparsity(net));
-        if (plan.sparsity() > 0 || !plan.regularizer().isNone()) {
+        if (plan.pruning().sparsity() > 0 || plan.regularization().kind() != RegularizationStrategy.Kind.NONE) {
             MagnitudePruner.layerSparsity(net).forEach((layer, s) -> m.put("sparsity." + layer, s));
         }
         m.put("latency_ms@host", host.p50Ms());
@@ -209,147 +185,202 @@ public final class CandidateEvaluator {
             m.put("fits_memory@" + p.id(), e.fitsMemory() ? 1.0 : 0.0);
         }
         m.put("train_seconds", trainSeconds);
-        if (plan.quantizesActivations()) {
-            m.put("activation_bits", (double) plan.activationBits());
+        if (quant.quantizesActivations()) {
+            m.put("activation_bits", (double) quant.activationBits());
         }
         if (!candidate.biasShifts().isEmpty()) {
             m.put("bias_correction", 1.0);
             m.put("bias_shift_max", maxAbs(candidate.biasShifts().values()));
         }
-        if (!plan.calibration().equals(CompressionPlan.MINMAX) && (!bits.isEmpty() || plan.quantizesActivations())) {
-            m.put("calibration." + plan.calibration(), 1.0);
+        if (quant.calibration() != QuantizationStrategy.CalibrationMethod.MINMAX && (!bits.isEmpty() || quant.quantizesActivations())) {
+            m.put("calibration." + quant.calibration().id(), 1.0);
         }
         return m;
     }
 
-    /** Builds and trains one candidate: student, prune, fine-tune (with distillation when planned), quantize. */
+    /**
+     * Builds and trains one candidate: every strategy of {@link Strategies#ALL} configures the start (student or the
+     * baseline, loss), sets up the one training loop (masks, fake quantizer, regularisation, targets, rounds), and
+     * applies its post-training operators. {@code trainSeconds} covers the set-up and the training.
+     */
     public Candidate build(CompressionPlan plan, TrainingBudget budget, long seed) {
-        DataSet train = subset(context.train(), budget.trainSamples());
-        ILossFunction kd = trainingLoss(plan);
-        ComputationGraph net;
-        int epochs;
-        if (plan.isStudent()) {
-            // the baseline's own topology, every channel group narrowed to the width (at least one channel each)
-            ComputationGraph teacher = context.teacherCopy();
-            ImportanceCriterion criterion = ImportanceCriterion.named(plan.criterion(), seed);
-            boolean inherit = plan.inheritWeights() && plan.widthMultiplier() < 1.0;
-            Map<String, INDArray> gradients = inherit && criterion.needsGradient()
-                    ? Training.weightGradients(teacher, subset(train, 512)) : Map.of();
-            if (plan.widthMultiplier() > 1.0) {
-                throw new IllegalArgumentException("student width " + plan.widthMultiplier() + ": a student narrows the baseline's own"
-                        + " topology, so widths must be in (0, 1]");
-            }
-            ComputationGraph narrow = plan.widthMultiplier() < 1.0
-                    ? GraphChannelPruning.prune(teacher, GraphChannelPruning.select(teacher, plan.widthMultiplier(), criterion, gradients))
-                    : teacher;
-            net = NetworkFactory.forTraining(narrow, budget.studentLearningRate(), kd, seed, inherit);
-            epochs = budget.studentEpochs();
-        } else {
-            net = NetworkFactory.forTraining(context.teacherCopy(), budget.fineTuneLearningRate(), kd, seed, true);
-            epochs = budget.fineTuneEpochs();
-        }
-        MagnitudePruner pruner = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL);
-        Map<String, Double> allocated = plan.allocation().equals(CompressionPlan.SENSITIVITY) && plan.sparsity() > 0
-                ? sensitivityAllocation(net, train, plan.sparsity()) : null;
-        // prunes to a global sparsity; with a sensitivity allocation, each layer at its share of it
-        java.util.function.DoubleFunction<PruningMasks> prune = s -> allocated == null ? pruner.prune(net, s)
-                : MagnitudePruner.pruneLayers(net, scaled(allocated, s / plan.sparsity()));
-        boolean gradual = plan.pruningSchedule().equals(CompressionPlan.AGP) && plan.sparsity() > 0 && epochs > 0;
-        PruningMasks masks = gradual ? PruningMasks.none() : prune.apply(plan.sparsity());
-
-        WeightQuantizer quantizer = quantizer(plan, net);
-        WeightQuantizer fakeQuantizer = plan.qat() ? quantizer : null;
-        ActivationQuantizer activations = plan.quantizesActivations()
-                ? new ActivationQuantizer(plan.activationBits(), Calibration.named(plan.calibration())) : null;
-        boolean activationQat = activations != null && plan.qat() && epochs > 0;
-        if (activationQat) {
-            // QAT covers the activations: ranges from the starting network with its weights quantized, then fine-tuning
-            // runs through the fake-quantized activations (straight-through estimator)
-            INDArray master = net.params().dup();
-            if (quantizer != null) {
-                quantizer.quantize(net);
-            }
-            activations.quantize(net, context.calibration());
-            net.setParams(master);
-        }
-        Regularization regularization = plan.regularizer();
+        Build b = new Build(subset(context.train(), budget.trainSamples()), budget, seed);
+        Strategies.configure(plan, b);
+        b.start();
         long t0 = System.nanoTime();
-        if (epochs > 0) {
-            DataSet data = train;
-            if (kd != null) {
-                INDArray teacher = subsetRows(context.teacherProbabilities(), train.numExamples());
-                INDArray labels = DistillationLoss.encodeTargets(train.getLabels(), teacher, plan.temperature());
-                if (plan.distillKind().equals(CompressionPlan.RELATION)) {
-                    labels = RelationalDistillationLoss.encodeTargets(labels, subsetRows(context.teacherLogits(), train.numExamples()));
-                }
-                data = new DataSet(train.getFeatures(), labels);
-                if (plan.distillKind().equals(CompressionPlan.FEATURE)) {
-                    // FitNets stage 1 on the student's own layers; stage 2 is the (response-KD) training below
-                    ComputationGraph teacherNet = context.teacherCopy();
-                    FeatureDistillation.hintTrain(net, teacherNet, train, FeatureDistillation.defaultLayer(net),
-                            FeatureDistillation.defaultLayer(teacherNet), epochs, budget.batchSize(), masks, seed);
-                }
-            }
-            if (gradual) {
-                // AGP: prune a little more before each quarter epoch, fine-tuning with the current masks in between
-                int steps = AGP_STEPS_PER_EPOCH * epochs;
-                GradualPruning schedule = new GradualPruning(0.0, plan.sparsity(), steps);
-                List<DataSet> quarters = slices(data, AGP_STEPS_PER_EPOCH);
-                for (int t = 1; t <= steps; t++) {
-                    PruningMasks step = prune.apply(schedule.sparsityAt(t));
-                    Training.fit(net, quarters.get((t - 1) % quarters.size()), 1, budget.batchSize(), step, seed + t, fakeQuantizer,
-                            regularization);
-                }
-                prune.apply(plan.sparsity());
-            } else {
-                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer, regularization);
-            }
-        }
+        Strategies.beforeTraining(plan, b);
+        b.train();
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
-
-        Map<String, Integer> bits = new HashMap<>();
-        Map<String, float[]> biasShifts = Map.of();
-        if (quantizer != null) {
-            ComputationGraph reference = plan.biasCorrection() ? net.clone() : null;
-            for (WeightQuantizer.QuantizedTensor q : quantizer.quantize(net)) {
-                bits.put(q.layer(), q.bits());
-            }
-            if (reference != null) {
-                biasShifts = BiasCorrection.correct(reference, net, context.calibration());
-            }
-        }
-        if (activations != null && !activationQat) {
-            activations.quantize(net, context.calibration());
-        }
-
-        return new Candidate(plan, net, Map.copyOf(bits), trainSeconds, biasShifts);
+        Strategies.afterTraining(plan, b);
+        return new Candidate(plan, b.net, b.weightBits, trainSeconds, b.biasShifts);
     }
 
-    /**
-     * The weight quantizer of a plan, or null when every weight stays float: one bit width for all layers, or (mixed
-     * precision) each weight layer at {@link CompressionPlan#bitsOf} its name.
-     */
-    private static WeightQuantizer quantizer(CompressionPlan plan, ComputationGraph net) {
-        Calibration calibration = Calibration.named(plan.calibration());
-        if (plan.layerBits().isEmpty()) {
-            return plan.weightBits() < 32 ? new WeightQuantizer(QuantizationScheme.perChannelSymmetric(plan.weightBits())
-                    .withCalibration(calibration)) : null;
+    /** The candidate being built, as the strategies see it. */
+    private final class Build implements CandidateBuild {
+        private final DataSet train;
+        private final TrainingBudget budget;
+        private final long seed;
+        private ComputationGraph start;
+        private boolean keepWeights = true;
+        private boolean student;
+        private ILossFunction loss;
+        private ComputationGraph net;
+        private int epochs;
+        private PruningMasks masks = PruningMasks.none();
+        private WeightQuantizer fakeQuantizer;
+        private Regularization regularization = Regularization.none();
+        private INDArray targets;
+        private int roundsPerEpoch;
+        private IntConsumer beforeRound;
+        private Runnable afterRounds;
+        private Map<String, Integer> weightBits = Map.of();
+        private Map<String, float[]> biasShifts = Map.of();
+
+        Build(DataSet train, TrainingBudget budget, long seed) {
+            this.train = train;
+            this.budget = budget;
+            this.seed = seed;
         }
-        List<WeightTensors.Target> targets = WeightTensors.of(net);
-        for (String layer : plan.layerBits().keySet()) {
-            if (targets.stream().noneMatch(t -> t.layerName().equals(layer))) {
-                throw new IllegalArgumentException("the plan sets the weight bits of layer '" + layer + "', which the network does not have"
-                        + " (its weight layers: " + targets.stream().map(WeightTensors.Target::layerName).toList() + ")");
+
+        /** The network to train: the configured student, else a copy of the baseline to fine-tune. */
+        void start() {
+            ComputationGraph graph = student ? start : context.teacherCopy();
+            double lr = student ? budget.studentLearningRate() : budget.fineTuneLearningRate();
+            net = NetworkFactory.forTraining(graph, lr, loss, seed, keepWeights);
+            epochs = student ? budget.studentEpochs() : budget.fineTuneEpochs();
+        }
+
+        /** The one training loop: whole epochs, or rounds of a fraction of an epoch each. */
+        void train() {
+            if (epochs == 0) {
+                return;
             }
-        }
-        Map<String, Integer> bits = new LinkedHashMap<>();
-        for (WeightTensors.Target t : targets) {
-            int b = plan.bitsOf(t.layer());
-            if (b < 32) {
-                bits.put(t.layer(), b);
+            DataSet data = targets == null ? train : new DataSet(train.getFeatures(), targets);
+            if (beforeRound == null) {
+                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer, regularization);
+                return;
             }
+            int rounds = roundsPerEpoch * epochs;
+            List<DataSet> slices = slices(data, roundsPerEpoch);
+            for (int t = 1; t <= rounds; t++) {
+                beforeRound.accept(t);
+                Training.fit(net, slices.get((t - 1) % slices.size()), 1, budget.batchSize(), masks, seed + t, fakeQuantizer,
+                        regularization);
+            }
+            afterRounds.run();
         }
-        return bits.isEmpty() ? null : WeightQuantizer.perLayer(bits, calibration);
+
+        @Override
+        public long seed() {
+            return seed;
+        }
+
+        @Override
+        public int batchSize() {
+            return budget.batchSize();
+        }
+
+        @Override
+        public DataSet trainingData() {
+            return train;
+        }
+
+        @Override
+        public INDArray calibrationInputs() {
+            return context.calibration();
+        }
+
+        @Override
+        public ComputationGraph teacher() {
+            return context.teacherCopy();
+        }
+
+        @Override
+        public INDArray teacherProbabilities() {
+            return subsetRows(context.teacherProbabilities(), train.numExamples());
+        }
+
+        @Override
+        public INDArray teacherLogits() {
+            return subsetRows(context.teacherLogits(), train.numExamples());
+        }
+
+        @Override
+        public Map<String, INDArray> weightGradients(ComputationGraph graph, DataSet batch) {
+            return Training.weightGradients(graph, batch);
+        }
+
+        @Override
+        public double accuracy(ComputationGraph graph, DataSet data) {
+            return Training.accuracy(graph, data);
+        }
+
+        @Override
+        public void startStudent(ComputationGraph graph, boolean keep) {
+            start = graph;
+            keepWeights = keep;
+            student = true;
+        }
+
+        @Override
+        public void trainingLoss(ILossFunction l) {
+            loss = l;
+        }
+
+        @Override
+        public ComputationGraph network() {
+            return net;
+        }
+
+        @Override
+        public int epochs() {
+            return epochs;
+        }
+
+        @Override
+        public PruningMasks masks() {
+            return masks;
+        }
+
+        @Override
+        public void masks(PruningMasks m) {
+            masks = m;
+        }
+
+        @Override
+        public void fakeQuantizer(WeightQuantizer quantizer) {
+            fakeQuantizer = quantizer;
+        }
+
+        @Override
+        public void regularization(Regularization r) {
+            regularization = r;
+        }
+
+        @Override
+        public void trainingTargets(INDArray labels) {
+            targets = labels;
+        }
+
+        @Override
+        public void trainInRounds(int perEpoch, IntConsumer before, Runnable after) {
+            roundsPerEpoch = perEpoch;
+            beforeRound = before;
+            afterRounds = after;
+        }
+
+        @Override
+        public void hintTrain() {
+            ComputationGraph teacherNet = context.teacherCopy();
+            FeatureDistillation.hintTrain(net, teacherNet, train, FeatureDistillation.defaultLayer(net),
+                    FeatureDistillation.defaultLayer(teacherNet), epochs, budget.batchSize(), masks, seed);
+        }
+
+        @Override
+        public void quantized(Map<String, Integer> bits, Map<String, float[]> shifts) {
+            weightBits = Map.copyOf(bits);
+            biasShifts = shifts;
+        }
     }
 
     /** The largest magnitude among the values. */
@@ -362,46 +393,6 @@ public final class CandidateEvaluator {
         }
         return max;
     }
-
-    /** Training samples the sensitivity analysis scores on (accuracy, no fine-tuning). */
-    static final int SENSITIVITY_SAMPLES = 512;
-    /** Sparsities at which each layer's sensitivity is measured; the last one is raised to the target when above it. */
-    private static final double[] SENSITIVITY_POINTS = {0.25, 0.5, 0.75, 0.9, 0.97};
-    /** Step of the greedy allocation over the measured curves. */
-    private static final double ALLOCATION_STEP = 0.02;
-
-    /**
-     * Per-tensor sparsities, by tensor id, whose weighted mean is {@code target}: each weight layer of {@code net} is
-     * pruned alone at {@link #SENSITIVITY_POINTS} and scored by accuracy on the first {@link #SENSITIVITY_SAMPLES}
-     * training samples ({@link SensitivityAnalysis#measure}), then {@link SensitivityAnalysis#allocate} spends the
-     * target where it costs least accuracy. {@code net} is left unchanged.
-     */
-    static Map<String, Double> sensitivityAllocation(ComputationGraph net, DataSet train, double target) {
-        DataSet slice = subset(train, SENSITIVITY_SAMPLES);
-        double[] points = SENSITIVITY_POINTS.clone();
-        points[points.length - 1] = Math.max(points[points.length - 1], target);
-        List<SensitivityAnalysis.Curve> curves = SensitivityAnalysis.measure(net, points, n -> Training.accuracy(n, slice));
-        return SensitivityAnalysis.allocate(curves, target, ALLOCATION_STEP);
-    }
-
-    /** Every sparsity times {@code factor} (in [0, 1]). */
-    private static Map<String, Double> scaled(Map<String, Double> sparsities, double factor) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        sparsities.forEach((layer, s) -> out.put(layer, s * Math.min(1.0, factor)));
-        return out;
-    }
-
-    /** The training loss of a plan: null (softmax cross-entropy) without distillation, else per its kind. */
-    static ILossFunction trainingLoss(CompressionPlan plan) {
-        if (!plan.distill()) {
-            return null;
-        }
-        DistillationLoss response = new DistillationLoss(plan.temperature(), plan.alpha());
-        return plan.distillKind().equals(CompressionPlan.RELATION) ? RelationalDistillationLoss.withPaperWeights(response) : response;
-    }
-
-    /** Pruning steps per epoch of the AGP schedule. */
-    static final int AGP_STEPS_PER_EPOCH = 4;
 
     /** {@code k} consecutive, nearly equal slices of a dataset. */
     private static List<DataSet> slices(DataSet data, int k) {

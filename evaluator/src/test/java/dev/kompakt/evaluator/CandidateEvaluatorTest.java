@@ -9,7 +9,13 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
-import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.plan.CompressionPlan;
+import dev.kompakt.strategies.Option;
+import dev.kompakt.strategies.distillation.DistillationStrategy;
+import dev.kompakt.strategies.pruning.PruningStrategy;
+import dev.kompakt.strategies.pruning.RegularizationStrategy;
+import dev.kompakt.strategies.pruning.StudentStrategy;
+import dev.kompakt.strategies.quantization.QuantizationStrategy;
 import dev.kompakt.strategies.pruning.GraphChannelPruning;
 import dev.kompakt.strategies.pruning.ImportanceCriterion;
 import dev.kompakt.strategies.pruning.PruningMasks;
@@ -59,7 +65,8 @@ class CandidateEvaluatorTest {
 
     @Test
     void prunedQuantizedDistilledCandidateIsSmallerAndStillAccurate() {
-        CompressionPlan plan = new CompressionPlan(1.0, true, 0.6, 4, true, 4.0, 0.5);
+        CompressionPlan plan = CompressionPlan.identity().with(new PruningStrategy.Plan(0.6, null, null)).with(QuantizationStrategy.Plan.weights(4))
+                .with(DistillationStrategy.Plan.of(DistillationStrategy.Kind.RESPONSE, 4.0, 0.5));
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))
                 .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
         assertEquals(0.6, m.get("sparsity"), 0.01, "sparsity within 1% of target");
@@ -100,7 +107,7 @@ class CandidateEvaluatorTest {
 
     @Test
     void gradualPruningReachesItsTargetSparsity() {
-        CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.8, CompressionPlan.AGP, 32, false, 1.0, 0.0);
+        CompressionPlan plan = CompressionPlan.identity().with(new PruningStrategy.Plan(0.8, PruningStrategy.Schedule.AGP, null));
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))
                 .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
         assertEquals(0.8, m.get("sparsity"), 0.01, "AGP ends at the target sparsity");
@@ -110,7 +117,8 @@ class CandidateEvaluatorTest {
     @Test
     void everyCriterionBuildsAWorkingStudent() {
         for (String criterion : new String[] {"l1", "l2", "taylor", "random"}) {
-            CompressionPlan plan = new CompressionPlan(0.5, true, criterion, 0.0, CompressionPlan.ONESHOT, 32, false, 1.0, 0.0);
+            CompressionPlan plan = CompressionPlan.identity().with(new StudentStrategy.Plan(0.5, StudentStrategy.Init.INHERIT,
+                    Option.parse(StudentStrategy.Criterion.class, criterion)));
             Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(2, 5))
                     .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
             assertTrue(m.get("accuracy") > 0.3, criterion + ": " + m);
@@ -119,7 +127,7 @@ class CandidateEvaluatorTest {
 
     @Test
     void narrowStudentHasFewerParameters() {
-        CompressionPlan plan = new CompressionPlan(0.5, false, 0.0, 32, false, 1.0, 0.5);
+        CompressionPlan plan = CompressionPlan.identity().with(new StudentStrategy.Plan(0.5, StudentStrategy.Init.SCRATCH, null));
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(5, 20))
                 .evaluate(plan, new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000), 1);
         assertTrue(m.get("compression_ratio") > 2.5, m.toString());
@@ -130,8 +138,8 @@ class CandidateEvaluatorTest {
     void quantizationAwarePlanBeatsPostTrainingQuantizationAtTwoBits() {
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
         TrainingBudget budget = new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 1000);
-        CompressionPlan ptq = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 2, false, false, 1.0, 0.0);
-        CompressionPlan qat = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 2, true, false, 1.0, 0.0);
+        CompressionPlan ptq = CompressionPlan.identity().with(QuantizationStrategy.Plan.weights(2));
+        CompressionPlan qat = CompressionPlan.identity().with(new QuantizationStrategy.Plan(2, Map.of(), true, null, false, 32));
         CandidateEvaluator.Candidate p = evaluator.build(ptq, budget, 1);
         CandidateEvaluator.Candidate q = evaluator.build(qat, budget, 1);
         double ptqAccuracy = Training.accuracy(p.network(), context.test());
@@ -169,7 +177,7 @@ class CandidateEvaluatorTest {
         layerBits.put("conv2", 4);
         layerBits.put("fc1", 2);
         layerBits.put("out", 6);
-        CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 8, true, false, 1.0, 0.0, layerBits, null);
+        CompressionPlan plan = CompressionPlan.identity().with(new QuantizationStrategy.Plan(8, layerBits, true, null, false, 32));
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
         CandidateEvaluator.Candidate c = evaluator.build(plan, SHORT, 1);
         Map<String, Integer> expected = new java.util.HashMap<>();
@@ -216,15 +224,15 @@ class CandidateEvaluatorTest {
     @Test
     void mixedPrecisionWithAFloatLayerLeavesItFloatAndExportsFloat() {
         Map<String, Integer> layerBits = Map.of("conv1", 32, "conv2", 4, "fc1", 4, "out", 32);
-        CompressionPlan plan = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, false, 1.0, 0.0, layerBits, null);
+        CompressionPlan plan = CompressionPlan.identity().with(new QuantizationStrategy.Plan(32, layerBits, false, null, false, 32));
         CandidateEvaluator.Candidate c = new CandidateEvaluator(context, new LatencyProbe(2, 5))
                 .build(plan, new TrainingBudget(0, 1, 32, 1e-3, 3e-3, 300), 1);
         assertEquals(Map.of("conv2", 4, "fc1", 4), c.weightBits(), "only conv2 and fc1 are quantized");
         assertTrue(!c.int8(), "a float layer keeps the export float32");
         assertTrue(distinct(Weights.channels(c.network().getLayer("out").getParam("W"), false)[0]) > 15, "out stays float");
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new CandidateEvaluator(context, new LatencyProbe(2, 5)).build(new CompressionPlan(1.0, true, "l1", 0.0,
-                        CompressionPlan.ONESHOT, 8, false, false, 1.0, 0.0, Map.of("fc2", 8), null), SHORT, 1));
+                () -> new CandidateEvaluator(context, new LatencyProbe(2, 5)).build(CompressionPlan.identity()
+                        .with(new QuantizationStrategy.Plan(8, Map.of("fc2", 8), false, null, false, 32)), SHORT, 1));
         assertTrue(e.getMessage().contains("layer 'fc2'"), e.getMessage());
     }
 
@@ -235,11 +243,11 @@ class CandidateEvaluatorTest {
         org.nd4j.linalg.dataset.DataSet first300 = new org.nd4j.linalg.dataset.DataSet(
                 context.train().getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 300), org.nd4j.linalg.indexing.NDArrayIndex.all()),
                 context.train().getLabels().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 300), org.nd4j.linalg.indexing.NDArrayIndex.all()));
-        Map<String, Double> allocated = CandidateEvaluator.sensitivityAllocation(context.teacherCopy(), first300, 0.7);
+        Map<String, Double> allocated = PruningStrategy.sensitivityAllocation(context.teacherCopy(), 0.7, n -> Training.accuracy(n, first300));
         List<dev.kompakt.strategies.WeightTensors.Target> targets = dev.kompakt.strategies.WeightTensors.of(context.teacherCopy());
 
-        Map<String, Double> m = evaluator.evaluate(new CompressionPlan(1.0, true, "l1", 0.7, CompressionPlan.ONESHOT, 32, false, false, 1.0,
-                0.0, Map.of(), CompressionPlan.SENSITIVITY), SHORT, 1);
+        Map<String, Double> m = evaluator.evaluate(CompressionPlan.identity().with(new PruningStrategy.Plan(0.7, null,
+                PruningStrategy.Allocation.SENSITIVITY)), SHORT, 1);
         assertEquals(0.7, m.get("sparsity"), 0.01, "oneshot: global sparsity within 1%");
         double spread = 0;
         for (dev.kompakt.strategies.WeightTensors.Target t : targets) {
@@ -249,8 +257,8 @@ class CandidateEvaluatorTest {
         }
         assertTrue(spread > 0.05, "not uniform: " + allocated);
 
-        CandidateEvaluator.Candidate agp = evaluator.build(new CompressionPlan(1.0, true, "l1", 0.7, CompressionPlan.AGP, 32, false, false, 1.0,
-                0.0, Map.of(), CompressionPlan.SENSITIVITY), SHORT, 1);
+        CandidateEvaluator.Candidate agp = evaluator.build(CompressionPlan.identity().with(new PruningStrategy.Plan(0.7, PruningStrategy.Schedule.AGP,
+                PruningStrategy.Allocation.SENSITIVITY)), SHORT, 1);
         assertEquals(0.7, dev.kompakt.strategies.pruning.MagnitudePruner.sparsity(agp.network()), 0.01, "agp: global sparsity within 1%");
         Map<String, Double> layers = dev.kompakt.strategies.pruning.MagnitudePruner.layerSparsity(agp.network());
         for (dev.kompakt.strategies.WeightTensors.Target t : targets) {
@@ -263,8 +271,11 @@ class CandidateEvaluatorTest {
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
         TrainingBudget budget = new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 500);
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> params = new java.util.LinkedHashMap<>();
-        for (String kind : CompressionPlan.DISTILL_KINDS) {
-            CompressionPlan plan = new CompressionPlan(0.5, true, "l1", 0.3, CompressionPlan.ONESHOT, 8, false, true, 4.0, 0.5, kind);
+        for (DistillationStrategy.Kind k : DistillationStrategy.Kind.values()) {
+            String kind = k.id();
+            CompressionPlan plan = CompressionPlan.identity().with(new StudentStrategy.Plan(0.5, null, null))
+                    .with(new PruningStrategy.Plan(0.3, null, null)).with(QuantizationStrategy.Plan.weights(8))
+                    .with(DistillationStrategy.Plan.of(k, 4.0, 0.5));
             Map<String, Double> m = evaluator.evaluate(plan, budget, 1);
             assertTrue(m.get("accuracy") > 0.3, kind + ": " + m);
             assertEquals(0.3, m.get("sparsity"), 0.01, kind + ": pruned weights stay pruned through every stage");
@@ -273,8 +284,8 @@ class CandidateEvaluatorTest {
         }
         assertNotEquals(params.get("response"), params.get("feature"), "hint training changes the student");
         assertNotEquals(params.get("response"), params.get("relation"), "the RKD terms change the student");
-        CompressionPlan feature = new CompressionPlan(0.5, true, "l1", 0.0, CompressionPlan.ONESHOT, 32, false, true, 4.0, 0.0,
-                CompressionPlan.FEATURE);
+        CompressionPlan feature = CompressionPlan.identity().with(new StudentStrategy.Plan(0.5, null, null))
+                .with(DistillationStrategy.Plan.of(DistillationStrategy.Kind.FEATURE, 4.0, 0.0));
         assertEquals(evaluator.build(feature, budget, 2).network().params(), evaluator.build(feature, budget, 2).network().params(),
                 "deterministic for a plan, budget and seed");
     }

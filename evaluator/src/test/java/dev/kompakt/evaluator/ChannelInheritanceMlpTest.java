@@ -3,7 +3,7 @@ package dev.kompakt.evaluator;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
-import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.plan.CompressionPlan;
 import dev.kompakt.strategies.pruning.GraphChannelPruning;
 import dev.kompakt.strategies.pruning.ImportanceCriterion;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -177,7 +177,7 @@ class ChannelInheritanceMlpTest {
         EvaluationContext context = new EvaluationContext(mlp, TestData.bundled().train().stratified(100), TestData.bundled().test().stratified(100),
                 0.1, 1, List.of());
         IllegalArgumentException student = assertThrows(IllegalArgumentException.class, () -> new CandidateEvaluator(context, new LatencyProbe(1, 1))
-                .build(new CompressionPlan(1.5, true, 0.0, 32, false, 1.0, 0.0), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 100), 1));
+                .build(CompressionPlan.identity().with(new dev.kompakt.strategies.pruning.StudentStrategy.Plan(1.5, null, null)), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 100), 1));
         assertEquals("student width 1.5: a student narrows the baseline's own topology, so widths must be in (0, 1]", student.getMessage());
     }
 }

@@ -9,7 +9,13 @@ import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
-import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.plan.CompressionPlan;
+import dev.kompakt.strategies.Option;
+import dev.kompakt.strategies.distillation.DistillationStrategy;
+import dev.kompakt.strategies.pruning.PruningStrategy;
+import dev.kompakt.strategies.pruning.RegularizationStrategy;
+import dev.kompakt.strategies.pruning.StudentStrategy;
+import dev.kompakt.strategies.quantization.QuantizationStrategy;
 import dev.kompakt.strategies.QuantizedActivation;
 import dev.kompakt.strategies.pruning.PruningMasks;
 import dev.kompakt.strategies.quantization.ActivationQuantizer;
@@ -44,13 +50,13 @@ class QuantizationOptionsEvaluatorTest {
     }
 
     private static CompressionPlan int8() {
-        return new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 8, false, false, 1.0, 0.0);
+        return CompressionPlan.identity().with(QuantizationStrategy.Plan.weights(8));
     }
 
     @Test
     void mseCalibrationBiasCorrectionAndEightBitActivationsAreAppliedAndRecorded() {
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
-        CompressionPlan plan = int8().withQuantization("mse", true, 8);
+        CompressionPlan plan = CompressionPlan.identity().with(new QuantizationStrategy.Plan(8, Map.of(), false, QuantizationStrategy.CalibrationMethod.MSE, true, 8));
         Map<String, Double> m = evaluator.evaluate(plan, BUDGET, 1);
         Map<String, Double> plain = evaluator.evaluate(int8(), BUDGET, 1);
         System.out.println("int8 weights, mse + bias correction + 8-bit activations: " + m);
@@ -75,8 +81,8 @@ class QuantizationOptionsEvaluatorTest {
     @Test
     void buildAppliesBiasCorrectionAndQuantizesActivationsAfterPtqAndDuringQat() {
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
-        CompressionPlan w4 = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 4, false, false, 1.0, 0.0);
-        CandidateEvaluator.Candidate corrected = evaluator.build(w4.withQuantization("minmax", true, 32), BUDGET, 1);
+        CompressionPlan w4 = CompressionPlan.identity().with(QuantizationStrategy.Plan.weights(4));
+        CandidateEvaluator.Candidate corrected = evaluator.build(CompressionPlan.identity().with(new QuantizationStrategy.Plan(4, Map.of(), false, null, true, 32)), BUDGET, 1);
         CandidateEvaluator.Candidate uncorrected = evaluator.build(w4, BUDGET, 1);
         assertEquals(java.util.Set.of("conv1", "conv2", "fc1", "out"), corrected.biasShifts().keySet(), "every weight layer");
         assertTrue(uncorrected.biasShifts().isEmpty());
@@ -85,11 +91,10 @@ class QuantizationOptionsEvaluatorTest {
         double u = Training.accuracy(uncorrected.network(), context.test());
         System.out.printf("INT4 weights: bias-corrected %.4f, uncorrected %.4f%n", c, u);
 
-        CompressionPlan qat = new CompressionPlan(1.0, true, "l1", 0.0, CompressionPlan.ONESHOT, 4, true, false, 1.0, 0.0)
-                .withQuantization("percentile", false, 4);
+        CompressionPlan qat = CompressionPlan.identity().with(new QuantizationStrategy.Plan(4, Map.of(), true,
+                QuantizationStrategy.CalibrationMethod.PERCENTILE, false, 4));
         CandidateEvaluator.Candidate q = evaluator.build(qat, BUDGET, 1);
-        CandidateEvaluator.Candidate p = evaluator.build(qat.withQuantization("percentile", false, 4)
-                .withDistillKind(CompressionPlan.RESPONSE), BUDGET, 1);
+        CandidateEvaluator.Candidate p = evaluator.build(qat.with(qat.quantization()).with(qat.distillation()), BUDGET, 1);
         assertEquals(Map.of("conv1", 4, "conv2", 4, "fc1", 4), ActivationQuantizer.quantizedLayers(q.network()), "conv1, conv2, fc1");
         QuantizedActivation fc1 = (QuantizedActivation) ((BaseLayer) q.network().getLayer("fc1").conf().getLayer()).getActivationFn();
         assertEquals(4, fc1.bits());

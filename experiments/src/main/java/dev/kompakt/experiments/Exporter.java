@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kompakt.evaluator.CandidateEvaluator;
 import dev.kompakt.evaluator.EvaluationContext;
 import dev.kompakt.evaluator.TrainingBudget;
-import dev.kompakt.evaluator.data.DatasetSource;
+import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.evaluator.data.ImageDataset;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Training;
@@ -13,7 +13,7 @@ import dev.kompakt.evaluator.onnx.OrtThread;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.search.Trial;
 import dev.kompakt.search.TrialState;
-import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.plan.CompressionPlan;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,7 +36,7 @@ public final class Exporter {
     }
 
     public static Exported export(Path runDir, ExperimentSpec spec, List<Trial> trials, int number, Map<String, String> provenance,
-                                  Path outDir, PrintStream console) throws IOException {
+                                  ProfileRegistry profiles, Path outDir, PrintStream console) throws IOException {
         if (number < 0 || number >= trials.size()) {
             throw new IllegalArgumentException("run " + runDir + " has no trial " + number + " (it has " + trials.size() + ")");
         }
@@ -44,16 +44,16 @@ public final class Exporter {
         if (trial.state() != TrialState.COMPLETE) {
             throw new IllegalArgumentException("trial " + number + " is " + trial.state() + ", not COMPLETE: there is no model to export");
         }
-        DatasetSource.Splits splits = SearchRunner.loadData(spec, SearchRunner.recordedDataDirectory(spec, provenance));
-        ImageDataset train = splits.train().stratified(spec.data().trainSamples());
-        ImageDataset test = splits.test().stratified(spec.data().testSamples());
-        Baselines.Baseline baseline = Baselines.obtain(SearchRunner.withRecordedBaseline(spec, provenance), SearchRunner.architecture(spec), train);
+        RunSetup setup = RunSetup.recorded(spec, provenance, profiles);
+        ImageDataset train = setup.data().train();
+        ImageDataset test = setup.data().test();
+        Baselines.Baseline baseline = setup.baseline();
         console.printf("baseline: %s%n", baseline.source());
         EvaluationContext context = new EvaluationContext(baseline.network(), train, test, Double.NaN, 1, List.of());
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(0, 1));
         CompressionPlan plan = CompressionPlan.from(trial.assignment());
-        TrainingBudget budget = SearchRunner.budget(spec);
-        long seed = SearchRunner.trialSeed(spec, number);
+        TrainingBudget budget = setup.budget();
+        long seed = RunSetup.trialSeed(spec, number);
         console.printf("rebuilding trial %d: %s%n", number, trial.assignment().values());
         CandidateEvaluator.Candidate candidate = evaluator.build(plan, budget, seed);
         double accuracy = Training.accuracy(candidate.network(), context.test());

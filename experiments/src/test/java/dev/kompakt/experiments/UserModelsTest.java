@@ -8,7 +8,7 @@ import dev.kompakt.evaluator.EvaluationContext;
 import dev.kompakt.evaluator.TrainingBudget;
 import dev.kompakt.evaluator.data.ImageDataset;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
-import dev.kompakt.strategies.CompressionPlan;
+import dev.kompakt.strategies.plan.CompressionPlan;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.evaluator.net.KerasH5Writer;
 import dev.kompakt.evaluator.net.KerasModelsTest;
@@ -226,6 +226,28 @@ class UserModelsTest {
     @Test
     void residualGraph() throws Exception {
         trainSaveAndSearch("residual", residual(), true, RESIDUAL_PARAMS, RESIDUAL_MACS);
+        mixedPrecisionOverTheModelsOwnLayers("residual", tmp.resolve("residual.zip"));
+    }
+
+    /** {@code mixedPrecision: true} with a user's model searches one bit width per weight layer of that model, by its names. */
+    static void mixedPrecisionOverTheModelsOwnLayers(String name, Path model) throws Exception {
+        Path spec = tmp.resolve(name + "-mixed.yaml");
+        Files.writeString(spec, spec(name + "-mixed", model).replace("quantization: { weightBits: [8, 4], qat: [false, true] }",
+                "quantization: { weightBits: [8, 4], mixedPrecision: true }"));
+        ExperimentSpec s = SpecLoader.load(spec, ProfileRegistry.builtIn().all().keySet());
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        SearchRunner.Result result = SearchRunner.run(s, Files.readString(spec), new SearchRunner.Options("local[2]",
+                tmp.resolve("run-" + name + "-mixed"), null, null, null), new PrintStream(console, true, StandardCharsets.UTF_8));
+        List<String> layers = dev.kompakt.strategies.WeightTensors.of(Baselines.load(s, RunData.load(s).train()).network()).stream()
+                .map(dev.kompakt.strategies.WeightTensors.Target::layerName).distinct().toList();
+        assertEquals(List.of("stem", "b1", "b2", "out"), layers, "the residual model's own weight layers, not the built-in cnn's");
+        for (Trial t : result.summary().trials()) {
+            assertEquals(TrialState.COMPLETE, t.state(), t.error() + "\n" + console);
+            List<String> searched = t.assignment().values().keySet().stream().filter(k -> k.startsWith("quant.weight_bits."))
+                    .map(k -> k.substring("quant.weight_bits.".length())).toList();
+            assertEquals(layers, searched, "one bit width per weight layer of the model, in its order");
+            assertEquals(1.0, t.metric("onnx_int8"), "every layer at 8 or 4 bits: the INT8 export");
+        }
     }
 
     @Test
@@ -297,13 +319,13 @@ class UserModelsTest {
 
     /** A width-0.5 student of the user's model: the same vertices of the same kinds, fewer parameters. */
     static void studentKeepsTheTopology(String name, ExperimentSpec s) throws Exception {
-        DatasetSource.Splits splits = SearchRunner.loadData(s);
-        ImageDataset trainData = splits.train().stratified(s.data().trainSamples());
-        ImageDataset testData = splits.test().stratified(s.data().testSamples());
+        RunData data = RunData.load(s);
+        ImageDataset trainData = data.train();
+        ImageDataset testData = data.test();
         ComputationGraph baseline = Baselines.load(s, trainData).network();
         EvaluationContext context = new EvaluationContext(baseline, trainData, testData, 0.5, 1, List.of());
         ComputationGraph student = new CandidateEvaluator(context, new LatencyProbe(0, 1))
-                .build(new CompressionPlan(0.5, true, 0.0, 32, false, 2.0, 0.5), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 64), 3).network();
+                .build(CompressionPlan.identity().with(new dev.kompakt.strategies.pruning.StudentStrategy.Plan(0.5, null, null)), new TrainingBudget(1, 1, 32, 1e-3, 1e-3, 64), 3).network();
         assertEquals(baseline.getConfiguration().getTopologicalOrderStr(), student.getConfiguration().getTopologicalOrderStr(), name);
         for (String v : baseline.getConfiguration().getVertices().keySet()) {
             assertEquals(baseline.getConfiguration().getVertices().get(v).getClass(), student.getConfiguration().getVertices().get(v).getClass(), v);

@@ -53,7 +53,7 @@ class WarmStartRunTest {
         assertTrue(r.summary().trials().stream().allMatch(t -> t.state() == TrialState.COMPLETE), log);
 
         // the prior trials travel with the run: same assignments and metrics as the first run's, numbered from 0
-        List<Trial> prior = SearchRunner.recordedWarmStart(second);
+        List<Trial> prior = Samplers.recordedWarmStart(second);
         List<Trial> original = first.summary().trials();
         assertEquals(original.stream().map(Trial::assignment).toList(), prior.stream().map(Trial::assignment).toList());
         assertEquals(original.stream().map(Trial::metrics).toList(), prior.stream().map(Trial::metrics).toList());
@@ -61,7 +61,8 @@ class WarmStartRunTest {
         assertEquals("4", provenance.get("warm_start.trials").asText());
 
         // resume builds the same warm-started sampler from the run directory alone
-        var sampler = assertInstanceOf(WarmStart.class, SearchRunner.sampler(spec, SearchRunner.recordedWarmStart(second)));
+        var sampler = assertInstanceOf(WarmStart.class, Samplers.of(spec,
+                dev.kompakt.strategies.plan.CompressionSpace.of(spec.strategies()), Samplers.recordedWarmStart(second)));
         assertInstanceOf(MotpeSampler.class, sampler.delegate());
         assertEquals(4, sampler.prior().size());
     }

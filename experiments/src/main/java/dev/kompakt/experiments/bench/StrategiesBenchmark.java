@@ -13,7 +13,6 @@ import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.evaluator.onnx.GraphOnnxExporter;
 import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.onnx.OrtThread;
-import dev.kompakt.strategies.CompressionPlan;
 import dev.kompakt.strategies.distillation.RelationalDistillationLoss;
 import dev.kompakt.strategies.pruning.GraphChannelPruning;
 import dev.kompakt.strategies.pruning.ImportanceCriterion;
@@ -217,7 +216,7 @@ public final class StrategiesBenchmark {
             });
         }
         if (s.runs("distillation")) {
-            for (String kind : List.of("none", CompressionPlan.RESPONSE, CompressionPlan.FEATURE, CompressionPlan.RELATION)) {
+            for (String kind : List.of("none", "response", "feature", "relation")) {
                 tasks.add(() -> student(kind, b, train, test, s));
             }
         }
@@ -325,20 +324,20 @@ public final class StrategiesBenchmark {
         DistillationLoss response = new DistillationLoss(KD_TEMPERATURE, KD_ALPHA);
         ILossFunction loss = switch (kind) {
             case "none" -> null;
-            case CompressionPlan.RELATION -> RelationalDistillationLoss.withPaperWeights(response);
+            case "relation" -> RelationalDistillationLoss.withPaperWeights(response);
             default -> response;
         };
         ComputationGraph net = NetworkFactory.build(arch, 28, 28, 10, seed, STUDENT_LR, loss);
         DataSet data = train;
         if (loss != null) {
             INDArray targets = DistillationLoss.encodeTargets(train.getLabels(), b.teacherProbabilities(), KD_TEMPERATURE);
-            if (kind.equals(CompressionPlan.RELATION)) {
+            if (kind.equals("relation")) {
                 targets = RelationalDistillationLoss.encodeTargets(targets, b.teacherLogits());
             }
             data = new DataSet(train.getFeatures(), targets);
         }
         Map<String, Double> r = new LinkedHashMap<>();
-        if (kind.equals(CompressionPlan.FEATURE)) {
+        if (kind.equals("feature")) {
             FeatureDistillation.HintTraining h = FeatureDistillation.hintTrain(net, b.cnn().clone(), train, HINT_EPOCHS, 128, seed);
             r.put("KD student, FitNets stage 1: hint MSE after / before", h.mseAfter() / h.mseBefore());
         }
@@ -349,8 +348,8 @@ public final class StrategiesBenchmark {
                 r.put("KD student: parameters (fraction of teacher)", (double) parameters(net, arch) / b.cnnParameters());
                 r.put(STUDENT_WITHOUT_KD, accuracy);
             }
-            case CompressionPlan.RESPONSE -> r.put(studentRow("response KD"), accuracy);
-            case CompressionPlan.FEATURE -> r.put(studentRow("feature KD (FitNets hints on conv2, then response KD)"), accuracy);
+            case "response" -> r.put(studentRow("response KD"), accuracy);
+            case "feature" -> r.put(studentRow("feature KD (FitNets hints on conv2, then response KD)"), accuracy);
             default -> r.put(studentRow("relation KD (RKD distance 25 + angle 50 on the logits, plus response KD)"), accuracy);
         }
         return r;

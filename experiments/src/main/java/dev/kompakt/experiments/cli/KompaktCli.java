@@ -215,7 +215,8 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            RecordedRun run = RecordedRun.load(runDir, ProfileRegistry.load(profilesOption.profiles).all().keySet());
+            ProfileRegistry profiles = ProfileRegistry.load(profilesOption.profiles);
+            RecordedRun run = RecordedRun.load(runDir, profiles.all().keySet());
             List<Trial> trials = run.trials();
             if (trial < 0 || trial >= trials.size() || trials.get(trial).state() != TrialState.COMPLETE) {
                 throw new SpecException(runDir.toString(), List.of("--trial " + trial + ": " + (trial < 0 || trial >= trials.size()
@@ -223,7 +224,7 @@ public final class KompaktCli implements Callable<Integer> {
             }
             Path dir = out != null ? out : runDir.resolve("export").resolve("trial-" + trial);
             dev.kompakt.experiments.Exporter.Exported e = dev.kompakt.experiments.Exporter.export(runDir, run.spec(), trials, trial,
-                    run.provenance(), dir, parent.out);
+                    run.provenance(), profiles, dir, parent.out);
             parent.out.printf("wrote %s and %s (accuracy %.4f in the run, %.4f rebuilt)%n", e.model(), e.recipe(), e.journalAccuracy(),
                     e.rebuiltAccuracy());
             return 0;
@@ -250,9 +251,7 @@ public final class KompaktCli implements Callable<Integer> {
             ExperimentSpec s = loadSpec(spec, profilesOption.profiles);
             if (s.baseline().model() != null) {
                 // the model against the data, as search checks it before writing anything
-                dev.kompakt.evaluator.data.DatasetSource.Splits splits = dev.kompakt.experiments.SearchRunner.loadData(s,
-                        s.data().path());
-                dev.kompakt.experiments.Baselines.load(s, splits.train().stratified(s.data().trainSamples()));
+                dev.kompakt.experiments.Baselines.load(s, dev.kompakt.experiments.RunData.load(s).train());
             }
             commandSpec.commandLine().getOut().printf("%s: valid (%s, %d trials, sampler %s, objectives %s)%n", spec, s.name(),
                     s.budget().trials(), s.search().sampler(), s.search().objectives().stream().map(o -> o.metric()).toList());
@@ -365,7 +364,7 @@ public final class KompaktCli implements Callable<Integer> {
                 return 0;
             }
             Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
-                    ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : SearchRunner.bundledData();
+                    ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : dev.kompakt.experiments.RunData.bundledData();
             var splits = dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10);
             if (name.equals("onnx")) {
                 dev.kompakt.experiments.bench.OnnxBenchmark.run(splits, epochs, Math.max(100, repeats / 4), repeats, parent.out);
@@ -435,7 +434,7 @@ public final class KompaktCli implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return SearchRunner.versionsLines();
+            return dev.kompakt.experiments.Provenance.versionsLines();
         }
     }
 }

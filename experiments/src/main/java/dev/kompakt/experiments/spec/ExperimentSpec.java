@@ -2,7 +2,7 @@ package dev.kompakt.experiments.spec;
 
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Objective;
-import dev.kompakt.strategies.CompressionSpace;
+import dev.kompakt.strategies.plan.CompressionSpace;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.List;
  * default). Built only by {@link SpecLoader}, which validates every field and reports all problems at once.
  * Algorithm parameters (search, budget) are kept apart from execution parameters (execution).
  */
-public record ExperimentSpec(int schemaVersion, String name, long seed, Data data, Baseline baseline, Strategies strategies,
+public record ExperimentSpec(int schemaVersion, String name, long seed, Data data, Baseline baseline, CompressionSpace.Ranges strategies,
                              Budget budget, Search search, List<String> devices, Execution execution) {
     public static final int SCHEMA_VERSION = 1;
 
@@ -22,11 +22,6 @@ public record ExperimentSpec(int schemaVersion, String name, long seed, Data dat
 
     /** The network to compress: trained from scratch (architecture, epochs, ...) or loaded from {@code model}. */
     public record Baseline(String architecture, Path model, int epochs, int batchSize, double learningRate) {
-    }
-
-    /** The compression strategies in the search; a null strategy is left out. */
-    public record Strategies(CompressionSpace.StudentRange student, CompressionSpace.PruningRange pruning,
-                             CompressionSpace.QuantizationRange quantization, CompressionSpace.DistillationRange distillation) {
     }
 
     /** How many trials, and how much training each candidate gets. */

@@ -11,9 +11,13 @@ import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Direction;
 import dev.kompakt.search.Objective;
-import dev.kompakt.strategies.CompressionPlan;
-import dev.kompakt.strategies.CompressionSpace;
-import dev.kompakt.strategies.pruning.Regularization;
+import dev.kompakt.strategies.Option;
+import dev.kompakt.strategies.distillation.DistillationStrategy;
+import dev.kompakt.strategies.plan.CompressionSpace;
+import dev.kompakt.strategies.pruning.PruningStrategy;
+import dev.kompakt.strategies.pruning.RegularizationStrategy;
+import dev.kompakt.strategies.pruning.StudentStrategy;
+import dev.kompakt.strategies.quantization.QuantizationStrategy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -129,7 +133,7 @@ public final class SpecLoader {
 
         ExperimentSpec.Data data = data(object(root, "", "data", true));
         ExperimentSpec.Baseline baseline = baseline(object(root, "", "baseline", true));
-        ExperimentSpec.Strategies strategies = strategies(object(root, "", "strategies", true), baseline.architecture(), baseline.model() != null);
+        CompressionSpace.Ranges strategies = strategies(object(root, "", "strategies", true), baseline.architecture(), baseline.model() != null);
         ExperimentSpec.Budget budget = budget(object(root, "", "budget", true));
         ExperimentSpec.Search search = search(object(root, "", "search", true), devices);
         ExperimentSpec.Execution execution = execution(object(root, "", "execution", false));
@@ -177,13 +181,14 @@ public final class SpecLoader {
         return new ExperimentSpec.Baseline(arch, modelPath, epochs, batch, lr);
     }
 
-    private ExperimentSpec.Strategies strategies(JsonNode n, String architecture, boolean userModel) {
+    private CompressionSpace.Ranges strategies(JsonNode n, String architecture, boolean userModel) {
         String p = "strategies";
         known(n, p, "student", "pruning", "quantization", "distillation");
-        CompressionSpace.StudentRange student = null;
-        CompressionSpace.PruningRange pruning = null;
-        CompressionSpace.QuantizationRange quant = null;
-        CompressionSpace.DistillationRange distill = null;
+        StudentStrategy.Range student = null;
+        PruningStrategy.Range pruning = null;
+        RegularizationStrategy.Range regularizationRange = null;
+        QuantizationStrategy.Range quant = null;
+        DistillationStrategy.Range distill = null;
         JsonNode s = object(n, p, "student", false);
         if (n.has("student")) {
             known(s, p + ".student", "widths", "init", "criteria");
@@ -194,8 +199,7 @@ public final class SpecLoader {
                             + widths.get(i));
                 }
             }
-            List<String> init = names(s, p + ".student", "init", Set.of(CompressionSpace.INHERIT, CompressionSpace.SCRATCH),
-                    "'inherit' or 'scratch'", "'inherit' or 'scratch'", List.of(CompressionSpace.INHERIT));
+            List<StudentStrategy.Init> init = options(s, p + ".student", "init", StudentStrategy.Init.class, StudentStrategy.Init.INHERIT);
             List<String> criteria = s.has("criteria") ? list(s, p + ".student", "criteria", JsonNode::isTextual, JsonNode::asText,
                     "'l1', 'l2', 'taylor' or 'random'") : List.of("l1");
             for (int i = 0; i < criteria.size(); i++) {
@@ -211,7 +215,8 @@ public final class SpecLoader {
                     criteria = List.of("l1");
                 }
             }
-            student = new CompressionSpace.StudentRange(widths, init, criteria);
+            List<StudentStrategy.Criterion> criterionOptions = criteria.stream().map(c -> Option.parse(StudentStrategy.Criterion.class, c)).toList();
+            student = built(p + ".student", () -> new StudentStrategy.Range(widths, init, criterionOptions));
         }
         JsonNode pr = object(n, p, "pruning", false);
         if (n.has("pruning")) {
@@ -222,27 +227,30 @@ public final class SpecLoader {
             if (lo > hi) {
                 problem(p + ".pruning", "minSparsity " + lo + " is above maxSparsity " + hi);
             }
-            List<String> schedules = names(pr, p + ".pruning", "schedules", Set.of("oneshot", "agp"), "'oneshot' or 'agp'", "oneshot or agp",
-                    List.of("oneshot"));
-            List<String> allocation = names(pr, p + ".pruning", "allocation", Set.of("global", "sensitivity"), "'global' or 'sensitivity'",
-                    "global or sensitivity", List.of("global"));
+            List<PruningStrategy.Schedule> schedules = options(pr, p + ".pruning", "schedules", PruningStrategy.Schedule.class,
+                    PruningStrategy.Schedule.ONESHOT);
+            List<PruningStrategy.Allocation> allocation = options(pr, p + ".pruning", "allocation", PruningStrategy.Allocation.class,
+                    PruningStrategy.Allocation.GLOBAL);
             String rp = p + ".pruning";
-            List<String> regularization = names(pr, rp, "regularization", Regularization.NAMES, "'none', 'l1' or 'group_lasso'",
-                    "none, l1 or group_lasso", List.of(Regularization.NONE));
-            double sLo = number(pr, rp, "minRegularizationStrength", CompressionSpace.PruningRange.DEFAULT_MIN_STRENGTH, 1e-8, 1e3);
-            double sHi = number(pr, rp, "maxRegularizationStrength", CompressionSpace.PruningRange.DEFAULT_MAX_STRENGTH, 1e-8, 1e3);
+            List<RegularizationStrategy.Kind> regularization = options(pr, rp, "regularization", RegularizationStrategy.Kind.class,
+                    RegularizationStrategy.Kind.NONE);
+            double sLo = number(pr, rp, "minRegularizationStrength", RegularizationStrategy.DEFAULT_MIN_STRENGTH, 1e-8, 1e3);
+            double sHi = number(pr, rp, "maxRegularizationStrength", RegularizationStrategy.DEFAULT_MAX_STRENGTH, 1e-8, 1e3);
             if (sLo > sHi) {
                 problem(rp, "minRegularizationStrength " + sLo + " is above maxRegularizationStrength " + sHi);
             }
-            if (regularization.equals(List.of(Regularization.NONE))
+            if (regularization.equals(List.of(RegularizationStrategy.Kind.NONE))
                     && (pr.has("minRegularizationStrength") || pr.has("maxRegularizationStrength"))) {
                 problem(rp, "a regularization strength is set but regularization lists only none; add l1 or group_lasso to regularization");
             }
             if (!(sLo > 0 && sLo <= sHi)) {
-                sLo = CompressionSpace.PruningRange.DEFAULT_MIN_STRENGTH;
-                sHi = CompressionSpace.PruningRange.DEFAULT_MAX_STRENGTH;
+                sLo = RegularizationStrategy.DEFAULT_MIN_STRENGTH;
+                sHi = RegularizationStrategy.DEFAULT_MAX_STRENGTH;
             }
-            pruning = new CompressionSpace.PruningRange(lo, Math.max(lo, hi), schedules, allocation, regularization, sLo, sHi);
+            double strengthLo = sLo;
+            double strengthHi = sHi;
+            pruning = built(p + ".pruning", () -> new PruningStrategy.Range(lo, hi, schedules, allocation));
+            regularizationRange = built(rp, () -> new RegularizationStrategy.Range(regularization, strengthLo, strengthHi));
         }
         JsonNode q = object(n, p, "quantization", false);
         if (n.has("quantization")) {
@@ -260,33 +268,31 @@ public final class SpecLoader {
             if (mixed && bits.size() < 2) {
                 problem(p + ".quantization.mixedPrecision", "needs at least two weightBits to mix, got " + bits);
             }
-            if (mixed && userModel) {
-                problem(p + ".quantization.mixedPrecision", "is not supported yet with baseline.model (per-layer bits are searched over the"
-                        + " built-in families' layers only)");
-            }
             // one bit width per weight layer of the baseline's family (an unknown architecture is reported above)
             Architecture.Family family = architecture != null && architecture.equalsIgnoreCase("mlp") ? Architecture.Family.MLP
                     : Architecture.Family.CNN;
             String qp = p + ".quantization";
-            List<String> calibrations = names(q, qp, "calibrations", CompressionPlan.CALIBRATIONS, "'minmax', 'percentile', 'mse' or 'kl'",
-                    "minmax, percentile, mse or kl", List.of(CompressionPlan.MINMAX));
+            List<QuantizationStrategy.CalibrationMethod> calibrations = options(q, qp, "calibrations",
+                    QuantizationStrategy.CalibrationMethod.class, QuantizationStrategy.CalibrationMethod.MINMAX);
             List<Boolean> biasCorrection = q.has("biasCorrection") ? list(q, qp, "biasCorrection", JsonNode::isBoolean, JsonNode::asBoolean,
                     "booleans: false, true") : List.of();
             List<Integer> activationBits = q.has("activationBits") ? list(q, qp, "activationBits", JsonNode::isInt, JsonNode::asInt,
-                    "integers: 32 or 2..8") : List.of(CompressionPlan.FLOAT_ACTIVATIONS);
+                    "integers: 32 or 2..8") : List.of(QuantizationStrategy.FLOAT);
             for (int i = 0; i < activationBits.size(); i++) {
                 int b = activationBits.get(i);
-                if (b != CompressionPlan.FLOAT_ACTIVATIONS && (b < 2 || b > 8)) {
+                if (b != QuantizationStrategy.FLOAT && (b < 2 || b > 8)) {
                     problem(qp + ".activationBits[" + i + "]", "must be 32 (float) or in [2, 8], got " + b);
-                    activationBits = List.of(CompressionPlan.FLOAT_ACTIVATIONS);
+                    activationBits = List.of(QuantizationStrategy.FLOAT);
                 }
             }
             boolean integerWeights = bits.stream().anyMatch(b -> b < 32);
             if (!biasCorrection.isEmpty() && !integerWeights) {
                 problem(qp + ".biasCorrection", "corrects quantized weights, but weightBits " + bits + " has none below 32");
             }
-            quant = new CompressionSpace.QuantizationRange(bits, qat, mixed ? NetworkFactory.weightLayers(family) : List.of(), calibrations,
-                    biasCorrection, activationBits);
+            List<Integer> activations = activationBits;
+            // the layers of a mixed-precision range are the baseline's, set when it is known (a user's model is not read here)
+            quant = built(qp, () -> new QuantizationStrategy.Range(bits, qat, mixed && !userModel ? NetworkFactory.weightLayers(family)
+                    : List.of(), calibrations, biasCorrection, activations, mixed));
         }
         JsonNode d = object(n, p, "distillation", false);
         if (n.has("distillation")) {
@@ -302,14 +308,13 @@ public final class SpecLoader {
             if (aLo > aHi) {
                 problem(dp, "minAlpha " + aLo + " is above maxAlpha " + aHi);
             }
-            List<String> kinds = names(d, dp, "kinds", CompressionPlan.DISTILL_KINDS, "'response', 'feature' or 'relation'",
-                    "response, feature or relation", List.of(CompressionPlan.RESPONSE));
-            distill = new CompressionSpace.DistillationRange(tLo, Math.max(tLo, tHi), aLo, Math.max(aLo, aHi), kinds);
+            List<DistillationStrategy.Kind> kinds = options(d, dp, "kinds", DistillationStrategy.Kind.class, DistillationStrategy.Kind.RESPONSE);
+            distill = built(dp, () -> new DistillationStrategy.Range(tLo, Math.max(tLo, tHi), aLo, Math.max(aLo, aHi), kinds));
         }
-        if (student == null && pruning == null && quant == null && distill == null && n.isObject()) {
+        if (!n.has("student") && !n.has("pruning") && !n.has("quantization") && !n.has("distillation") && n.isObject()) {
             problem(p, "names no strategy; give at least one of student, pruning, quantization, distillation");
         }
-        return new ExperimentSpec.Strategies(student, pruning, quant, distill);
+        return new CompressionSpace.Ranges(student, pruning, regularizationRange, quant, distill);
     }
 
     private ExperimentSpec.Budget budget(JsonNode n) {
@@ -547,6 +552,38 @@ public final class SpecLoader {
             }
         }
         return names;
+    }
+
+    /**
+     * A strategy's range, or null when its fields are not valid: the problem is then reported under {@code path} unless
+     * an earlier check of those fields reported it already.
+     */
+    private <T> T built(String path, java.util.function.Supplier<T> range) {
+        try {
+            return range.get();
+        } catch (IllegalArgumentException e) {
+            if (problems.isEmpty()) {
+                problem(path, e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The options of {@code type} listed under {@code field} (by their ids), {@code fallback} alone when the field is
+     * absent or names an unknown option (which is reported).
+     */
+    private <E extends Enum<E> & Option> List<E> options(JsonNode n, String path, String field, Class<E> type, E fallback) {
+        List<String> ids = Option.ids(type);
+        String quoted = orList(ids.stream().map(id -> "'" + id + "'").toList());
+        List<String> names = names(n, path, field, ids, quoted, orList(ids), List.of(fallback.id()));
+        return names.stream().map(id -> Option.parse(type, id)).toList();
+    }
+
+    /** "a, b or c". */
+    private static String orList(List<String> items) {
+        return items.size() == 1 ? items.get(0)
+                : String.join(", ", items.subList(0, items.size() - 1)) + " or " + items.get(items.size() - 1);
     }
 
     private <T> List<T> list(JsonNode n, String path, String field, java.util.function.Predicate<JsonNode> ok,

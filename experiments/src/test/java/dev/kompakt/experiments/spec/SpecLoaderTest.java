@@ -3,7 +3,12 @@ package dev.kompakt.experiments.spec;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Objective;
-import dev.kompakt.strategies.CompressionSpace;
+import dev.kompakt.strategies.distillation.DistillationStrategy;
+import dev.kompakt.strategies.plan.CompressionSpace;
+import dev.kompakt.strategies.pruning.PruningStrategy;
+import dev.kompakt.strategies.pruning.RegularizationStrategy;
+import dev.kompakt.strategies.pruning.StudentStrategy;
+import dev.kompakt.strategies.quantization.QuantizationStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,10 +62,10 @@ class SpecLoaderTest {
         assertEquals(42, s.seed());
         assertEquals(new ExperimentSpec.Data("fashion-mnist", null, 10000, 2000), s.data());
         assertEquals(new ExperimentSpec.Baseline("cnn", null, 6, 64, 0.002), s.baseline());
-        assertEquals(new CompressionSpace.StudentRange(List.of(0.5, 0.75, 1.0), List.of("inherit"), List.of("l1", "taylor")), s.strategies().student());
-        assertEquals(new CompressionSpace.PruningRange(0.0, 0.9, List.of("oneshot", "agp")), s.strategies().pruning());
-        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 6, 4)), s.strategies().quantization());
-        assertEquals(new CompressionSpace.DistillationRange(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
+        assertEquals(new StudentStrategy.Range(List.of(0.5, 0.75, 1.0), List.of(StudentStrategy.Init.INHERIT), List.of(StudentStrategy.Criterion.L1, StudentStrategy.Criterion.TAYLOR)), s.strategies().student());
+        assertEquals(new PruningStrategy.Range(0.0, 0.9, List.of(PruningStrategy.Schedule.ONESHOT, PruningStrategy.Schedule.AGP), List.of()), s.strategies().pruning());
+        assertEquals(new QuantizationStrategy.Range(List.of(32, 8, 6, 4)), s.strategies().quantization());
+        assertEquals(new DistillationStrategy.Range(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
         assertEquals(new ExperimentSpec.Budget(40, 1, 2, 5000, 64, 0.0005, 0.003), s.budget());
         assertEquals("motpe", s.search().sampler());
         assertEquals(10, s.search().startupTrials());
@@ -81,10 +86,10 @@ class SpecLoaderTest {
         assertEquals(600, s.data().trainSamples());
         assertEquals(300, s.data().testSamples());
         assertEquals(new ExperimentSpec.Baseline("cnn", null, 2, 32, 0.003), s.baseline());
-        assertEquals(new CompressionSpace.StudentRange(List.of(0.5, 1.0), List.of("inherit")), s.strategies().student());
-        assertEquals(new CompressionSpace.PruningRange(0.0, 0.8), s.strategies().pruning());
-        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 4)), s.strategies().quantization());
-        assertEquals(new CompressionSpace.DistillationRange(2.0, 4.0, 0.5, 0.5), s.strategies().distillation());
+        assertEquals(new StudentStrategy.Range(List.of(0.5, 1.0)), s.strategies().student());
+        assertEquals(new PruningStrategy.Range(0.0, 0.8), s.strategies().pruning());
+        assertEquals(new QuantizationStrategy.Range(List.of(32, 8, 4)), s.strategies().quantization());
+        assertEquals(new DistillationStrategy.Range(2.0, 4.0, 0.5, 0.5), s.strategies().distillation());
         // learning rates left out: defaults
         assertEquals(new ExperimentSpec.Budget(4, 1, 1, 300, 32, 5e-4, 3e-3), s.budget());
         assertEquals("random", s.search().sampler());
@@ -238,10 +243,10 @@ class SpecLoaderTest {
         assertEquals(42, s.seed());
         assertEquals(new ExperimentSpec.Data("fashion-mnist", null, 60000, 10000), s.data());
         assertEquals(new ExperimentSpec.Baseline("cnn", null, 4, 64, 2e-3), s.baseline());
-        assertEquals(List.of("inherit"), s.strategies().student().init());
-        assertEquals(new CompressionSpace.PruningRange(0.0, 0.9), s.strategies().pruning());
+        assertEquals(List.of(StudentStrategy.Init.INHERIT), s.strategies().student().init());
+        assertEquals(new PruningStrategy.Range(0.0, 0.9), s.strategies().pruning());
         assertNull(s.strategies().quantization());
-        assertEquals(new CompressionSpace.DistillationRange(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
+        assertEquals(new DistillationStrategy.Range(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
         assertEquals(new ExperimentSpec.Budget(1, 1, 2, 5000, 64, 5e-4, 3e-3), s.budget());
         assertEquals("motpe", s.search().sampler(), "MO-TPE is the default sampler");
         assertEquals(8, s.search().populationSize());
@@ -315,7 +320,7 @@ class SpecLoaderTest {
     @Test
     void quantizationAwareTrainingIsAnOptionalListOfBooleans() {
         ExperimentSpec s = parse(VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [32, 4], qat: [false, true] }"));
-        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 4), List.of(false, true)), s.strategies().quantization());
+        assertEquals(new QuantizationStrategy.Range(List.of(32, 4), List.of(false, true), List.of()), s.strategies().quantization());
         assertEquals(List.of(), parse(VALID).strategies().quantization().qat(), "left out: every candidate is post-training quantized");
         SpecException e = assertThrows(SpecException.class,
                 () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [32, 8], qat: [1, true, true] }")));
@@ -326,17 +331,18 @@ class SpecLoaderTest {
     @Test
     void mixedPrecisionAndAllocationDefaultOffSoOldSpecsParseUnchanged() {
         ExperimentSpec old = parse(VALID);
-        assertEquals(new CompressionSpace.PruningRange(0.0, 0.5, List.of("oneshot"), List.of("global")), old.strategies().pruning());
-        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8), List.of(), List.of()), old.strategies().quantization());
-        assertEquals(List.of("prune.sparsity", "prune.schedule", "quant.weight_bits"), CompressionSpace.of(null, old.strategies().pruning(),
-                old.strategies().quantization(), null).parameters().stream().map(dev.kompakt.search.Parameter::name).toList(),
+        assertEquals(new PruningStrategy.Range(0.0, 0.5, List.of(PruningStrategy.Schedule.ONESHOT), List.of(PruningStrategy.Allocation.GLOBAL)),
+                old.strategies().pruning());
+        assertEquals(new QuantizationStrategy.Range(List.of(32, 8), List.of(), List.of()), old.strategies().quantization());
+        assertEquals(List.of("prune.sparsity", "prune.schedule", "quant.weight_bits"), CompressionSpace.of(old.strategies())
+                .parameters().stream().map(dev.kompakt.search.Parameter::name).toList(),
                 "the space of a spec without the new keys is the one it was before");
     }
 
     @Test
     void mixedPrecisionNamesTheWeightLayersOfTheBaselinesFamily() {
         String mixed = VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [32, 8, 4], mixedPrecision: true }");
-        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 4), List.of(), List.of("conv1", "conv2", "fc1", "out")),
+        assertEquals(new QuantizationStrategy.Range(List.of(32, 8, 4), List.of(), List.of("conv1", "conv2", "fc1", "out")),
                 parse(mixed).strategies().quantization());
         assertEquals(List.of("fc1", "fc2", "out"),
                 parse(mixed.replace("architecture: cnn", "architecture: mlp")).strategies().quantization().layers());
@@ -353,7 +359,7 @@ class SpecLoaderTest {
     void pruningAllocationIsAListOfGlobalAndSensitivity() {
         ExperimentSpec s = parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
                 "pruning: { minSparsity: 0.0, maxSparsity: 0.5, allocation: [global, sensitivity] }"));
-        assertEquals(List.of("global", "sensitivity"), s.strategies().pruning().allocations());
+        assertEquals(List.of(PruningStrategy.Allocation.GLOBAL, PruningStrategy.Allocation.SENSITIVITY), s.strategies().pruning().allocations());
         SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
                 "pruning: { minSparsity: 0.0, maxSparsity: 0.5, allocation: [uniform] }")));
         assertEquals(List.of("strategies.pruning.allocation[0]: must be global or sensitivity, got 'uniform'"), e.problems());
@@ -361,13 +367,13 @@ class SpecLoaderTest {
 
     @Test
     void distillationKindsDefaultToResponseAndAreValidated() {
-        assertEquals(List.of("response"), parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+        assertEquals(List.of(DistillationStrategy.Kind.RESPONSE), parse(VALID.replace("quantization: { weightBits: [32, 8] }",
                 "distillation: { minTemperature: 2.0 }")).strategies().distillation().kinds(), "left out: response KD only");
         ExperimentSpec s = parse(VALID.replace("quantization: { weightBits: [32, 8] }",
                 "distillation: { kinds: [response, feature, relation] }"));
-        assertEquals(new CompressionSpace.DistillationRange(1.0, 8.0, 0.3, 0.9, List.of("response", "feature", "relation")),
+        assertEquals(new DistillationStrategy.Range(1.0, 8.0, 0.3, 0.9, List.of(DistillationStrategy.Kind.values())),
                 s.strategies().distillation());
-        assertEquals(List.of("relation"), parse(VALID.replace("quantization: { weightBits: [32, 8] }",
+        assertEquals(List.of(DistillationStrategy.Kind.RELATION), parse(VALID.replace("quantization: { weightBits: [32, 8] }",
                 "distillation: { kinds: [relation] }")).strategies().distillation().kinds(), "any kind can be searched alone");
         SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("quantization: { weightBits: [32, 8] }",
                 "distillation: { kinds: [response, attention, 3, response] }")));
@@ -384,22 +390,23 @@ class SpecLoaderTest {
 
     @Test
     void pruningRegularizationDefaultsToNoneSoOldSpecsSearchTheSameSpace() {
-        CompressionSpace.PruningRange old = parse(VALID).strategies().pruning();
-        assertEquals(List.of("none"), old.regularizations());
-        assertEquals(new CompressionSpace.PruningRange(0.0, 0.5, List.of("oneshot"), List.of("global")), old);
+        CompressionSpace.Ranges old = parse(VALID).strategies();
+        assertEquals(List.of(RegularizationStrategy.Kind.NONE), old.regularization().kinds());
+        assertEquals(new PruningStrategy.Range(0.0, 0.5), old.pruning());
+        CompressionSpace.Ranges pruningOnly = new CompressionSpace.Ranges(null, old.pruning(), old.regularization(), null, null);
         assertEquals(List.of("prune.sparsity", "prune.schedule"),
-                CompressionSpace.of(null, old, null, null).parameters().stream().map(dev.kompakt.search.Parameter::name).toList());
-        CompressionSpace.PruningRange r = parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
+                CompressionSpace.of(pruningOnly).parameters().stream().map(dev.kompakt.search.Parameter::name).toList());
+        CompressionSpace.Ranges r = parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
                 "pruning: { minSparsity: 0.0, maxSparsity: 0.5, regularization: [none, l1, group_lasso], minRegularizationStrength: 0.01,"
-                        + " maxRegularizationStrength: 5 }")).strategies().pruning();
-        assertEquals(new CompressionSpace.PruningRange(0.0, 0.5, List.of("oneshot"), List.of("global"), List.of("none", "l1", "group_lasso"),
-                0.01, 5.0), r);
+                        + " maxRegularizationStrength: 5 }")).strategies();
+        assertEquals(new PruningStrategy.Range(0.0, 0.5), r.pruning());
+        assertEquals(new RegularizationStrategy.Range(List.of(RegularizationStrategy.Kind.values()), 0.01, 5.0), r.regularization());
         assertEquals(List.of("prune.sparsity", "prune.schedule", "prune.regularization", "prune.regularization_strength"),
-                CompressionSpace.of(null, r, null, null).parameters().stream().map(dev.kompakt.search.Parameter::name).toList());
-        assertEquals(new CompressionSpace.PruningRange(0.0, 0.9, List.of("oneshot"), List.of("global"), List.of("group_lasso"),
-                CompressionSpace.PruningRange.DEFAULT_MIN_STRENGTH, CompressionSpace.PruningRange.DEFAULT_MAX_STRENGTH),
+                CompressionSpace.of(new CompressionSpace.Ranges(null, r.pruning(), r.regularization(), null, null)).parameters().stream()
+                        .map(dev.kompakt.search.Parameter::name).toList());
+        assertEquals(new RegularizationStrategy.Range(List.of(RegularizationStrategy.Kind.GROUP_LASSO)),
                 parse(VALID.replace("pruning: { minSparsity: 0.0, maxSparsity: 0.5 }",
-                        "pruning: { regularization: [group_lasso] }")).strategies().pruning(), "default strength range");
+                        "pruning: { regularization: [group_lasso] }")).strategies().regularization(), "default strength range");
     }
 
     @Test
@@ -430,19 +437,19 @@ class SpecLoaderTest {
     @Test
     void quantizationOptionsDefaultOffAndParse() {
         ExperimentSpec old = parse(VALID);
-        CompressionSpace.QuantizationRange q = old.strategies().quantization();
-        assertEquals(List.of("minmax"), q.calibrations());
+        QuantizationStrategy.Range q = old.strategies().quantization();
+        assertEquals(List.of(QuantizationStrategy.CalibrationMethod.MINMAX), q.calibrations());
         assertEquals(List.of(), q.biasCorrection());
         assertEquals(List.of(32), q.activationBits());
-        assertEquals(List.of("quant.weight_bits"), CompressionSpace.of(null, null, q, null).parameters().stream()
+        assertEquals(List.of("quant.weight_bits"), CompressionSpace.of(new CompressionSpace.Ranges(null, null, null, q, null)).parameters().stream()
                 .map(dev.kompakt.search.Parameter::name).toList(), "a spec without the new keys searches the space it did before");
 
         ExperimentSpec s = parse(VALID.replace("quantization: { weightBits: [32, 8] }", "quantization: { weightBits: [32, 8, 4], "
                 + "calibrations: [minmax, percentile, mse, kl], biasCorrection: [false, true], activationBits: [32, 8, 6, 4] }"));
-        assertEquals(new CompressionSpace.QuantizationRange(List.of(32, 8, 4), List.of(), List.of(), List.of("minmax", "percentile", "mse", "kl"),
+        assertEquals(new QuantizationStrategy.Range(List.of(32, 8, 4), List.of(), List.of(), List.of(QuantizationStrategy.CalibrationMethod.values()),
                 List.of(false, true), List.of(32, 8, 6, 4)), s.strategies().quantization());
         assertEquals(List.of("quant.weight_bits", "quant.calibration", "quant.bias_correction", "quant.activation_bits"),
-                CompressionSpace.of(null, null, s.strategies().quantization(), null).parameters().stream()
+                CompressionSpace.of(new CompressionSpace.Ranges(null, null, null, s.strategies().quantization(), null)).parameters().stream()
                         .map(dev.kompakt.search.Parameter::name).toList());
     }
 

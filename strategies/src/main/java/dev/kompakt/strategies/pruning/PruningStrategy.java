@@ -1,0 +1,187 @@
+package dev.kompakt.strategies.pruning;
+
+import dev.kompakt.search.Assignment;
+import dev.kompakt.search.Parameter;
+import dev.kompakt.search.SearchSpace;
+import dev.kompakt.strategies.CandidateBuild;
+import dev.kompakt.strategies.CompressionStrategy;
+import dev.kompakt.strategies.Option;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.DoubleFunction;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Unstructured magnitude pruning of the candidate's weights to a sparsity: at once before training, the masks kept
+ * while training ({@code oneshot}), or on Zhu and Gupta's gradual schedule ({@code agp}, "To prune, or not to prune",
+ * 2017), pruning a little more before every quarter epoch. The sparsity is allocated to the layers by one global
+ * magnitude threshold ({@code global}) or by per-layer sparsities from a sensitivity analysis ({@code sensitivity}: each
+ * layer pruned alone at {@link #SENSITIVITY_POINTS}, scored by accuracy without fine-tuning on the first
+ * {@value #SENSITIVITY_SAMPLES} training samples; AGP scales those sparsities by the schedule's current global sparsity
+ * over the target). Parameters: {@code prune.sparsity}, {@code prune.schedule}, {@code prune.allocation} (left out of the
+ * space when only {@code global} is listed, as before allocation was a choice).
+ */
+public final class PruningStrategy implements CompressionStrategy<PruningStrategy.Range, PruningStrategy.Plan> {
+    public static final String SPARSITY = "prune.sparsity";
+    public static final String SCHEDULE = "prune.schedule";
+    public static final String ALLOCATION = "prune.allocation";
+    /** Pruning rounds per epoch of the AGP schedule. */
+    public static final int AGP_STEPS_PER_EPOCH = 4;
+    /** Training samples the sensitivity analysis scores on (accuracy, no fine-tuning). */
+    public static final int SENSITIVITY_SAMPLES = 512;
+    /** Sparsities at which each layer's sensitivity is measured; the last one is raised to the target when above it. */
+    private static final double[] SENSITIVITY_POINTS = {0.25, 0.5, 0.75, 0.9, 0.97};
+    /** Step of the greedy allocation over the measured curves. */
+    private static final double ALLOCATION_STEP = 0.02;
+
+    /** When the weights are pruned. */
+    public enum Schedule implements Option {
+        /** Prune once before training, then train with the masks. */
+        ONESHOT("oneshot"),
+        /** Zhu and Gupta's gradual schedule. */
+        AGP("agp");
+
+        private final String id;
+
+        Schedule(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+    }
+
+    /** How the sparsity is spread over the layers. */
+    public enum Allocation implements Option {
+        /** One magnitude threshold over all weights. */
+        GLOBAL("global"),
+        /** Per-layer sparsities from a sensitivity analysis ({@link SensitivityAnalysis}). */
+        SENSITIVITY("sensitivity");
+
+        private final String id;
+
+        Allocation(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+    }
+
+    /** Sparsity in [min, max] and the schedules and allocations to choose from. */
+    public record Range(double min, double max, List<Schedule> schedules, List<Allocation> allocations) {
+        public Range {
+            if (!(min >= 0 && min <= max && max < 1)) {
+                throw new IllegalArgumentException("pruning sparsity range must have 0 <= min <= max < 1, got [" + min + ", " + max + "]");
+            }
+            schedules = schedules == null || schedules.isEmpty() ? List.of(Schedule.ONESHOT) : List.copyOf(schedules);
+            allocations = allocations == null || allocations.isEmpty() ? List.of(Allocation.GLOBAL) : List.copyOf(allocations);
+        }
+
+        public Range(double min, double max) {
+            this(min, max, List.of(), List.of());
+        }
+    }
+
+    /**
+     * @param sparsity   fraction of weights removed, in [0, 1)
+     * @param schedule   when they are removed
+     * @param allocation how the sparsity is spread over the layers
+     */
+    public record Plan(double sparsity, Schedule schedule, Allocation allocation) {
+        public Plan {
+            if (!(sparsity >= 0 && sparsity < 1)) {
+                throw new IllegalArgumentException("pruning sparsity must be in [0, 1), got " + sparsity);
+            }
+            schedule = schedule == null ? Schedule.ONESHOT : schedule;
+            allocation = allocation == null ? Allocation.GLOBAL : allocation;
+        }
+    }
+
+    @Override
+    public String prefix() {
+        return "prune.";
+    }
+
+    @Override
+    public SearchSpace fragment(Range range) {
+        List<Parameter> params = new ArrayList<>();
+        params.add(new Parameter.FloatParam("sparsity", range.min(), range.max(), false, 0.0, Optional.empty()));
+        params.add(new Parameter.Categorical("schedule", new ArrayList<>(Option.choices(range.schedules()))));
+        if (!range.allocations().equals(List.of(Allocation.GLOBAL))) {
+            params.add(new Parameter.Categorical("allocation", new ArrayList<>(Option.choices(range.allocations()))));
+        }
+        return new SearchSpace(params);
+    }
+
+    @Override
+    public Plan decode(Assignment a) {
+        double sparsity = a.has(SPARSITY) ? a.getDouble(SPARSITY) : 0.0;
+        Schedule schedule = a.has(SCHEDULE) ? Option.parse(Schedule.class, a.getString(SCHEDULE)) : Schedule.ONESHOT;
+        Allocation allocation = a.has(ALLOCATION) ? Option.parse(Allocation.class, a.getString(ALLOCATION)) : Allocation.GLOBAL;
+        return new Plan(sparsity, schedule, allocation);
+    }
+
+    @Override
+    public Plan identity() {
+        return new Plan(0.0, Schedule.ONESHOT, Allocation.GLOBAL);
+    }
+
+    @Override
+    public void beforeTraining(Plan plan, CandidateBuild build) {
+        DoubleFunction<PruningMasks> prune = pruner(plan, build);
+        if (plan.schedule() == Schedule.AGP && plan.sparsity() > 0 && build.epochs() > 0) {
+            GradualPruning schedule = new GradualPruning(0.0, plan.sparsity(), AGP_STEPS_PER_EPOCH * build.epochs());
+            // the last round's masks reach the target before it trains; after the training, prune to it once more
+            build.trainInRounds(AGP_STEPS_PER_EPOCH, t -> build.masks(prune.apply(schedule.sparsityAt(t))),
+                    () -> prune.apply(plan.sparsity()));
+        } else {
+            build.masks(prune.apply(plan.sparsity()));
+        }
+    }
+
+    /**
+     * Prunes the build's network to a global sparsity: with the global allocation by one threshold, with the sensitivity
+     * allocation each layer at its share (measured now, on the network as it is).
+     */
+    private static DoubleFunction<PruningMasks> pruner(Plan plan, CandidateBuild build) {
+        ComputationGraph net = build.network();
+        if (plan.allocation() == Allocation.SENSITIVITY && plan.sparsity() > 0) {
+            DataSet slice = StudentStrategy.first(build.trainingData(), SENSITIVITY_SAMPLES);
+            Map<String, Double> allocated = sensitivityAllocation(net, plan.sparsity(), n -> build.accuracy(n, slice));
+            return s -> MagnitudePruner.pruneLayers(net, scaled(allocated, s / plan.sparsity()));
+        }
+        MagnitudePruner pruner = new MagnitudePruner(MagnitudePruner.Scope.GLOBAL);
+        return s -> pruner.prune(net, s);
+    }
+
+    /**
+     * Per-tensor sparsities, by tensor id, whose weighted mean is {@code target}: each weight layer of {@code net} is
+     * pruned alone at {@link #SENSITIVITY_POINTS} and scored by {@code score} ({@link SensitivityAnalysis#measure}; a
+     * candidate scores accuracy on its first {@link #SENSITIVITY_SAMPLES} training samples), then
+     * {@link SensitivityAnalysis#allocate} spends the target where it costs least. {@code net} is left unchanged.
+     */
+    public static Map<String, Double> sensitivityAllocation(ComputationGraph net, double target, ToDoubleFunction<ComputationGraph> score) {
+        double[] points = SENSITIVITY_POINTS.clone();
+        points[points.length - 1] = Math.max(points[points.length - 1], target);
+        List<SensitivityAnalysis.Curve> curves = SensitivityAnalysis.measure(net, points, score);
+        return SensitivityAnalysis.allocate(curves, target, ALLOCATION_STEP);
+    }
+
+    /** Every sparsity times {@code factor} (in [0, 1]). */
+    private static Map<String, Double> scaled(Map<String, Double> sparsities, double factor) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        sparsities.forEach((layer, s) -> out.put(layer, s * Math.min(1.0, factor)));
+        return out;
+    }
+}
