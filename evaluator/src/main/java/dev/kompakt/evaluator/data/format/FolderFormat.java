@@ -6,7 +6,6 @@ import dev.kompakt.evaluator.data.PackedDataset;
 
 import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +18,7 @@ import java.util.stream.Stream;
 /**
  * {@code folder}: images in one sub-folder per class, {@code root/train/<class>/*.png|jpg|jpeg} and
  * {@code root/test/<class>/...}. The classes are the sorted sub-folder names of {@code train}; {@code test} must have the
- * same ones. Each image is decoded with ImageIO, drawn (bilinear) at the {@link ReadOptions#imageShape() requested}
+ * same ones. Each image is decoded with ImageIO, resized bilinearly to the {@link ReadOptions#imageShape() requested}
  * height x width, and kept as RGB (3 channels) or grey (1 channel, {@code 0.299 R + 0.587 G + 0.114 B}); transparent
  * pixels are drawn on black. Files with other extensions and hidden entries are ignored.
  */
@@ -119,31 +118,51 @@ public final class FolderFormat implements DatasetFormat {
         return image;
     }
 
-    /** Draws {@code image} at the shape's size and writes its pixels, CHW, into {@code out}. */
+    /**
+     * Writes {@code image}'s pixels at the shape's size, CHW, into {@code out}: the image is first drawn unscaled on
+     * an RGB canvas (grey and palette images become RGB without gamma changes, transparency is drawn on black), then
+     * resized bilinearly with pixel centres aligned, so an image of the requested size is copied exactly and a
+     * single-colour image stays that colour.
+     */
     static void convert(BufferedImage image, DataShape shape, byte[] out) {
-        int h = shape.height();
-        int w = shape.width();
-        BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = rgb.createGraphics();
+        int sw = image.getWidth();
+        int sh = image.getHeight();
+        BufferedImage canvas = new BufferedImage(sw, sh, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas.createGraphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-            g.drawImage(image, 0, 0, w, h, null);
+            g.drawImage(image, 0, 0, null);
         } finally {
             g.dispose();
         }
-        int[] argb = rgb.getRGB(0, 0, w, h, null, 0, w);
+        int[] src = canvas.getRGB(0, 0, sw, sh, null, 0, sw);
+        int h = shape.height();
+        int w = shape.width();
         int pixels = h * w;
-        for (int p = 0; p < pixels; p++) {
-            int r = (argb[p] >> 16) & 0xff;
-            int gr = (argb[p] >> 8) & 0xff;
-            int b = argb[p] & 0xff;
-            if (shape.channels() == 3) {
-                out[p] = (byte) r;
-                out[pixels + p] = (byte) gr;
-                out[2 * pixels + p] = (byte) b;
-            } else {
-                out[p] = (byte) Math.round(0.299 * r + 0.587 * gr + 0.114 * b);
+        int[] rgb = new int[3];
+        for (int y = 0; y < h; y++) {
+            double sy = Math.min(Math.max((y + 0.5) * sh / h - 0.5, 0), sh - 1);
+            int y0 = (int) sy;
+            int y1 = Math.min(y0 + 1, sh - 1);
+            double fy = sy - y0;
+            for (int x = 0; x < w; x++) {
+                double sx = Math.min(Math.max((x + 0.5) * sw / w - 0.5, 0), sw - 1);
+                int x0 = (int) sx;
+                int x1 = Math.min(x0 + 1, sw - 1);
+                double fx = sx - x0;
+                for (int k = 0; k < 3; k++) {
+                    int shift = 16 - 8 * k;
+                    double top = (1 - fx) * (src[y0 * sw + x0] >> shift & 0xff) + fx * (src[y0 * sw + x1] >> shift & 0xff);
+                    double bottom = (1 - fx) * (src[y1 * sw + x0] >> shift & 0xff) + fx * (src[y1 * sw + x1] >> shift & 0xff);
+                    rgb[k] = (int) Math.round((1 - fy) * top + fy * bottom);
+                }
+                int p = y * w + x;
+                if (shape.channels() == 3) {
+                    out[p] = (byte) rgb[0];
+                    out[pixels + p] = (byte) rgb[1];
+                    out[2 * pixels + p] = (byte) rgb[2];
+                } else {
+                    out[p] = (byte) Math.round(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]);
+                }
             }
         }
     }
