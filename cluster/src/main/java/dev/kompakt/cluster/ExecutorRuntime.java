@@ -29,7 +29,7 @@ public final class ExecutorRuntime {
             JobPayload payload = JobPayload.fromBytes(payloadBytes);
             JobPayload.Header h = payload.header();
             EvaluationContext context = new EvaluationContext(ModelBytes.read(payload.baselineModel()),
-                    payload.train(), payload.test(), h.baselineAccuracy(), h.baselineSizeBytes(), h.profiles());
+                    payload.train(), payload.validation(), payload.test(), h.baselineAccuracy(), h.baselineSizeBytes(), h.profiles());
             return new CandidateEvaluator(context, new LatencyProbe(h.latencyWarmup(), h.latencyRepeats(), h.latencyBatch(), h.intraOpThreads()),
                     hostCalibration(h.intraOpThreads()));
         });

@@ -111,7 +111,8 @@ public final class CandidateEvaluator {
         ComputationGraph net = candidate.network();
         Map<String, Integer> bits = candidate.weightBits();
         double trainSeconds = candidate.trainSeconds();
-        double accuracy = Training.accuracy(net, context.test());
+        double accuracy = Training.accuracy(net, context.validation());
+        double testAccuracy = context.validation() == context.test() ? accuracy : Training.accuracy(net, context.test());
         // The INT8 deployment form runs its integer layers on 8-bit activations: the simulated devices see that too.
         Map<String, Integer> activationBits = new HashMap<>();
         if (candidate.int8()) {
@@ -129,7 +130,7 @@ public final class CandidateEvaluator {
         long params = CostModel.totalParameters(costs);
         boolean int8 = candidate.int8();
         byte[] onnx = exportOnnx(candidate);
-        INDArray reference = Training.predict(net, context.test().getFeatures());
+        INDArray reference = Training.predict(net, context.test().getFeatures());  // export agreement and latency: on test inputs
         float[] oneInput = context.test().getFeatures().getRow(0).dup('c').data().asFloat();
         int batch = (int) Math.min(latencyProbe.batch(), context.test().numExamples());
         float[] batchInput = batch > 0 ? context.test().getFeatures().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup('c')
@@ -153,6 +154,7 @@ public final class CandidateEvaluator {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("accuracy", accuracy);
         m.put("accuracy_drop", context.baselineAccuracy() - accuracy);
+        m.put("test_accuracy", testAccuracy);
         m.put("size_bytes", (double) size);
         m.put("compression_ratio", (double) context.baselineSizeBytes() / size);
         m.put("params", (double) params);

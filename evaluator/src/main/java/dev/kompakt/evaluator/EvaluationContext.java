@@ -1,6 +1,6 @@
 package dev.kompakt.evaluator;
 
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.net.Networks;
 import dev.kompakt.evaluator.net.Tensors;
@@ -21,8 +21,9 @@ import java.util.List;
 public final class EvaluationContext {
     private final ComputationGraph teacher;
     private final InputType inputType;
-    private final ImageDataset trainRaw;
+    private final SampleSet trainRaw;
     private final DataSet train;
+    private final DataSet validation;
     private final DataSet test;
     private final double baselineAccuracy;
     private final long baselineSizeBytes;
@@ -30,16 +31,26 @@ public final class EvaluationContext {
     private INDArray teacherProbabilities;
     private INDArray teacherLogits;
 
+    /** A context whose validation samples are its test samples (tests, and runs recorded before validation splits). */
+    public EvaluationContext(ComputationGraph teacher, SampleSet train, SampleSet test,
+                             double baselineAccuracy, long baselineSizeBytes, List<HardwareProfile> profiles) {
+        this(teacher, train, test, test, baselineAccuracy, baselineSizeBytes, profiles);
+    }
+
     /**
-     * @param teacher the baseline graph, taking flat inputs of the data's shape (see {@link Networks#inputType})
+     * @param teacher          the baseline graph, taking flat inputs of the data's shape (see {@link Networks#inputType})
+     * @param validation       held-out training samples: {@code accuracy} is measured on them
+     * @param test             samples touched only for {@code test_accuracy}
+     * @param baselineAccuracy the baseline's accuracy on {@code validation}
      */
-    public EvaluationContext(ComputationGraph teacher, ImageDataset train, ImageDataset test,
+    public EvaluationContext(ComputationGraph teacher, SampleSet train, SampleSet validation, SampleSet test,
                              double baselineAccuracy, long baselineSizeBytes, List<HardwareProfile> profiles) {
         this.teacher = teacher;
-        this.inputType = Networks.inputType(teacher, train.rows(), train.cols(), 1);
+        this.inputType = Networks.inputType(teacher, train.shape());
         this.trainRaw = train;
         this.train = Tensors.toDataSet(train);
         this.test = Tensors.toDataSet(test);
+        this.validation = validation == test ? this.test : Tensors.toDataSet(validation);
         this.baselineAccuracy = baselineAccuracy;
         this.baselineSizeBytes = baselineSizeBytes;
         this.profiles = List.copyOf(profiles);
@@ -81,6 +92,12 @@ public final class EvaluationContext {
         return train;
     }
 
+    /** Held-out training samples, for every choice a search makes ({@code accuracy}). */
+    public DataSet validation() {
+        return validation;
+    }
+
+    /** Test samples, only for reporting {@code test_accuracy}. */
     public DataSet test() {
         return test;
     }

@@ -70,7 +70,10 @@ public final class Metrics {
     static {
         Direction max = Direction.MAXIMIZE;
         Direction min = Direction.MINIMIZE;
-        add("accuracy", Unit.FRACTION, max, false, "top-1 accuracy of the candidate (DL4J) on the test split");
+        add("accuracy", Unit.FRACTION, max, false, "top-1 accuracy of the candidate (DL4J) on the validation samples (held out of the"
+                + " training split; runs recorded before validation splits: the test split)");
+        add("test_accuracy", Unit.FRACTION, max, false, "top-1 accuracy of the candidate (DL4J) on the test split, reported only: no"
+                + " choice of the search reads it");
         add("accuracy_drop", Unit.FRACTION_POINTS, min, false, "baseline accuracy minus the candidate's");
         add("size_bytes", Unit.BYTES, min, false, "exact bytes of the parameters as Kompakt stores them (bit widths, per-channel scales, "
                 + "float biases, sparse weights as dense, bitmask or CSR, whichever is smallest); not the ONNX file (onnx_bytes)");

@@ -1,6 +1,6 @@
 package dev.kompakt.evaluator;
 
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
@@ -36,8 +36,8 @@ class ActivationQuantizationTest {
 
     @BeforeAll
     static void trainBaseline() {
-        ImageDataset tr = TestData.bundled().train().stratified(2000);
-        ImageDataset te = TestData.bundled().test().stratified(1000);
+        SampleSet tr = TestData.bundled().train().stratified(2000);
+        SampleSet te = TestData.bundled().test().stratified(1000);
         train = Tensors.toDataSet(tr);
         test = Tensors.toDataSet(te);
         calibration = train.getFeatures().get(NDArrayIndex.interval(0, 256), NDArrayIndex.all());

@@ -2,7 +2,7 @@ package dev.kompakt.evaluator;
 
 import dev.kompakt.evaluator.cost.CostModel;
 import dev.kompakt.evaluator.cost.GraphCostModel;
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.evaluator.net.Architecture;
@@ -36,8 +36,8 @@ class CandidateEvaluatorTest {
 
     @BeforeAll
     static void trainBaseline() {
-        ImageDataset train = TestData.bundled().train().stratified(1000);
-        ImageDataset test = TestData.bundled().test().stratified(500);
+        SampleSet train = TestData.bundled().train().stratified(1000);
+        SampleSet test = TestData.bundled().test().stratified(500);
         Architecture arch = new Architecture(Architecture.Family.CNN, 1.0);
         ComputationGraph baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
         Training.fit(baseline, Tensors.toDataSet(train), 2, 32, PruningMasks.none(), 7);

@@ -1,6 +1,6 @@
 package dev.kompakt.evaluator;
 
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Tensors;
@@ -34,8 +34,8 @@ class QuantizationAwareTrainingTest {
 
     @BeforeAll
     static void trainBaseline() {
-        ImageDataset tr = TestData.bundled().train().stratified(2000);
-        ImageDataset te = TestData.bundled().test().stratified(1000);
+        SampleSet tr = TestData.bundled().train().stratified(2000);
+        SampleSet te = TestData.bundled().test().stratified(1000);
         train = Tensors.toDataSet(tr);
         test = Tensors.toDataSet(te);
         baseline = NetworkFactory.build(new Architecture(Architecture.Family.MLP, 1.0), 28, 28, 10, 5, 1e-3, null);

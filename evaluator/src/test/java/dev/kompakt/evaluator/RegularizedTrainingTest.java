@@ -1,6 +1,6 @@
 package dev.kompakt.evaluator;
 
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at learning rate 3e-3.
  */
 class RegularizedTrainingTest {
-    static ImageDataset trainImages;
+    static SampleSet trainImages;
     static DataSet train;
     static ComputationGraph baseline;
 

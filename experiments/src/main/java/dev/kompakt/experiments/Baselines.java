@@ -1,6 +1,6 @@
 package dev.kompakt.experiments;
 
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.ModelBytes;
 import dev.kompakt.evaluator.net.ModelFiles;
@@ -42,7 +42,12 @@ public final class Baselines {
     public record Baseline(ComputationGraph network, String source, String key) {
     }
 
+    /** Kompakt's cache: the system property {@code kompakt.cache}, else {@code $KOMPAKT_CACHE}, else {@code ~/.cache/kompakt}. */
     public static Path cacheDir() {
+        String property = System.getProperty("kompakt.cache");
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
         String env = System.getenv("KOMPAKT_CACHE");
         return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "kompakt");
     }
@@ -51,7 +56,7 @@ public final class Baselines {
      * The user's model of {@code spec} (which must name one), checked against the data: every reason it cannot be used
      * is a {@link SpecException} on field {@code baseline.model} (the caller writes nothing).
      */
-    public static Baseline load(ExperimentSpec spec, ImageDataset train) {
+    public static Baseline load(ExperimentSpec spec, SampleSet train) {
         Path file = spec.baseline().model();
         ComputationGraph net;
         try {
@@ -59,14 +64,14 @@ public final class Baselines {
         } catch (IllegalArgumentException e) {
             throw new SpecException(file.toString(), List.of("baseline.model: " + e.getMessage()));
         }
-        List<String> problems = Networks.check(net, train.rows(), train.cols(), 1, train.classes());
+        List<String> problems = Networks.check(net, train.shape(), train.classes());
         if (!problems.isEmpty()) {
             throw new SpecException(file.toString(), problems.stream().map(p -> "baseline.model: " + p).toList());
         }
-        return new Baseline(Networks.acceptFlatInput(net, train.rows(), train.cols(), 1), file.toString(), "file");
+        return new Baseline(Networks.acceptFlatInput(net, train.shape()), file.toString(), "file");
     }
 
-    public static Baseline obtain(ExperimentSpec spec, Architecture arch, ImageDataset train) throws IOException {
+    public static Baseline obtain(ExperimentSpec spec, Architecture arch, SampleSet train) throws IOException {
         ExperimentSpec.Baseline b = spec.baseline();
         if (b.model() != null) {
             return load(spec, train);
@@ -83,7 +88,7 @@ public final class Baselines {
             }
         }
         LOG.info("training baseline {} for {} epochs on {} samples", arch.family(), b.epochs(), train.size());
-        ComputationGraph net = NetworkFactory.build(arch, train.rows(), train.cols(), train.classes(), spec.seed(), b.learningRate(), null);
+        ComputationGraph net = NetworkFactory.build(arch, train.shape(), train.classes(), spec.seed(), b.learningRate(), null);
         Training.fit(net, Tensors.toDataSet(train), b.epochs(), b.batchSize(), PruningMasks.none(), spec.seed());
         Files.createDirectories(cached.getParent());
         Path tmp = Files.createTempFile(cached.getParent(), key, ".part");
@@ -91,7 +96,7 @@ public final class Baselines {
         Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return new Baseline(net, "trained (cached as " + cached + ")", key);
     }
-    static String key(ExperimentSpec spec, Architecture arch, ImageDataset train) {
+    static String key(ExperimentSpec spec, Architecture arch, SampleSet train) {
         ExperimentSpec.Baseline b = spec.baseline();
         String recipe = String.join("|", "v1", train.sha256(), arch.family().name(), Double.toString(arch.width()),
                 Integer.toString(b.epochs()), Integer.toString(b.batchSize()), Double.toString(b.learningRate()),

@@ -5,7 +5,7 @@ import dev.kompakt.evaluator.CandidateEvaluator;
 import dev.kompakt.evaluator.EvaluationContext;
 import dev.kompakt.evaluator.TrainingBudget;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.evaluator.onnx.OnnxModel;
@@ -45,8 +45,8 @@ public final class Exporter {
             throw new IllegalArgumentException("trial " + number + " is " + trial.state() + ", not COMPLETE: there is no model to export");
         }
         RunSetup setup = RunSetup.recorded(spec, provenance, profiles);
-        ImageDataset train = setup.data().train();
-        ImageDataset test = setup.data().test();
+        SampleSet train = setup.data().train();
+        SampleSet test = setup.data().test();
         Baselines.Baseline baseline = setup.baseline();
         console.printf("baseline: %s%n", baseline.source());
         EvaluationContext context = new EvaluationContext(baseline.network(), train, test, Double.NaN, 1, List.of());
@@ -81,7 +81,10 @@ public final class Exporter {
         recipe.put("onnx_precision", candidate.int8() ? "INT8" : "FP32");
         recipe.put("onnx_bytes", onnx.length);
         recipe.put("onnx_top1_agreement", agreement);
-        recipe.put("onnx_input", "input: float32 [N, " + train.features() + "], pixels scaled to [0, 1], row-major " + train.rows() + "x" + train.cols());
+        recipe.put("onnx_input", "input: float32 [N, " + train.features() + "], " + (train.shape().tabular()
+                ? train.features() + " table columns as read" : train.channels() + "x" + train.rows() + "x" + train.cols()
+                + " image values in CHW order scaled to [0, 1]") + ", then per channel (x - mean) / std: " + train.normalization().describe());
+        recipe.put("data_normalization", train.normalization().describe());
         recipe.put("onnx_output", "output: float32 [N, " + train.classes() + "], class probabilities");
         Path recipeFile = outDir.resolve("recipe.json");
         RunFiles.JSON.writeValue(recipeFile.toFile(), recipe);

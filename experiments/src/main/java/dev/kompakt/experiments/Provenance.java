@@ -35,8 +35,18 @@ public final class Provenance {
         p.put("spec.schemaVersion", Integer.toString(spec.schemaVersion()));
         p.put("seed", Long.toString(spec.seed()));
         p.put("sampler", spec.search().sampler());
-        p.put("data.directory", setup.data().splits().directory().toAbsolutePath().toString());
-        p.put("data.train.sha256", setup.data().splits().train().sha256());
+        RunData data = setup.data();
+        p.put("data.directory", data.directory().toAbsolutePath().toString());
+        p.put("data.format", spec.data().format());
+        p.put("data.shape", data.train().shape().toString());
+        p.put("data.classes", Integer.toString(data.train().classes()));
+        p.put("data.split", data.split());
+        p.put("data.samples", data.train().size() + " train, " + data.validation().size() + " validation, " + data.test().size() + " test");
+        p.put("data.normalization", data.train().normalization().describe());
+        p.put("data.train.sha256", data.train().sha256());
+        // broadcast once per executor with the baseline (JobPayload), never per trial
+        p.put("data.bytes_shipped", Long.toString((long) data.train().toBytes().length + data.validation().toBytes().length
+                + data.test().toBytes().length));
         p.put("baseline.source", setup.baseline().source());
         p.put("baseline.key", setup.baseline().key());
         p.put("spark.master", sparkMaster == null ? "(spark-submit / local[*])" : sparkMaster);

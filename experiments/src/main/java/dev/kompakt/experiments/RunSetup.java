@@ -46,7 +46,7 @@ public record RunSetup(ExperimentSpec spec, RunData data, Baselines.Baseline bas
      * its provenance recorded them, since a spec copied into a run directory resolves relative paths there.
      */
     static RunSetup recorded(ExperimentSpec spec, Map<String, String> provenance, ProfileRegistry profiles) throws IOException {
-        RunData data = RunData.load(spec, recordedDataDirectory(spec, provenance));
+        RunData data = RunData.load(spec, recordedDataDirectory(spec, provenance), !provenance.containsKey("data.split"));
         Baselines.Baseline baseline = Baselines.obtain(withRecordedBaseline(spec, provenance), architecture(spec), data.train());
         return new RunSetup(spec, data, baseline, devices(spec, profiles));
     }
@@ -58,10 +58,9 @@ public record RunSetup(ExperimentSpec spec, RunData data, Baselines.Baseline bas
 
     /** Baseline metrics of {@code net} on {@code data} through the same evaluator as candidates (identity plan, no training). */
     public static Map<String, Double> measureBaseline(ExperimentSpec spec, ComputationGraph net, RunData data, List<HardwareProfile> devices) {
-        double accuracy = Training.accuracy(net.clone(), Tensors.toDataSet(data.test()));
-        long size = CostModel.totalStorageBytes(GraphCostModel.of(net, Networks.inputType(net, data.train().rows(), data.train().cols(), 1),
-                Map.of()));
-        EvaluationContext context = new EvaluationContext(net, data.train(), data.test(), accuracy, size, devices);
+        double accuracy = Training.accuracy(net.clone(), Tensors.toDataSet(data.validation()));
+        long size = CostModel.totalStorageBytes(GraphCostModel.of(net, Networks.inputType(net, data.train().shape()), Map.of()));
+        EvaluationContext context = new EvaluationContext(net, data.train(), data.validation(), data.test(), accuracy, size, devices);
         ExperimentSpec.Execution e = spec.execution();
         Map<String, Double> m = new CandidateEvaluator(context, new LatencyProbe(e.latencyWarmup(), e.latencyRepeats(), e.latencyBatch(),
                 e.intraOpThreads())).evaluate(CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1), spec.seed());

@@ -64,7 +64,8 @@ public final class SearchRunner {
         Path runDir = RunDirectory.create(options.runDir(), options.runsRoot(), spec.name());
         console.println("run directory: " + runDir);
         Files.writeString(runDir.resolve(RunFiles.SPEC_COPY), specText, StandardCharsets.UTF_8);
-        console.printf("data: %s (%d train, %d test samples used)%n", data.splits().directory(), data.train().size(), data.test().size());
+        console.printf("data: %s, %s %s, %d classes (%d train, %d validation, %d test samples used)%n", data.directory(), spec.data().format(),
+                data.train().shape(), data.train().classes(), data.train().size(), data.validation().size(), data.test().size());
 
         long t0 = System.nanoTime();
         RunSetup setup = RunSetup.fresh(spec, data, userModel, profiles);
@@ -166,7 +167,8 @@ public final class SearchRunner {
         JobPayload payload = new JobPayload(new JobPayload.Header(runDir.toAbsolutePath() + "@" + Instant.now(),
                 baselineMetrics.get("accuracy"), baselineMetrics.get("size_bytes").longValue(), setup.devices(),
                 spec.execution().latencyWarmup(), spec.execution().latencyRepeats(), spec.execution().latencyBatch(),
-                spec.execution().intraOpThreads()), setup.data().train(), setup.data().test(), ModelBytes.write(setup.baseline().network()));
+                spec.execution().intraOpThreads()), setup.data().train(), setup.data().validation(), setup.data().test(),
+                ModelBytes.write(setup.baseline().network()));
         TrainingBudget budget = setup.budget();
         try (JavaSparkContext spark = SparkSetup.start(SparkSetup.conf("kompakt-" + spec.name(), options.master(), options.appJars()));
              SparkTrialExecutor executor = new SparkTrialExecutor(spark, payload)) {

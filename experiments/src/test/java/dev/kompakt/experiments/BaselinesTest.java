@@ -1,6 +1,6 @@
 package dev.kompakt.experiments;
 
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.ModelBytes;
@@ -48,7 +48,7 @@ class BaselinesTest {
         return SpecLoader.parse(yaml(seed, epochs, architecture, null), "b.yaml", tmp, DEVICES);
     }
 
-    private static ImageDataset data(int rows, int cols, int n, byte firstPixel) {
+    private static SampleSet data(int rows, int cols, int n, byte firstPixel) {
         byte[] px = new byte[rows * cols * n];
         byte[] labels = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -58,7 +58,7 @@ class BaselinesTest {
             }
         }
         px[0] = firstPixel;
-        return new ImageDataset("synthetic", rows, cols, 2, px, labels);
+        return new SampleSet("synthetic", rows, cols, 2, px, labels);
     }
 
     private static Architecture arch(ExperimentSpec s) {
@@ -67,14 +67,14 @@ class BaselinesTest {
 
     @Test
     void keyIsStableAndChangesWithEveryIngredient() {
-        ImageDataset train = data(4, 4, 6, (byte) 1);
+        SampleSet train = data(4, 4, 6, (byte) 1);
         ExperimentSpec base = spec(42, 3, "cnn");
         String key = Baselines.key(base, arch(base), train);
         assertEquals(64, key.length());
         assertTrue(key.matches("[0-9a-f]{64}"), key);
         assertEquals(key, Baselines.key(spec(42, 3, "cnn"), arch(base), data(4, 4, 6, (byte) 1)), "same recipe, same key");
         // the dataset's name is not part of the recipe, only its contents
-        ImageDataset renamed = new ImageDataset("other-name", 4, 4, 2, train.pixels(), train.labels());
+        SampleSet renamed = new SampleSet("other-name", 4, 4, 2, train.pixels(), train.labels());
         assertEquals(key, Baselines.key(base, arch(base), renamed));
 
         ExperimentSpec otherSeed = spec(43, 3, "cnn");

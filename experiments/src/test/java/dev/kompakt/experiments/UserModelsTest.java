@@ -6,7 +6,7 @@ import dev.kompakt.evaluator.data.DatasetSource;
 import dev.kompakt.evaluator.CandidateEvaluator;
 import dev.kompakt.evaluator.EvaluationContext;
 import dev.kompakt.evaluator.TrainingBudget;
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.strategies.plan.CompressionPlan;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
@@ -77,7 +77,7 @@ class UserModelsTest {
     static void data() throws Exception {
         DatasetSource.Splits splits = DatasetSource.load("fashion-mnist", Path.of("../experiments/data/fashion-mnist-subset").toAbsolutePath()
                 .normalize(), 10);
-        ImageDataset t = splits.train().stratified(3000);
+        SampleSet t = splits.train().stratified(3000);
         train = Tensors.toDataSet(t);
     }
 
@@ -320,8 +320,8 @@ class UserModelsTest {
     /** A width-0.5 student of the user's model: the same vertices of the same kinds, fewer parameters. */
     static void studentKeepsTheTopology(String name, ExperimentSpec s) throws Exception {
         RunData data = RunData.load(s);
-        ImageDataset trainData = data.train();
-        ImageDataset testData = data.test();
+        SampleSet trainData = data.train();
+        SampleSet testData = data.test();
         ComputationGraph baseline = Baselines.load(s, trainData).network();
         EvaluationContext context = new EvaluationContext(baseline, trainData, testData, 0.5, 1, List.of());
         ComputationGraph student = new CandidateEvaluator(context, new LatencyProbe(0, 1))

@@ -17,16 +17,16 @@ public final class DatasetSource {
     }
 
     /** The train and test splits. */
-    public record Splits(ImageDataset train, ImageDataset test, Path directory) {
+    public record Splits(SampleSet train, SampleSet test, Path directory) {
     }
 
     public static Splits load(String name, Path directory, int classes) throws IOException {
         if (!Files.isDirectory(directory)) {
             throw new IOException(directory + ": dataset directory not found");
         }
-        ImageDataset train = IdxReader.read(name + "/train", file(directory, "train-images-idx3-ubyte"),
+        SampleSet train = IdxReader.read(name + "/train", file(directory, "train-images-idx3-ubyte"),
                 file(directory, "train-labels-idx1-ubyte"), classes);
-        ImageDataset test = IdxReader.read(name + "/test", file(directory, "t10k-images-idx3-ubyte"),
+        SampleSet test = IdxReader.read(name + "/test", file(directory, "t10k-images-idx3-ubyte"),
                 file(directory, "t10k-labels-idx1-ubyte"), classes);
         if (train.rows() != test.rows() || train.cols() != test.cols()) {
             throw new IOException(directory + ": train images are " + train.rows() + "x" + train.cols() + " but test images are "

@@ -21,7 +21,7 @@ public final class IdxReader {
     private IdxReader() {
     }
 
-    public static ImageDataset read(String name, Path images, Path labels, int classes) throws IOException {
+    public static SampleSet read(String name, Path images, Path labels, int classes) throws IOException {
         int rows;
         int cols;
         byte[] pixels;
@@ -50,7 +50,7 @@ public final class IdxReader {
                 throw new IOException(labels + ": label " + (lab[i] & 0xff) + " at index " + i + " is not below " + classes);
             }
         }
-        return new ImageDataset(name, rows, cols, classes, pixels, lab);
+        return new SampleSet(name, rows, cols, classes, pixels, lab);
     }
 
     private static DataInputStream open(Path file) throws IOException {

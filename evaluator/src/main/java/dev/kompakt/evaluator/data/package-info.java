@@ -3,7 +3,7 @@
  *
  * <p>The Fashion-MNIST path of today: {@link dev.kompakt.evaluator.data.DatasetSource} finds the four IDX files,
  * {@link dev.kompakt.evaluator.data.IdxReader} reads them into an in-heap
- * {@link dev.kompakt.evaluator.data.ImageDataset} of 28x28-style grey images.
+ * {@link dev.kompakt.evaluator.data.SampleSet} of 28x28-style grey images.
  *
  * <p>Data of any shape and class count: a {@link dev.kompakt.evaluator.data.Dataset} gives samples of a
  * {@link dev.kompakt.evaluator.data.DataShape} (channels x height x width, or a tabular row) one at a time, so it need

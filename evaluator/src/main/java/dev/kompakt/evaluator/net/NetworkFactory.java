@@ -1,5 +1,6 @@
 package dev.kompakt.evaluator.net;
 
+import dev.kompakt.evaluator.data.DataShape;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -38,10 +39,18 @@ public final class NetworkFactory {
     private NetworkFactory() {
     }
 
-    /** An initialised network; {@code loss} null means softmax cross-entropy. */
+    /** An initialised network for grey images of rows x cols; {@code loss} null means softmax cross-entropy. */
     public static ComputationGraph build(Architecture arch, int rows, int cols, int classes, long seed, double learningRate,
                                          ILossFunction loss) {
-        return build(arch.family(), arch.units(), rows, cols, classes, seed, learningRate, loss);
+        return build(arch.family(), arch.units(), DataShape.image(1, rows, cols), classes, seed, learningRate, loss);
+    }
+
+    /**
+     * An initialised network for samples of {@code shape}; {@code loss} null means softmax cross-entropy. The CNN family
+     * needs images of at least 12x12 (two 5x5 convolutions, each followed by 2x2 pooling); the MLP takes any shape.
+     */
+    public static ComputationGraph build(Architecture arch, DataShape shape, int classes, long seed, double learningRate, ILossFunction loss) {
+        return build(arch.family(), arch.units(), shape, classes, seed, learningRate, loss);
     }
 
     /**
@@ -50,6 +59,16 @@ public final class NetworkFactory {
      */
     public static ComputationGraph build(Architecture.Family family, int[] units, int rows, int cols, int classes, long seed,
                                          double learningRate, ILossFunction loss) {
+        return build(family, units, DataShape.image(1, rows, cols), classes, seed, learningRate, loss);
+    }
+
+    /** {@link #build(Architecture.Family, int[], int, int, int, long, double, ILossFunction)} for samples of {@code shape}. */
+    public static ComputationGraph build(Architecture.Family family, int[] units, DataShape shape, int classes, long seed,
+                                         double learningRate, ILossFunction loss) {
+        if (family == Architecture.Family.CNN && (shape.tabular() || shape.height() < 12 || shape.width() < 12)) {
+            throw new IllegalArgumentException("the cnn family needs images of at least 12x12, got " + (shape.tabular()
+                    ? "table rows of " + shape.features() + " features" : shape.height() + "x" + shape.width()) + "; use mlp");
+        }
         int expected = family == Architecture.Family.CNN ? 3 : 2;
         if (units.length != expected || java.util.Arrays.stream(units).anyMatch(u -> u < 1)) {
             throw new IllegalArgumentException(family + " takes " + expected + " hidden-layer widths >= 1, got " + java.util.Arrays.toString(units));
@@ -68,12 +87,12 @@ public final class NetworkFactory {
                     .addLayer("pool2", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), "conv2")
                     .addLayer("fc1", new DenseLayer.Builder().nOut(units[2]).activation(Activation.RELU).build(), "pool2")
                     .addLayer("out", new OutputLayer.Builder(lossFn).nOut(classes).activation(Activation.SOFTMAX).build(), "fc1")
-                    .setInputTypes(InputType.convolutionalFlat(rows, cols, 1));
+                    .setInputTypes(InputType.convolutionalFlat(shape.height(), shape.width(), shape.channels()));
         } else {
             g.addLayer("fc1", new DenseLayer.Builder().nOut(units[0]).activation(Activation.RELU).build(), INPUT)
                     .addLayer("fc2", new DenseLayer.Builder().nOut(units[1]).activation(Activation.RELU).build(), "fc1")
                     .addLayer("out", new OutputLayer.Builder(lossFn).nOut(classes).activation(Activation.SOFTMAX).build(), "fc2")
-                    .setInputTypes(InputType.feedForward((long) rows * cols));
+                    .setInputTypes(InputType.feedForward(shape.features()));
         }
         ComputationGraph net = new ComputationGraph(g.setOutputs("out").build());
         net.init();
@@ -222,6 +241,12 @@ public final class NetworkFactory {
     }
 
     /** Input type of the network's first layer, for cost accounting. */
+    public static InputType inputType(Architecture arch, DataShape shape) {
+        return arch.family() == Architecture.Family.CNN ? InputType.convolutionalFlat(shape.height(), shape.width(), shape.channels())
+                : InputType.feedForward(shape.features());
+    }
+
+    /** Input type of the network's first layer for grey images of rows x cols. */
     public static InputType inputType(Architecture arch, int rows, int cols) {
         return arch.family() == Architecture.Family.CNN ? InputType.convolutionalFlat(rows, cols, 1) : InputType.feedForward((long) rows * cols);
     }

@@ -12,6 +12,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
+import dev.kompakt.evaluator.data.DataShape;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,21 @@ import java.util.Map;
  */
 public final class Networks {
     private Networks() {
+    }
+
+    /** The input type a flat-input graph receives for samples of {@code shape} (a table row is feed-forward). */
+    public static InputType inputType(ComputationGraph graph, DataShape shape) {
+        return shape.tabular() ? InputType.feedForward(shape.features()) : inputType(graph, shape.height(), shape.width(), shape.channels());
+    }
+
+    /** {@link #acceptFlatInput(ComputationGraph, int, int, int)} for samples of {@code shape}; a table row is already flat. */
+    public static ComputationGraph acceptFlatInput(ComputationGraph graph, DataShape shape) {
+        return shape.tabular() ? graph : acceptFlatInput(graph, shape.height(), shape.width(), shape.channels());
+    }
+
+    /** {@link #check(ComputationGraph, int, int, int, int)} for samples of {@code shape}: a table row is C features x 1 x 1. */
+    public static List<String> check(ComputationGraph graph, DataShape shape, int classes) {
+        return check(graph, shape.height(), shape.width(), shape.channels(), classes);
     }
 
     /**

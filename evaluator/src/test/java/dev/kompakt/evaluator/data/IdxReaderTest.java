@@ -75,7 +75,7 @@ class IdxReaderTest {
     void readsAHandWrittenFileExactly() throws IOException {
         Path img = write("img.gz", images(2051, 3, 2, 2, pixels(12)));
         Path lab = write("lab.gz", labels(2049, (byte) 2, (byte) 0, (byte) 9));
-        ImageDataset d = IdxReader.read("tiny", img, lab, 10);
+        SampleSet d = IdxReader.read("tiny", img, lab, 10);
         assertEquals("tiny", d.name());
         assertEquals(3, d.size());
         assertEquals(2, d.rows());
@@ -164,8 +164,8 @@ class IdxReaderTest {
         Path gzLabels = TestData.BUNDLED.resolve("t10k-labels-idx1-ubyte.gz");
         Path plainImages = gunzip(gzImages, dir.resolve("t10k-images-idx3-ubyte"));
         Path plainLabels = gunzip(gzLabels, dir.resolve("t10k-labels-idx1-ubyte"));
-        ImageDataset gz = IdxReader.read("t", gzImages, gzLabels, 10);
-        ImageDataset plain = IdxReader.read("t", plainImages, plainLabels, 10);
+        SampleSet gz = IdxReader.read("t", gzImages, gzLabels, 10);
+        SampleSet plain = IdxReader.read("t", plainImages, plainLabels, 10);
         assertEquals(gz.rows(), plain.rows());
         assertEquals(gz.cols(), plain.cols());
         assertEquals(28, plain.rows());

@@ -21,7 +21,7 @@ class NormalizationTest {
     Path dir;
 
     /** Today's in-heap grey images packed into a PackedDataset, sample by sample. */
-    private PackedDataset pack(ImageDataset images) throws IOException {
+    private PackedDataset pack(SampleSet images) throws IOException {
         List<String> names = java.util.stream.IntStream.range(0, images.classes()).mapToObj(Integer::toString).toList();
         DataShape shape = DataShape.image(1, images.rows(), images.cols());
         int f = images.features();
@@ -36,7 +36,7 @@ class NormalizationTest {
 
     @Test
     void noneIsBitIdenticalToTodaysScaling() throws IOException {
-        ImageDataset images = TestData.bundled().test();
+        SampleSet images = TestData.bundled().test();
         PackedDataset packed = pack(images);
         DataSet today = Tensors.toDataSet(images);
         DataSet batch = packed.batch(packed.allIndices(), Normalization.none(1));

@@ -6,7 +6,7 @@ import dev.kompakt.evaluator.TestData;
 import dev.kompakt.evaluator.TrainingBudget;
 import dev.kompakt.evaluator.cost.CostModel;
 import dev.kompakt.evaluator.cost.GraphCostModel;
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
@@ -46,8 +46,8 @@ class HostCalibrationTest {
     @Test
     void evaluatorReportsThePredictedHostLatencyAndTheFitQuality() {
         HostCalibration c = HostCalibration.forThisJvm(1);
-        ImageDataset train = TestData.bundled().train().stratified(100);
-        ImageDataset test = TestData.bundled().test().stratified(100);
+        SampleSet train = TestData.bundled().train().stratified(100);
+        SampleSet test = TestData.bundled().test().stratified(100);
         Architecture arch = new Architecture(Architecture.Family.MLP, 0.5);
         ComputationGraph baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
         long size = CostModel.totalStorageBytes(GraphCostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));

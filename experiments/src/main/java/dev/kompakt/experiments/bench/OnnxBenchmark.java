@@ -3,7 +3,7 @@ package dev.kompakt.experiments.bench;
 import dev.kompakt.evaluator.cost.CostModel;
 import dev.kompakt.evaluator.cost.GraphCostModel;
 import dev.kompakt.evaluator.data.DatasetSource;
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.net.Architecture;
 import dev.kompakt.evaluator.net.NetworkFactory;
@@ -33,7 +33,7 @@ public final class OnnxBenchmark {
     }
 
     public static void run(DatasetSource.Splits data, int epochs, int warmup, int repeats, PrintStream out) {
-        ImageDataset trainRaw = data.train().stratified(10_000);
+        SampleSet trainRaw = data.train().stratified(10_000);
         DataSet train = Tensors.toDataSet(trainRaw);
         DataSet test = Tensors.toDataSet(data.test().stratified(2_000));
         INDArray calibration = train.getFeatures().get(NDArrayIndex.interval(0, 256), NDArrayIndex.all());

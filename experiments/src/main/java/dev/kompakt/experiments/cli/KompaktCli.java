@@ -249,9 +249,10 @@ public final class KompaktCli implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             ExperimentSpec s = loadSpec(spec, profilesOption.profiles);
+            // the data can be read, and a model fits it, as search checks before writing anything
+            dev.kompakt.experiments.RunData data = dev.kompakt.experiments.RunData.load(s);
             if (s.baseline().model() != null) {
-                // the model against the data, as search checks it before writing anything
-                dev.kompakt.experiments.Baselines.load(s, dev.kompakt.experiments.RunData.load(s).train());
+                dev.kompakt.experiments.Baselines.load(s, data.train());
             }
             commandSpec.commandLine().getOut().printf("%s: valid (%s, %d trials, sampler %s, objectives %s)%n", spec, s.name(),
                     s.budget().trials(), s.search().sampler(), s.search().objectives().stream().map(o -> o.metric()).toList());

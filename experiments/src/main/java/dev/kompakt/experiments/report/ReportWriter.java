@@ -468,7 +468,7 @@ public final class ReportWriter {
             objectiveMetrics.add(o.metric());
         }
         List<String> extra = new ArrayList<>();
-        for (String m : List.of("compression_ratio", "accuracy_drop")) {
+        for (String m : List.of("test_accuracy", "compression_ratio", "accuracy_drop")) {
             if (objectiveMetrics.contains(m)) {
                 continue;
             }

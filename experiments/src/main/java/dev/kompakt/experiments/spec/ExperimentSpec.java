@@ -2,6 +2,7 @@ package dev.kompakt.experiments.spec;
 
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Objective;
+import dev.kompakt.evaluator.data.DataShape;
 import dev.kompakt.strategies.plan.CompressionSpace;
 
 import java.nio.file.Path;
@@ -16,8 +17,36 @@ public record ExperimentSpec(int schemaVersion, String name, long seed, Data dat
                              Budget budget, Search search, List<String> devices, Execution execution) {
     public static final int SCHEMA_VERSION = 1;
 
-    /** The dataset. {@code path} null = the full Debian set when installed, else the bundled subset. */
-    public record Data(String dataset, Path path, int trainSamples, int testSamples) {
+    /**
+     * The data.
+     *
+     * @param dataset            names the default IDX data when {@code path} is null: {@code fashion-mnist}, the full Debian
+     *                           set when installed, else the bundled subset
+     * @param path               the directory (or, for {@code folder}, the root) holding the data in {@code format}
+     * @param trainSamples       training samples used (a stratified, seeded subset of the training split less validation)
+     * @param testSamples        test samples used (stratified, seeded), and the size of the validation subset
+     * @param format             {@code idx}, {@code cifar10}, {@code cifar100}, {@code folder} or {@code csv}
+     * @param validationFraction share of the training split held out for model selection, in (0, 0.5]
+     * @param image              {@code folder}: the shape images are converted to (channels 1 or 3); null elsewhere
+     * @param labelColumn        {@code csv}: the label column
+     * @param coarseLabels       {@code cifar100}: the 20 coarse classes instead of the 100 fine ones
+     * @param normalization      {@code none}, {@code fit} (per-channel mean and std of the training samples) or
+     *                           {@code fixed} with {@code mean} and {@code std}
+     */
+    public record Data(String dataset, Path path, int trainSamples, int testSamples, String format, double validationFraction,
+                       DataShape image, String labelColumn, boolean coarseLabels, String normalization, List<Double> mean,
+                       List<Double> std) {
+        public static final double DEFAULT_VALIDATION_FRACTION = 0.1;
+
+        public Data {
+            mean = mean == null ? List.of() : List.copyOf(mean);
+            std = std == null ? List.of() : List.copyOf(std);
+        }
+
+        /** Fashion-MNIST-style IDX data, a 10% validation split, no normalisation. */
+        public Data(String dataset, Path path, int trainSamples, int testSamples) {
+            this(dataset, path, trainSamples, testSamples, "idx", DEFAULT_VALIDATION_FRACTION, null, "label", false, "none", List.of(), List.of());
+        }
     }
 
     /** The network to compress: trained from scratch (architecture, epochs, ...) or loaded from {@code model}. */

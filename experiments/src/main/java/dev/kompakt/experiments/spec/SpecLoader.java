@@ -11,6 +11,7 @@ import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Direction;
 import dev.kompakt.search.Objective;
+import dev.kompakt.evaluator.data.DataShape;
 import dev.kompakt.strategies.Option;
 import dev.kompakt.strategies.distillation.DistillationStrategy;
 import dev.kompakt.strategies.plan.CompressionSpace;
@@ -133,6 +134,9 @@ public final class SpecLoader {
 
         ExperimentSpec.Data data = data(object(root, "", "data", true));
         ExperimentSpec.Baseline baseline = baseline(object(root, "", "baseline", true));
+        if (data.format().equals("csv") && baseline.model() == null && "cnn".equalsIgnoreCase(baseline.architecture())) {
+            problem("baseline.architecture", "cnn needs images, but data.format csv holds table rows; use mlp (or give baseline.model)");
+        }
         CompressionSpace.Ranges strategies = strategies(object(root, "", "strategies", true), baseline.architecture(), baseline.model() != null);
         ExperimentSpec.Budget budget = budget(object(root, "", "budget", true));
         ExperimentSpec.Search search = search(object(root, "", "search", true), devices);
@@ -140,12 +144,22 @@ public final class SpecLoader {
         return new ExperimentSpec(version, name, seed, data, baseline, strategies, budget, search, List.copyOf(devices), execution);
     }
 
+    /** The data formats a spec may name ({@code data.format}). */
+    static final List<String> FORMATS = List.of("idx", "cifar10", "cifar100", "folder", "csv");
+
     private ExperimentSpec.Data data(JsonNode n) {
         String p = "data";
-        known(n, p, "dataset", "path", "trainSamples", "testSamples");
+        known(n, p, "dataset", "format", "path", "trainSamples", "testSamples", "validationFraction", "image", "labelColumn", "labels",
+                "normalization");
+        String format = string(n, p, "format", "idx");
+        if (format != null && !FORMATS.contains(format)) {
+            problem(p + ".format", "must be idx, cifar10, cifar100, folder or csv, got '" + format + "'");
+            format = "idx";
+        }
         String dataset = string(n, p, "dataset", "fashion-mnist");
         if (dataset != null && !dataset.equals("fashion-mnist")) {
-            problem(p + ".dataset", "only 'fashion-mnist' (and data in its IDX layout via data.path) is supported, got '" + dataset + "'");
+            problem(p + ".dataset", "names the built-in data, and only 'fashion-mnist' is built in, got '" + dataset
+                    + "'; for your own data give data.format and data.path");
         }
         String path = string(n, p, "path", "");
         Path resolved = null;
@@ -154,10 +168,72 @@ public final class SpecLoader {
             if (checkFiles && !Files.isDirectory(resolved)) {
                 problem(p + ".path", "directory " + resolved + " does not exist");
             }
+        } else if (format != null && !format.equals("idx")) {
+            problem(p + ".path", "required for data.format " + format + ": the directory that holds the data");
         }
         int train = integer(n, p, "trainSamples", 60000, 10, Integer.MAX_VALUE);
         int test = integer(n, p, "testSamples", 10000, 10, Integer.MAX_VALUE);
-        return new ExperimentSpec.Data(dataset, resolved, train, test);
+        double validation = number(n, p, "validationFraction", ExperimentSpec.Data.DEFAULT_VALIDATION_FRACTION, 0.01, 0.5);
+        DataShape image = null;
+        JsonNode img = object(n, p, "image", false);
+        if (n.has("image")) {
+            String ip = p + ".image";
+            known(img, ip, "height", "width", "channels");
+            int h = integer(img, ip, "height", null, 4, 4096);
+            int w = integer(img, ip, "width", null, 4, 4096);
+            int c = integer(img, ip, "channels", 3, 1, 3);
+            if (c == 2) {
+                problem(ip + ".channels", "must be 1 (grey) or 3 (RGB), got 2");
+            }
+            if (h >= 4 && w >= 4 && (c == 1 || c == 3)) {
+                image = DataShape.image(c, h, w);
+            }
+            if (!"folder".equals(format)) {
+                problem(ip, "is for data.format folder (images are resized to it); " + format + " data has its own shape");
+            }
+        } else if ("folder".equals(format) && n.isObject()) {
+            problem(p + ".image", "required for data.format folder: the size images are resized to, e.g. { height: 32, width: 32,"
+                    + " channels: 3 }");
+        }
+        String labelColumn = string(n, p, "labelColumn", "label");
+        if (n.has("labelColumn") && !"csv".equals(format)) {
+            problem(p + ".labelColumn", "is for data.format csv");
+        }
+        String labels = string(n, p, "labels", "fine");
+        if (labels != null && !labels.equals("fine") && !labels.equals("coarse")) {
+            problem(p + ".labels", "must be fine or coarse, got '" + labels + "'");
+        }
+        if (n.has("labels") && !"cifar100".equals(format)) {
+            problem(p + ".labels", "is for data.format cifar100 (its 100 fine or 20 coarse classes)");
+        }
+        String normalization = "none";
+        List<Double> mean = List.of();
+        List<Double> std = List.of();
+        JsonNode norm = n.path("normalization");
+        if (norm.isTextual()) {
+            normalization = norm.asText();
+            if (!normalization.equals("none") && !normalization.equals("fit")) {
+                problem(p + ".normalization", "must be none, fit or { mean: [...], std: [...] }, got '" + normalization + "'");
+            }
+        } else if (norm.isObject()) {
+            String np = p + ".normalization";
+            known(norm, np, "mean", "std");
+            normalization = "fixed";
+            mean = list(norm, np, "mean", JsonNode::isNumber, JsonNode::asDouble, "numbers, one per channel");
+            std = list(norm, np, "std", JsonNode::isNumber, JsonNode::asDouble, "positive numbers, one per channel");
+            if (mean.size() != std.size()) {
+                problem(np, "mean has " + mean.size() + " values and std " + std.size() + "; give one of each per channel");
+            }
+            for (int i = 0; i < std.size(); i++) {
+                if (!(std.get(i) > 0) || Double.isInfinite(std.get(i))) {
+                    problem(np + ".std[" + i + "]", "must be finite and > 0, got " + std.get(i));
+                }
+            }
+        } else if (!norm.isMissingNode() && !norm.isNull()) {
+            problem(p + ".normalization", "must be none, fit or { mean: [...], std: [...] }, got " + norm);
+        }
+        return new ExperimentSpec.Data(dataset, resolved, train, test, format, validation, image, labelColumn,
+                "coarse".equals(labels), normalization, mean, std);
     }
 
     private ExperimentSpec.Baseline baseline(JsonNode n) {

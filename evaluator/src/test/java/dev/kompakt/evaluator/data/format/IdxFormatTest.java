@@ -2,7 +2,7 @@ package dev.kompakt.evaluator.data.format;
 
 import dev.kompakt.evaluator.data.DataShape;
 import dev.kompakt.evaluator.data.IdxReader;
-import dev.kompakt.evaluator.data.ImageDataset;
+import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.data.Normalization;
 import dev.kompakt.evaluator.data.PackedDataset;
 import dev.kompakt.evaluator.net.Tensors;
@@ -127,7 +127,7 @@ class IdxFormatTest {
         TrainTest t = idx.read(in, ReadOptions.defaults(), dir.resolve("cache"));
         assertEquals(DataShape.image(1, 3, 4), t.train().shape());
         assertEquals(2, t.train().classes());
-        ImageDataset old = IdxReader.read("old", in.resolve("train-images-idx3-ubyte.gz"), in.resolve("train-labels-idx1-ubyte.gz"), 2);
+        SampleSet old = IdxReader.read("old", in.resolve("train-images-idx3-ubyte.gz"), in.resolve("train-labels-idx1-ubyte.gz"), 2);
         DataSet expected = Tensors.toDataSet(old);
         DataSet actual = t.train().batch(t.train().allIndices(), Normalization.none(1));
         assertArrayEquals(expected.getFeatures().data().asFloat(), actual.getFeatures().data().asFloat());
