@@ -100,10 +100,14 @@ public final class CandidateEvaluator {
         }
     }
 
-    /** The candidate's ONNX model in its deployment form (see {@link Candidate#int8()}). */
+    /**
+     * The candidate's ONNX model in its deployment form (see {@link Candidate#int8()}), taking inputs of the data's shape
+     * ({@link EvaluationContext#onnxSample()}: NCHW for images).
+     */
     public byte[] exportOnnx(Candidate c) {
-        return c.int8() ? GraphOnnxExporter.int8(c.network(), context.inputType(), context.calibration(), c.weightBits())
-                : GraphOnnxExporter.fp32(c.network(), context.inputType());
+        long[] sample = context.onnxSample();
+        return c.int8() ? GraphOnnxExporter.int8(c.network(), context.inputType(), context.calibration(), c.weightBits(), sample)
+                : GraphOnnxExporter.fp32(c.network(), context.inputType(), sample);
     }
 
     public Map<String, Double> evaluate(CompressionPlan plan, TrainingBudget budget, long seed) {
@@ -136,7 +140,7 @@ public final class CandidateEvaluator {
         float[] batchInput = batch > 0 ? context.test().getFeatures().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup('c')
                 .data().asFloat() : null;
         double[] onnxResult = OrtThread.call(() -> {
-            try (OnnxModel model = new OnnxModel(onnx, (int) context.test().getFeatures().size(1), latencyProbe.intraOpThreads())) {
+            try (OnnxModel model = new OnnxModel(onnx, context.onnxSample(), latencyProbe.intraOpThreads())) {
                 java.util.OptionalLong before = HostEnergy.readMicrojoules();
                 OnnxModel.Latency l = model.latency(oneInput, 1, latencyProbe.warmup(), latencyProbe.repeats());
                 java.util.OptionalLong after = HostEnergy.readMicrojoules();

@@ -1,5 +1,6 @@
 package dev.kompakt.evaluator;
 
+import dev.kompakt.evaluator.data.DataShape;
 import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.net.Networks;
@@ -54,6 +55,15 @@ public final class EvaluationContext {
         this.baselineAccuracy = baselineAccuracy;
         this.baselineSizeBytes = baselineSizeBytes;
         this.profiles = List.copyOf(profiles);
+    }
+
+    /**
+     * The input of the exported ONNX models per sample: {@code [c, h, w]} for images (NCHW, as users feed them), the
+     * feature count for table rows. The networks themselves take flat rows ({@link #inputType()}).
+     */
+    public long[] onnxSample() {
+        DataShape s = trainRaw.shape();
+        return s.tabular() ? new long[] {s.features()} : new long[] {s.channels(), s.height(), s.width()};
     }
 
     /** The input type the teacher (and every candidate, which keeps its input) receives: flat, of the data's shape. */

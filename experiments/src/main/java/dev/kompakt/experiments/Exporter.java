@@ -59,7 +59,7 @@ public final class Exporter {
         double accuracy = Training.accuracy(candidate.network(), context.test());
         byte[] onnx = evaluator.exportOnnx(candidate);
         double agreement = OrtThread.call(() -> {
-            try (OnnxModel model = new OnnxModel(onnx, train.features(), 1)) {
+            try (OnnxModel model = new OnnxModel(onnx, context.onnxSample(), 1)) {
                 return model.top1Agreement(context.test().getFeatures(), Training.predict(candidate.network(), context.test().getFeatures()));
             }
         });
@@ -81,9 +81,9 @@ public final class Exporter {
         recipe.put("onnx_precision", candidate.int8() ? "INT8" : "FP32");
         recipe.put("onnx_bytes", onnx.length);
         recipe.put("onnx_top1_agreement", agreement);
-        recipe.put("onnx_input", "input: float32 [N, " + train.features() + "], " + (train.shape().tabular()
-                ? train.features() + " table columns as read" : train.channels() + "x" + train.rows() + "x" + train.cols()
-                + " image values in CHW order scaled to [0, 1]") + ", then per channel (x - mean) / std: " + train.normalization().describe());
+        recipe.put("onnx_input", "input: float32 " + (train.shape().tabular() ? "[N, " + train.features() + "], the table's feature columns"
+                : "[N, " + train.channels() + ", " + train.rows() + ", " + train.cols() + "] (NCHW), pixel values scaled to [0, 1]")
+                + ", then per channel (x - mean) / std: " + train.normalization().describe());
         recipe.put("data_normalization", train.normalization().describe());
         recipe.put("onnx_output", "output: float32 [N, " + train.classes() + "], class probabilities");
         Path recipeFile = outDir.resolve("recipe.json");

@@ -218,7 +218,15 @@ public final class GraphOnnxExporter {
      * @throws IllegalArgumentException for a graph outside the supported set (see the class comment)
      */
     public static byte[] fp32(ComputationGraph graph, InputType input) {
-        Emitter e = new Emitter(graph, input, Mode.FP32, Map.of(), Map.of());
+        return fp32(graph, input, null);
+    }
+
+    /**
+     * The float model whose input is {@code [N, sample...]}, e.g. NCHW {@code [N, c, h, w]} for images, reshaped (C order)
+     * to the flat [N, features] the graph takes; {@code sample} null = the input the graph takes.
+     */
+    public static byte[] fp32(ComputationGraph graph, InputType input, long[] sample) {
+        Emitter e = new Emitter(graph, input, Mode.FP32, Map.of(), Map.of(), sample);
         return e.model(e.emit(), List.of());
     }
 
@@ -234,11 +242,16 @@ public final class GraphOnnxExporter {
      *                                  {@code weightBits} entry that names no weight layer or has bits outside 2..8
      */
     public static byte[] int8(ComputationGraph graph, InputType input, INDArray calibration, Map<String, Integer> weightBits) {
+        return int8(graph, input, calibration, weightBits, null);
+    }
+
+    /** The INT8 model with input {@code [N, sample...]} (see {@link #fp32(ComputationGraph, InputType, long[])}). */
+    public static byte[] int8(ComputationGraph graph, InputType input, INDArray calibration, Map<String, Integer> weightBits, long[] sample) {
         Map<String, Integer> bits = checkBits(graph, weightBits);
-        Emitter probe = new Emitter(graph, input, Mode.CALIBRATE, bits, Map.of());
+        Emitter probe = new Emitter(graph, input, Mode.CALIBRATE, bits, Map.of(), sample);
         String last = probe.emit();
         Map<String, float[]> ranges = probe.calibrate(last, calibration);
-        Emitter q = new Emitter(graph, input, Mode.INT8, bits, ranges);
+        Emitter q = new Emitter(graph, input, Mode.INT8, bits, ranges, sample);
         return q.model(q.emit(), List.of());
     }
 
@@ -338,8 +351,12 @@ public final class GraphOnnxExporter {
         private final Map<String, String> probes = new LinkedHashMap<>();
         /** Set while writing a float convolution whose ReLU is to follow the max pool that reads it. */
         private boolean deferRelu;
+        /** The declared input's shape per sample (reshaped to the graph's flat input), or null for the graph's own input. */
+        private final long[] sample;
 
-        Emitter(ComputationGraph graph, InputType inputType, Mode mode, Map<String, Integer> weightBits, Map<String, float[]> ranges) {
+        Emitter(ComputationGraph graph, InputType inputType, Mode mode, Map<String, Integer> weightBits, Map<String, float[]> ranges,
+                long[] sample) {
+            this.sample = sample == null ? null : sample.clone();
             if (graph == null || inputType == null) {
                 throw new IllegalArgumentException("ONNX export needs a graph and its input type");
             }
@@ -362,7 +379,17 @@ public final class GraphOnnxExporter {
         String emit() {
             for (String name : order(graph)) {
                 if (name.equals(inputName)) {
-                    outputs.put(name, new Tensor("input", inputShape(), name, null));
+                    String input = "input";
+                    if (sample != null) {
+                        long[] flat = inputShape();
+                        long product = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
+                        if (flat.length != 2 || product != flat[1]) {
+                            throw new IllegalArgumentException("ONNX export: an input of " + Arrays.toString(sample) + " per sample cannot feed the"
+                                    + " graph's input " + Arrays.toString(flat));
+                        }
+                        input = g.labelled("Reshape", "input_flat", List.of("input", g.int64s("shape", new long[] {2}, new long[] {-1, flat[1]})));
+                    }
+                    outputs.put(name, new Tensor(input, inputShape(), name, null));
                     continue;
                 }
                 if (fused.contains(name)) {
@@ -389,7 +416,7 @@ public final class GraphOnnxExporter {
 
         byte[] model(String last, List<String> extraOutputs) {
             String graphName = mode == Mode.INT8 ? "kompakt-graph-int8" : "kompakt-graph-fp32";
-            return g.build(graphName, inputShape(), last, outputs.get(outputName).shape, extraOutputs);
+            return g.build(graphName, declaredInputShape(), last, outputs.get(outputName).shape, extraOutputs);
         }
 
         // ---------------------------------------------------------------- vertices
@@ -1052,8 +1079,9 @@ public final class GraphOnnxExporter {
             tensors.remove("input");
             byte[] model = model(last, tensors);
             int n = (int) calibration.size(0);
-            int sample = data.length / n;
-            Map<String, float[]> byTensor = OrtThread.call(() -> minMax(model, tensors, data, n, sample, dims));
+            int sampleSize = data.length / n;
+            long[] declared = declaredInputShape();
+            Map<String, float[]> byTensor = OrtThread.call(() -> minMax(model, tensors, data, n, sampleSize, declared));
             float lo = Float.POSITIVE_INFINITY;
             float hi = Float.NEGATIVE_INFINITY;
             for (float v : data) {
@@ -1110,6 +1138,17 @@ public final class GraphOnnxExporter {
         }
 
         /** The model's input shape (batch -1) for the graph's input type. */
+        /** The shape of the model's input: {@code [-1, sample...]} when a sample shape was given, else {@link #inputShape()}. */
+        private long[] declaredInputShape() {
+            if (sample == null) {
+                return inputShape();
+            }
+            long[] d = new long[sample.length + 1];
+            d[0] = -1;
+            System.arraycopy(sample, 0, d, 1, sample.length);
+            return d;
+        }
+
         private long[] inputShape() {
             InputType t = inputType;
             if (t instanceof InputType.InputTypeFeedForward f) {

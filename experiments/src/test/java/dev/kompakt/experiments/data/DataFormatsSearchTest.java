@@ -118,6 +118,25 @@ class DataFormatsSearchTest {
         System.out.printf("data %s: %s, %d classes; baseline accuracy %.4f (validation), %.4f (test); %d trials COMPLETE; shipped %s bytes%n",
                 name, provenance.get("data.shape").asText(), classes, baseline.get("accuracy").asDouble(),
                 baseline.get("test_accuracy").asDouble(), trials.size(), provenance.get("data.bytes_shipped").asText());
+        // the exported model takes inputs of the data's shape (NCHW for images) and agrees with DL4J
+        Trial first = trials.get(0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path exportDir = tmp.resolve("export-" + name);
+        assertEquals(0, KompaktCli.run(new String[] {"export", runDir.toString(), "--trial", Integer.toString(first.number()), "--out",
+                exportDir.toString()}, new PrintStream(out, true), new PrintStream(err, true)), err.toString(StandardCharsets.UTF_8));
+        long[] expected = shape.endsWith("features") ? new long[] {-1, Long.parseLong(shape.split(" ")[0])}
+                : java.util.stream.Stream.concat(java.util.stream.Stream.of("-1"), java.util.Arrays.stream(shape.split("x")))
+                        .mapToLong(Long::parseLong).toArray();
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession session = env.createSession(Files.readAllBytes(exportDir.resolve("model.onnx")),
+                new ai.onnxruntime.OrtSession.SessionOptions())) {
+            long[] input = ((ai.onnxruntime.TensorInfo) session.getInputInfo().get("input").getInfo()).getShape();
+            assertTrue(java.util.Arrays.equals(expected, input), name + ": ONNX input " + java.util.Arrays.toString(input) + ", data " + shape);
+        }
+        JsonNode recipe = new ObjectMapper().readTree(exportDir.resolve("recipe.json").toFile());
+        assertTrue(recipe.get("onnx_top1_agreement").asDouble() >= ("INT8".equals(recipe.get("onnx_precision").asText()) ? 0.95 : 0.995),
+                recipe.toString());
         if (!name.endsWith("coarse")) {
             assertTrue(Math.max(baseline.get("accuracy").asDouble(), baseline.get("test_accuracy").asDouble()) > 1.5 / classes,
                     name + ": the baseline learned something: " + baseline);
