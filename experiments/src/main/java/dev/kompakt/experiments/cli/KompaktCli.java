@@ -308,10 +308,11 @@ public final class KompaktCli implements Callable<Integer> {
     @Command(name = "bench", mixinStandardHelpOptions = true,
             description = "Benchmarks that print a table (not tests). onnx: float32 vs INT8 exports in ONNX Runtime at batch 1 "
                     + "and 64; host-latency: the host latency model's predictions against ONNX Runtime measurements; anchors: each simulated "
-                    + "device against its cited anchor latencies; strategies: pruning, quantization and distillation on full Fashion-MNIST. "
+                    + "device against its cited anchor latencies; strategies: pruning, quantization and distillation on full Fashion-MNIST; "
+                    + "large-data: a 4-trial search on a generated image folder larger than the heap (--data DIR, --gigabytes). "
                     + "The search-engine benchmarks (samplers, indicators, journal) are in the bench module: bin/kompakt bench samplers.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors or strategies")
+        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies or large-data")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -345,6 +346,9 @@ public final class KompaktCli implements Callable<Integer> {
                 + "seed, epochs and training size (strategies; default: train them every run)")
         Path baselines;
 
+        @Option(names = "--gigabytes", defaultValue = "2", description = "size of the generated image folder (large-data; default ${DEFAULT-VALUE})")
+        double gigabytes;
+
         @CommandLine.ParentCommand
         KompaktCli parent;
 
@@ -362,6 +366,13 @@ public final class KompaktCli implements Callable<Integer> {
                 parent.out.printf("%n%d of %d anchors within +-30%%; calibration anchors fit a profile's efficiency, check anchors are held out.%n",
                         rows.stream().filter(dev.kompakt.evaluator.hardware.AnchorBenchmark.Row::within).count(),
                         rows.stream().filter(dev.kompakt.evaluator.hardware.AnchorBenchmark.Row::hasPrediction).count());
+                return 0;
+            }
+            if (name.equals("large-data")) {
+                if (data == null) {
+                    throw new SpecException("bench", List.of("large-data needs --data DIR: where the image folder is generated (or was)"));
+                }
+                dev.kompakt.experiments.bench.LargeDataBenchmark.run(data, gigabytes, parent.out);
                 return 0;
             }
             Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
@@ -388,7 +399,7 @@ public final class KompaktCli implements Callable<Integer> {
                 throw new SpecException("bench", List.of("'" + name + "' is a search-engine benchmark in the bench module; run it with "
                         + "bin/kompakt bench " + name));
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies; "
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data; "
                     + "with bin/kompakt also samplers, indicators, journal)"));
         }
     }

@@ -219,8 +219,8 @@ public final class SpecLoader {
             String np = p + ".normalization";
             known(norm, np, "mean", "std");
             normalization = "fixed";
-            mean = list(norm, np, "mean", JsonNode::isNumber, JsonNode::asDouble, "numbers, one per channel");
-            std = list(norm, np, "std", JsonNode::isNumber, JsonNode::asDouble, "positive numbers, one per channel");
+            mean = numbers(norm, np, "mean");
+            std = numbers(norm, np, "std");
             if (mean.size() != std.size()) {
                 problem(np, "mean has " + mean.size() + " values and std " + std.size() + "; give one of each per channel");
             }
@@ -628,6 +628,24 @@ public final class SpecLoader {
             }
         }
         return names;
+    }
+
+    /** A non-empty list of numbers, one per channel (repeats allowed, unlike {@link #list}). */
+    private List<Double> numbers(JsonNode n, String path, String field) {
+        JsonNode v = n.path(field);
+        List<Double> out = new ArrayList<>();
+        if (!v.isArray() || v.isEmpty()) {
+            problem(at(path, field), "required: a non-empty list of numbers, one per channel");
+            return out;
+        }
+        for (int i = 0; i < v.size(); i++) {
+            if (!v.get(i).isNumber()) {
+                problem(at(path, field) + "[" + i + "]", "must be a number, got " + v.get(i));
+            } else {
+                out.add(v.get(i).asDouble());
+            }
+        }
+        return out;
     }
 
     /**

@@ -471,4 +471,52 @@ class SpecLoaderTest {
                 "quantization: { weightBits: [32, 8], activationBit: [8] }")));
         assertTrue(typo.problems().toString().contains("activationBit"), typo.problems().toString());
     }
+
+    @Test
+    void dataFormatsAndTheirOptionsParse() {
+        ExperimentSpec s = parse(VALID.replace("  dataset: fashion-mnist", "  format: folder\n  path: .\n  image: { height: 24, width: 20 }\n"
+                + "  validationFraction: 0.2\n  normalization: fit"));
+        assertEquals("folder", s.data().format());
+        assertEquals(dev.kompakt.evaluator.data.DataShape.image(3, 24, 20), s.data().image(), "RGB by default");
+        assertEquals(0.2, s.data().validationFraction());
+        assertEquals("fit", s.data().normalization());
+        ExperimentSpec fixed = parse(VALID.replace("  dataset: fashion-mnist", "  format: cifar100\n  path: .\n  labels: coarse\n"
+                + "  normalization: { mean: [0.5, 0.4, 0.3], std: [0.2, 0.2, 0.2] }"));
+        assertTrue(fixed.data().coarseLabels());
+        assertEquals("fixed", fixed.data().normalization());
+        assertEquals(List.of(0.5, 0.4, 0.3), fixed.data().mean());
+        ExperimentSpec csv = parse(VALID.replace("  dataset: fashion-mnist", "  format: csv\n  path: .\n  labelColumn: species")
+                .replace("architecture: cnn", "architecture: mlp"));
+        assertEquals("species", csv.data().labelColumn());
+        ExperimentSpec old = parse(VALID);
+        assertEquals("idx", old.data().format(), "a spec without data.format reads IDX, as before");
+        assertEquals(0.1, old.data().validationFraction());
+        assertEquals("none", old.data().normalization());
+    }
+
+    @Test
+    void dataMistakesAreReportedWithTheirFieldPaths() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("  dataset: fashion-mnist",
+                "  format: parquet\n  validationFraction: 0.7\n  normalization: zscore")));
+        assertTrue(e.problems().contains("data.format: must be idx, cifar10, cifar100, folder or csv, got 'parquet'"), e.problems().toString());
+        assertTrue(e.problems().contains("data.validationFraction: must be in [0.01, 0.5], got 0.7"), e.problems().toString());
+        assertTrue(e.problems().contains("data.normalization: must be none, fit or { mean: [...], std: [...] }, got 'zscore'"),
+                e.problems().toString());
+        SpecException folder = assertThrows(SpecException.class, () -> parse(VALID.replace("  dataset: fashion-mnist", "  format: folder")));
+        assertTrue(folder.problems().contains("data.path: required for data.format folder: the directory that holds the data"),
+                folder.problems().toString());
+        assertTrue(folder.problems().stream().anyMatch(p -> p.startsWith("data.image: required for data.format folder")), folder.problems().toString());
+        SpecException csv = assertThrows(SpecException.class, () -> parse(VALID.replace("  dataset: fashion-mnist", "  format: csv\n  path: .")));
+        assertEquals(List.of("baseline.architecture: cnn needs images, but data.format csv holds table rows; use mlp (or give baseline.model)"),
+                csv.problems());
+        SpecException misplaced = assertThrows(SpecException.class, () -> parse(VALID.replace("  dataset: fashion-mnist",
+                "  labelColumn: y\n  labels: coarse\n  image: { height: 8, width: 8, channels: 2 }\n  normalization: { mean: [0.5], std: [0, 1] }")));
+        assertTrue(misplaced.problems().contains("data.labelColumn: is for data.format csv"), misplaced.problems().toString());
+        assertTrue(misplaced.problems().contains("data.labels: is for data.format cifar100 (its 100 fine or 20 coarse classes)"),
+                misplaced.problems().toString());
+        assertTrue(misplaced.problems().contains("data.image.channels: must be 1 (grey) or 3 (RGB), got 2"), misplaced.problems().toString());
+        assertTrue(misplaced.problems().contains("data.normalization: mean has 1 values and std 2; give one of each per channel"),
+                misplaced.problems().toString());
+        assertTrue(misplaced.problems().contains("data.normalization.std[0]: must be finite and > 0, got 0.0"), misplaced.problems().toString());
+    }
 }
