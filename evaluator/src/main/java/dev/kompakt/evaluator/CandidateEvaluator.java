@@ -45,7 +45,7 @@ import java.util.function.IntConsumer;
  *       rate, {@link NetworkFactory#forTraining}; per step: fake-quantized weights when quantization-aware, the optimiser
  *       step, the regularisation's proximal step, the pruning masks; in rounds when pruning is gradual), and apply their
  *       post-training operators (weight and activation quantization, bias correction), calibrated on the first 256
- *       training inputs ({@link EvaluationContext#calibration()});</li>
+ *       validation inputs ({@link EvaluationContext#calibration()});</li>
  *   <li>export: ONNX, INT8 (integer kernels) when the weights have at most 8 bits, else float32;</li>
  *   <li>measure: top-1 accuracy on the test split, exact size, MACs, batch-1 latency of the export in ONNX
  *       Runtime on this host (one intra-op thread), the export's top-1 agreement with the DL4J model, and
@@ -289,6 +289,12 @@ public final class CandidateEvaluator {
         @Override
         public DataSet trainingData() {
             return train;
+        }
+
+        @Override
+        public DataSet validationData() {
+            // runs recorded before validation splits scored the sensitivity on training samples, as then
+            return context.validation() == context.test() ? train : context.validation();
         }
 
         @Override

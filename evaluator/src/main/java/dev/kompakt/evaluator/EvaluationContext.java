@@ -92,10 +92,15 @@ public final class EvaluationContext {
         return teacherLogits;
     }
 
-    /** Up to 256 training inputs for INT8 activation calibration. */
+    /**
+     * Up to 256 inputs for calibrating quantization ranges (weights' and activations' calibration, bias correction, the
+     * INT8 export): the validation samples' first, or the training samples' when validation is the test split (runs
+     * recorded before validation splits, and tests), so the test split is never read to choose anything.
+     */
     public INDArray calibration() {
-        long n = Math.min(256, train.numExamples());
-        return train.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        DataSet source = validation == test ? train : validation;
+        long n = Math.min(256, source.numExamples());
+        return source.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.all());
     }
 
     public DataSet train() {

@@ -27,6 +27,9 @@ public interface CandidateBuild {
     /** The training samples of the budget. */
     DataSet trainingData();
 
+    /** Held-out samples for choices made while building (sensitivity analysis), never the test split. */
+    DataSet validationData();
+
     /** Inputs for calibrating quantization ranges (and bias correction). */
     INDArray calibrationInputs();
 

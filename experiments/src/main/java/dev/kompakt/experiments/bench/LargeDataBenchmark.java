@@ -106,8 +106,8 @@ public final class LargeDataBenchmark {
         Random random = new Random(17);
         int i = 0;
         while (held < target) {
-            String split = i % 10 == 9 ? "test" : "train";
             int k = i % CLASSES.length;
+            String split = (i / CLASSES.length) % 10 == 9 ? "test" : "train"; // every class in both splits
             Path dir = Files.createDirectories(root.resolve(split).resolve(CLASSES[k]));
             Path file = dir.resolve(String.format(Locale.ROOT, "%06d.png", i));
             if (!Files.exists(file)) {

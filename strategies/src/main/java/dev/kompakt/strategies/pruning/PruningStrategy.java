@@ -23,7 +23,7 @@ import java.util.function.ToDoubleFunction;
  * 2017), pruning a little more before every quarter epoch. The sparsity is allocated to the layers by one global
  * magnitude threshold ({@code global}) or by per-layer sparsities from a sensitivity analysis ({@code sensitivity}: each
  * layer pruned alone at {@link #SENSITIVITY_POINTS}, scored by accuracy without fine-tuning on the first
- * {@value #SENSITIVITY_SAMPLES} training samples; AGP scales those sparsities by the schedule's current global sparsity
+ * {@value #SENSITIVITY_SAMPLES} validation samples; AGP scales those sparsities by the schedule's current global sparsity
  * over the target). Parameters: {@code prune.sparsity}, {@code prune.schedule}, {@code prune.allocation} (left out of the
  * space when only {@code global} is listed, as before allocation was a choice).
  */
@@ -157,7 +157,7 @@ public final class PruningStrategy implements CompressionStrategy<PruningStrateg
     private static DoubleFunction<PruningMasks> pruner(Plan plan, CandidateBuild build) {
         ComputationGraph net = build.network();
         if (plan.allocation() == Allocation.SENSITIVITY && plan.sparsity() > 0) {
-            DataSet slice = StudentStrategy.first(build.trainingData(), SENSITIVITY_SAMPLES);
+            DataSet slice = StudentStrategy.first(build.validationData(), SENSITIVITY_SAMPLES);
             Map<String, Double> allocated = sensitivityAllocation(net, plan.sparsity(), n -> build.accuracy(n, slice));
             return s -> MagnitudePruner.pruneLayers(net, scaled(allocated, s / plan.sparsity()));
         }
@@ -168,7 +168,7 @@ public final class PruningStrategy implements CompressionStrategy<PruningStrateg
     /**
      * Per-tensor sparsities, by tensor id, whose weighted mean is {@code target}: each weight layer of {@code net} is
      * pruned alone at {@link #SENSITIVITY_POINTS} and scored by {@code score} ({@link SensitivityAnalysis#measure}; a
-     * candidate scores accuracy on its first {@link #SENSITIVITY_SAMPLES} training samples), then
+     * candidate scores accuracy on its first {@link #SENSITIVITY_SAMPLES} validation samples), then
      * {@link SensitivityAnalysis#allocate} spends the target where it costs least. {@code net} is left unchanged.
      */
     public static Map<String, Double> sensitivityAllocation(ComputationGraph net, double target, ToDoubleFunction<ComputationGraph> score) {
