@@ -13,7 +13,7 @@ class ExecutorRuntimeTest {
 
     @Test
     void garbagePayloadGivesAFailedOutcomeNotAnException() {
-        byte[][] garbage = {"not json".getBytes(), {1, 2, 3}, {4, 5}, {6}};
+        byte[][] garbage = {"not json".getBytes(), {1, 2, 3}, {4, 5}, {6}, {7}};
         TrialOutcome o = ExecutorRuntime.run("garbage-run-1", garbage, SPEC);
         assertFalse(o.ok());
         assertEquals(3, o.trialNumber());
@@ -27,7 +27,7 @@ class ExecutorRuntimeTest {
     void wrongNumberOfPartsGivesAFailedOutcome() {
         TrialOutcome o = ExecutorRuntime.run("garbage-run-2", new byte[][] {{1}}, SPEC);
         assertFalse(o.ok());
-        assertTrue(o.error().contains("java.lang.IllegalArgumentException: job payload has 1 parts, expected 4"), o.error());
+        assertTrue(o.error().contains("java.lang.IllegalArgumentException: job payload has 1 parts, expected 5"), o.error());
         // a failure is not cached: the same run id fails again the same way instead of returning a half-built evaluator
         TrialOutcome again = ExecutorRuntime.run("garbage-run-2", new byte[][] {{1}}, SPEC);
         assertEquals(o.error(), again.error());

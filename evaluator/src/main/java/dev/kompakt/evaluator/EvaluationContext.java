@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 
@@ -31,6 +32,7 @@ public final class EvaluationContext {
     private final List<HardwareProfile> profiles;
     private INDArray teacherProbabilities;
     private INDArray teacherLogits;
+    private INDArray calibration;
 
     /** A context whose validation samples are its test samples (tests, and runs recorded before validation splits). */
     public EvaluationContext(ComputationGraph teacher, SampleSet train, SampleSet test,
@@ -93,14 +95,23 @@ public final class EvaluationContext {
     }
 
     /**
-     * Up to 256 inputs for calibrating quantization ranges (weights' and activations' calibration, bias correction, the
-     * INT8 export): the validation samples' first, or the training samples' when validation is the test split (runs
-     * recorded before validation splits, and tests), so the test split is never read to choose anything.
+     * Inputs for calibrating quantization ranges (weights' and activations' calibration, bias correction, the INT8
+     * export): the first 256 training samples and, when the run has a validation split, the first 256 validation
+     * samples too; never the test split. Min-max ranges from more and more varied inputs clip fewer unseen inputs: with
+     * 256 validation samples alone, the MobileNet-style user model's weakest INT8 trial (a 1,066-parameter network at 62%
+     * accuracy) agreed with DL4J on 97.3% of the test inputs, with both on 98.0% (UserModelsTest).
      */
-    public INDArray calibration() {
-        DataSet source = validation == test ? train : validation;
-        long n = Math.min(256, source.numExamples());
-        return source.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.all());
+    public synchronized INDArray calibration() {
+        if (calibration == null) {
+            INDArray first = rows(train, 256);
+            calibration = validation == test ? first : Nd4j.concat(0, first, rows(validation, 256));
+        }
+        return calibration;
+    }
+
+    private static INDArray rows(DataSet data, long n) {
+        return data.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, Math.min(n, data.numExamples())),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
     }
 
     public DataSet train() {
