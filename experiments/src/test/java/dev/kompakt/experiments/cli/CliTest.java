@@ -85,7 +85,7 @@ class CliTest {
         Result r = cli("validate", "quickstart.yaml");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("quickstart.yaml: valid"), r.toString());
-        assertTrue(r.out().contains("40 trials") && r.out().contains("sampler motpe"), r.toString());
+        assertTrue(r.out().contains("32 trials") && r.out().contains("sampler motpe"), r.toString());
         assertEquals("", r.err(), r.toString());
     }
 

@@ -61,12 +61,12 @@ class SpecLoaderTest {
         assertEquals("quickstart", s.name());
         assertEquals(42, s.seed());
         assertEquals(new ExperimentSpec.Data("fashion-mnist", null, 10000, 2000), s.data());
-        assertEquals(new ExperimentSpec.Baseline("cnn", null, 6, 64, 0.002), s.baseline());
+        assertEquals(new ExperimentSpec.Baseline("cnn", null, 5, 64, 0.002), s.baseline());
         assertEquals(new StudentStrategy.Range(List.of(0.5, 0.75, 1.0), List.of(StudentStrategy.Init.INHERIT), List.of(StudentStrategy.Criterion.L1, StudentStrategy.Criterion.TAYLOR)), s.strategies().student());
         assertEquals(new PruningStrategy.Range(0.0, 0.9, List.of(PruningStrategy.Schedule.ONESHOT, PruningStrategy.Schedule.AGP), List.of()), s.strategies().pruning());
         assertEquals(new QuantizationStrategy.Range(List.of(32, 8, 6, 4)), s.strategies().quantization());
         assertEquals(new DistillationStrategy.Range(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
-        assertEquals(new ExperimentSpec.Budget(40, 1, 2, 5000, 64, 0.0005, 0.003), s.budget());
+        assertEquals(new ExperimentSpec.Budget(32, 1, 2, 5000, 64, 0.0005, 0.003), s.budget());
         assertEquals("motpe", s.search().sampler());
         assertEquals(10, s.search().startupTrials());
         assertEquals(10, s.search().populationSize());
