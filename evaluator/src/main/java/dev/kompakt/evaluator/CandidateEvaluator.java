@@ -282,11 +282,6 @@ public final class CandidateEvaluator {
         }
 
         @Override
-        public int batchSize() {
-            return budget.batchSize();
-        }
-
-        @Override
         public DataSet trainingData() {
             return train;
         }
@@ -347,11 +342,6 @@ public final class CandidateEvaluator {
         @Override
         public int epochs() {
             return epochs;
-        }
-
-        @Override
-        public PruningMasks masks() {
-            return masks;
         }
 
         @Override

@@ -21,9 +21,6 @@ public interface CandidateBuild {
     /** The trial's seed. */
     long seed();
 
-    /** The budget's mini-batch size. */
-    int batchSize();
-
     /** The training samples of the budget. */
     DataSet trainingData();
 
@@ -68,8 +65,6 @@ public interface CandidateBuild {
     int epochs();
 
     /** The pruning masks applied after every step (none by default). */
-    PruningMasks masks();
-
     void masks(PruningMasks masks);
 
     /** Quantization-aware training: the weights are fake-quantized by {@code quantizer} in every step's forward pass. */
