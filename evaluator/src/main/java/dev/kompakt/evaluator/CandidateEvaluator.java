@@ -1,6 +1,7 @@
 package dev.kompakt.evaluator;
 
 import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.data.DataShape;
 import dev.kompakt.evaluator.cost.GraphCostModel;
 import dev.kompakt.evaluator.cost.LayerCost;
 import dev.kompakt.evaluator.hardware.HardwareProfile;
@@ -105,12 +106,31 @@ public final class CandidateEvaluator {
      * ({@link EvaluationContext#onnxSample()}: NCHW for images).
      */
     public byte[] exportOnnx(Candidate c) {
-        long[] sample = context.onnxSample();
-        return c.int8() ? GraphOnnxExporter.int8(c.network(), context.inputType(), context.calibration(), c.weightBits(), sample)
-                : GraphOnnxExporter.fp32(c.network(), context.inputType(), sample);
+        EvaluationContext ctx = contextFor(c.plan());
+        long[] sample = ctx.onnxSample();
+        return c.int8() ? GraphOnnxExporter.int8(c.network(), ctx.inputType(), ctx.calibration(), c.weightBits(), sample)
+                : GraphOnnxExporter.fp32(c.network(), ctx.inputType(), sample);
+    }
+
+    /**
+     * The context a plan's candidate is trained and measured in: the data at the architecture's input size
+     * ({@link dev.kompakt.strategies.architecture.ArchitectureStrategy.Plan#inputSize}), which is the data's own for the
+     * baseline's graph.
+     */
+    public EvaluationContext contextFor(CompressionPlan plan) {
+        if (plan.architecture().isBaseline()) {
+            return context;
+        }
+        if (context.shape().tabular()) {
+            throw new IllegalArgumentException("architecture family " + plan.architecture().family().id() + " needs image data, got table rows of "
+                    + context.shape().features() + " features");
+        }
+        int[] size = plan.architecture().inputSize(context.rows(), context.cols());
+        return context.atSize(size[0], size[1]);
     }
 
     public Map<String, Double> evaluate(CompressionPlan plan, TrainingBudget budget, long seed) {
+        EvaluationContext context = contextFor(plan);
         Candidate candidate = build(plan, budget, seed);
         ComputationGraph net = candidate.network();
         Map<String, Integer> bits = candidate.weightBits();
@@ -210,7 +230,8 @@ public final class CandidateEvaluator {
      * applies its post-training operators. {@code trainSeconds} covers the set-up and the training.
      */
     public Candidate build(CompressionPlan plan, TrainingBudget budget, long seed) {
-        Build b = new Build(subset(context.train(), budget.trainSamples()), budget, seed);
+        EvaluationContext ctx = contextFor(plan);
+        Build b = new Build(ctx, subset(ctx.train(), budget.trainSamples()), budget, seed);
         Strategies.configure(plan, b);
         b.start();
         long t0 = System.nanoTime();
@@ -222,7 +243,8 @@ public final class CandidateEvaluator {
     }
 
     /** The candidate being built, as the strategies see it. */
-    private final class Build implements CandidateBuild {
+    private static final class Build implements CandidateBuild {
+        private final EvaluationContext context;
         private final DataSet train;
         private final TrainingBudget budget;
         private final long seed;
@@ -242,7 +264,8 @@ public final class CandidateEvaluator {
         private Map<String, Integer> weightBits = Map.of();
         private Map<String, float[]> biasShifts = Map.of();
 
-        Build(DataSet train, TrainingBudget budget, long seed) {
+        Build(EvaluationContext context, DataSet train, TrainingBudget budget, long seed) {
+            this.context = context;
             this.train = train;
             this.budget = budget;
             this.seed = seed;
@@ -290,6 +313,17 @@ public final class CandidateEvaluator {
         public DataSet validationData() {
             // runs recorded before validation splits scored the sensitivity on training samples, as then
             return context.validation() == context.test() ? train : context.validation();
+        }
+
+        @Override
+        public int[] inputShape() {
+            DataShape s = context.shape();
+            return new int[] {s.channels(), s.height(), s.width()};
+        }
+
+        @Override
+        public int classes() {
+            return context.classes();
         }
 
         @Override
@@ -373,6 +407,11 @@ public final class CandidateEvaluator {
 
         @Override
         public void hintTrain() {
+            if (context.shape().height() != context.teacherInputShape().height() || context.shape().width() != context.teacherInputShape().width()) {
+                throw new IllegalArgumentException("feature distillation needs the candidate at the data's own size ("
+                        + context.teacherInputShape() + "), but it takes " + context.shape() + ": its hint layer reads the teacher's"
+                        + " maps on the same inputs");
+            }
             ComputationGraph teacherNet = context.teacherCopy();
             FeatureDistillation.hintTrain(net, teacherNet, train, FeatureDistillation.defaultLayer(net),
                     FeatureDistillation.defaultLayer(teacherNet), epochs, budget.batchSize(), masks, seed);

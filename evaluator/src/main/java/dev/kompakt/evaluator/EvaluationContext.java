@@ -1,6 +1,7 @@
 package dev.kompakt.evaluator;
 
 import dev.kompakt.evaluator.data.DataShape;
+import dev.kompakt.evaluator.data.Resize;
 import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.net.Networks;
@@ -12,7 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What every candidate evaluation in one JVM shares: the baseline (teacher) network, the train and test
@@ -23,7 +26,11 @@ import java.util.List;
 public final class EvaluationContext {
     private final ComputationGraph teacher;
     private final InputType inputType;
-    private final SampleSet trainRaw;
+    private final DataShape shape;
+    private final int classes;
+    /** The context this one resizes the images of, null for one at the data's own size. */
+    private final EvaluationContext parent;
+    private final Map<List<Integer>, EvaluationContext> resized = new HashMap<>();
     private final DataSet train;
     private final DataSet validation;
     private final DataSet test;
@@ -50,7 +57,9 @@ public final class EvaluationContext {
                              double baselineAccuracy, long baselineSizeBytes, List<HardwareProfile> profiles) {
         this.teacher = teacher;
         this.inputType = Networks.inputType(teacher, train.shape());
-        this.trainRaw = train;
+        this.shape = train.shape();
+        this.classes = train.classes();
+        this.parent = null;
         this.train = Tensors.toDataSet(train);
         this.test = Tensors.toDataSet(test);
         this.validation = validation == test ? this.test : Tensors.toDataSet(validation);
@@ -59,12 +68,60 @@ public final class EvaluationContext {
         this.profiles = List.copyOf(profiles);
     }
 
+    /** {@code parent}'s data with every image resized to {@code height x width} (bilinear), the teacher's outputs shared. */
+    private EvaluationContext(EvaluationContext parent, int height, int width) {
+        DataShape from = parent.shape;
+        this.teacher = parent.teacher;
+        this.shape = DataShape.image(from.channels(), height, width);
+        this.classes = parent.classes;
+        this.parent = parent;
+        this.inputType = InputType.convolutionalFlat(height, width, from.channels());
+        this.train = resize(parent.train, from, height, width);
+        this.test = resize(parent.test, from, height, width);
+        this.validation = parent.validation == parent.test ? this.test : resize(parent.validation, from, height, width);
+        this.baselineAccuracy = parent.baselineAccuracy;
+        this.baselineSizeBytes = parent.baselineSizeBytes;
+        this.profiles = parent.profiles;
+    }
+
+    private static DataSet resize(DataSet data, DataShape from, int height, int width) {
+        return new DataSet(Resize.bilinear(data.getFeatures(), from.channels(), from.height(), from.width(), height, width), data.getLabels());
+    }
+
+    /**
+     * This context with its images resized to {@code height x width} (an architecture candidate's input resolution; see
+     * {@link Resize}), built once per size: accuracy, calibration, export and latency then see the candidate's input. The
+     * teacher and its outputs (distillation targets, row for row) stay at the data's own size. Itself at its own size.
+     */
+    public synchronized EvaluationContext atSize(int height, int width) {
+        if (height == shape.height() && width == shape.width()) {
+            return this;
+        }
+        if (shape.tabular()) {
+            throw new IllegalArgumentException("table rows of " + shape.features() + " features cannot be resized to " + height + "x" + width);
+        }
+        if (parent != null) {
+            return parent.atSize(height, width);
+        }
+        return resized.computeIfAbsent(List.of(height, width), k -> new EvaluationContext(this, height, width));
+    }
+
+    /** The samples' shape as the teacher takes them (the data's own). */
+    public DataShape teacherInputShape() {
+        return parent == null ? shape : parent.shape;
+    }
+
+    /** The samples' shape as the networks of this context take them. */
+    public DataShape shape() {
+        return shape;
+    }
+
     /**
      * The input of the exported ONNX models per sample: {@code [c, h, w]} for images (NCHW, as users feed them), the
      * feature count for table rows. The networks themselves take flat rows ({@link #inputType()}).
      */
     public long[] onnxSample() {
-        DataShape s = trainRaw.shape();
+        DataShape s = shape;
         return s.tabular() ? new long[] {s.features()} : new long[] {s.channels(), s.height(), s.width()};
     }
 
@@ -75,11 +132,17 @@ public final class EvaluationContext {
 
     /** A private copy of the teacher, safe to use on the calling thread. */
     public synchronized ComputationGraph teacherCopy() {
+        if (parent != null) {
+            return parent.teacherCopy();
+        }
         return teacher.clone();
     }
 
     /** The teacher's class probabilities on the training split (computed on first use). */
     public synchronized INDArray teacherProbabilities() {
+        if (parent != null) {
+            return parent.teacherProbabilities();
+        }
         if (teacherProbabilities == null) {
             teacherProbabilities = Training.predict(teacher.clone(), train.getFeatures());
         }
@@ -88,6 +151,9 @@ public final class EvaluationContext {
 
     /** The teacher's logits (pre-softmax outputs) on the training split (computed on first use); RKD's teacher embedding. */
     public synchronized INDArray teacherLogits() {
+        if (parent != null) {
+            return parent.teacherLogits();
+        }
         if (teacherLogits == null) {
             teacherLogits = Training.logits(teacher.clone(), train.getFeatures());
         }
@@ -129,15 +195,15 @@ public final class EvaluationContext {
     }
 
     public int rows() {
-        return trainRaw.rows();
+        return shape.height();
     }
 
     public int cols() {
-        return trainRaw.cols();
+        return shape.width();
     }
 
     public int classes() {
-        return trainRaw.classes();
+        return classes;
     }
 
     public double baselineAccuracy() {

@@ -56,11 +56,12 @@ public final class Exporter {
         long seed = RunSetup.trialSeed(spec, number);
         console.printf("rebuilding trial %d: %s%n", number, trial.assignment().values());
         CandidateEvaluator.Candidate candidate = evaluator.build(plan, budget, seed);
-        double accuracy = Training.accuracy(candidate.network(), context.test());
+        EvaluationContext at = evaluator.contextFor(plan);   // the data at the candidate's input size
+        double accuracy = Training.accuracy(candidate.network(), at.test());
         byte[] onnx = evaluator.exportOnnx(candidate);
         double agreement = OrtThread.call(() -> {
-            try (OnnxModel model = new OnnxModel(onnx, context.onnxSample(), 1)) {
-                return model.top1Agreement(context.test().getFeatures(), Training.predict(candidate.network(), context.test().getFeatures()));
+            try (OnnxModel model = new OnnxModel(onnx, at.onnxSample(), 1)) {
+                return model.top1Agreement(at.test().getFeatures(), Training.predict(candidate.network(), at.test().getFeatures()));
             }
         });
 
@@ -81,9 +82,15 @@ public final class Exporter {
         recipe.put("onnx_precision", candidate.int8() ? "INT8" : "FP32");
         recipe.put("onnx_bytes", onnx.length);
         recipe.put("onnx_top1_agreement", agreement);
+        boolean resized = at.shape().height() != train.rows() || at.shape().width() != train.cols();
         recipe.put("onnx_input", "input: float32 " + (train.shape().tabular() ? "[N, " + train.features() + "], the table's feature columns"
-                : "[N, " + train.channels() + ", " + train.rows() + ", " + train.cols() + "] (NCHW), pixel values scaled to [0, 1]")
-                + ", then per channel (x - mean) / std: " + train.normalization().describe());
+                : "[N, " + train.channels() + ", " + at.shape().height() + ", " + at.shape().width() + "] (NCHW), pixel values scaled to [0, 1]")
+                + ", then per channel (x - mean) / std: " + train.normalization().describe()
+                + (resized ? "; the " + train.rows() + "x" + train.cols() + " images resized to " + at.shape().height() + "x" + at.shape().width()
+                + " first (bilinear, half-pixel centres: ONNX Resize mode linear, PyTorch interpolate align_corners=False)" : ""));
+        if (!plan.architecture().isBaseline()) {
+            recipe.put("architecture", plan.architecture().describe());
+        }
         recipe.put("data_normalization", train.normalization().describe());
         recipe.put("onnx_output", "output: float32 [N, " + train.classes() + "], class probabilities");
         Path recipeFile = outDir.resolve("recipe.json");

@@ -27,6 +27,15 @@ public interface CandidateBuild {
     /** Held-out samples for choices made while building (sensitivity analysis), never the test split. */
     DataSet validationData();
 
+    /**
+     * The samples' shape as the candidate's network takes them: {@code [channels, height, width]} (a table row is
+     * {@code [features, 1, 1]}); images at the architecture plan's resolution.
+     */
+    int[] inputShape();
+
+    /** The number of classes. */
+    int classes();
+
     /** Inputs for calibrating quantization ranges (and bias correction). */
     INDArray calibrationInputs();
 

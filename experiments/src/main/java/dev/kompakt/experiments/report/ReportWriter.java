@@ -1,5 +1,7 @@
 package dev.kompakt.experiments.report;
 
+import dev.kompakt.strategies.architecture.ArchitectureStrategy;
+import dev.kompakt.strategies.plan.Strategies;
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Direction;
 import dev.kompakt.search.Objective;
@@ -480,9 +482,11 @@ public final class ReportWriter {
                 extra.add(m);
             }
         }
+        // an architecture search's arch.* parameters are shown as one column, the network in words
+        boolean architectures = front.stream().anyMatch(t -> t.assignment().has(ArchitectureStrategy.FAMILY));
         LinkedHashSet<String> params = new LinkedHashSet<>();
         for (Trial t : front) {
-            params.addAll(t.assignment().values().keySet());
+            t.assignment().values().keySet().stream().filter(k -> !k.startsWith(Strategies.ARCHITECTURE.prefix())).forEach(params::add);
         }
         if (front.isEmpty()) {
             sb.append("<p class=\"empty\">No feasible completed trial yet \u2014 the front is empty.</p>\n");
@@ -509,6 +513,9 @@ public final class ReportWriter {
             sb.append("<th class=\"n\">");
             esc(sb, m).append("</th>");
         }
+        if (architectures) {
+            sb.append("<th class=\"param\">architecture</th>");
+        }
         for (String p : params) {
             sb.append("<th class=\"param\">");
             esc(sb, p).append("</th>");
@@ -522,7 +529,7 @@ public final class ReportWriter {
             for (String m : extra) {
                 metricCell(sb, m, baseline.get(m), false);
             }
-            for (int i = 0; i < params.size(); i++) {
+            for (int i = 0; i < params.size() + (architectures ? 1 : 0); i++) {
                 sb.append("<td></td>");
             }
             sb.append("</tr>\n");
@@ -537,6 +544,10 @@ public final class ReportWriter {
                 metricCell(sb, m, t.metric(m), false);
             }
             Map<String, Object> values = t.assignment().values();
+            if (architectures) {
+                sb.append("<td class=\"param\">");
+                esc(sb, Strategies.ARCHITECTURE.decode(t.assignment()).describe()).append("</td>");
+            }
             for (String p : params) {
                 sb.append("<td class=\"param\">");
                 if (values.containsKey(p)) {

@@ -14,6 +14,8 @@ import dev.kompakt.search.Objective;
 import dev.kompakt.evaluator.data.DataShape;
 import dev.kompakt.strategies.Option;
 import dev.kompakt.strategies.distillation.DistillationStrategy;
+import dev.kompakt.strategies.architecture.ArchitectureStrategy;
+import dev.kompakt.strategies.architecture.Families;
 import dev.kompakt.strategies.plan.CompressionSpace;
 import dev.kompakt.strategies.pruning.PruningStrategy;
 import dev.kompakt.strategies.pruning.RegularizationStrategy;
@@ -138,6 +140,10 @@ public final class SpecLoader {
             problem("baseline.architecture", "cnn needs images, but data.format csv holds table rows; use mlp (or give baseline.model)");
         }
         CompressionSpace.Ranges strategies = strategies(object(root, "", "strategies", true), baseline.architecture(), baseline.model() != null);
+        if (strategies.architecture() != null && !strategies.architecture().baselineOnly() && data.format().equals("csv")) {
+            problem("strategies.architecture.families", "the built families are convolutional networks for images, but data.format csv holds"
+                    + " table rows; keep only baseline");
+        }
         ExperimentSpec.Budget budget = budget(object(root, "", "budget", true));
         ExperimentSpec.Search search = search(object(root, "", "search", true), devices);
         ExperimentSpec.Execution execution = execution(object(root, "", "execution", false));
@@ -259,7 +265,10 @@ public final class SpecLoader {
 
     private CompressionSpace.Ranges strategies(JsonNode n, String architecture, boolean userModel) {
         String p = "strategies";
-        known(n, p, "student", "pruning", "quantization", "distillation");
+        known(n, p, "architecture", "student", "pruning", "quantization", "distillation");
+        List<ArchitectureStrategy.Family> families = new ArrayList<>();  // the families listed, also when the section has problems
+        ArchitectureStrategy.Range architectureRange = n.has("architecture") ? architecture(object(n, p, "architecture", false), families) : null;
+        boolean builds = families.stream().anyMatch(f -> f != ArchitectureStrategy.Family.BASELINE);
         StudentStrategy.Range student = null;
         PruningStrategy.Range pruning = null;
         RegularizationStrategy.Range regularizationRange = null;
@@ -293,6 +302,11 @@ public final class SpecLoader {
             }
             List<StudentStrategy.Criterion> criterionOptions = criteria.stream().map(c -> Option.parse(StudentStrategy.Criterion.class, c)).toList();
             student = built(p + ".student", () -> new StudentStrategy.Range(widths, init, criterionOptions));
+            if (n.has("architecture") && !families.contains(ArchitectureStrategy.Family.BASELINE)) {
+                problem(p + ".student", "narrows the baseline's graph, but strategies.architecture.families has no baseline; add baseline"
+                        + " there or drop the student strategy (the built families have widths of their own)");
+                student = null;
+            }
         }
         JsonNode pr = object(n, p, "pruning", false);
         if (n.has("pruning")) {
@@ -344,6 +358,10 @@ public final class SpecLoader {
             if (mixed && bits.size() < 2) {
                 problem(p + ".quantization.mixedPrecision", "needs at least two weightBits to mix, got " + bits);
             }
+            if (mixed && builds) {
+                problem(p + ".quantization.mixedPrecision", "gives each weight layer of the baseline its own bits, but an architecture"
+                        + " search builds networks with other layers; use one weightBits for all (mixedPrecision: false)");
+            }
             // one bit width per weight layer of the baseline's family (an unknown architecture is reported above)
             Architecture.Family family = architecture != null && architecture.equalsIgnoreCase("mlp") ? Architecture.Family.MLP
                     : Architecture.Family.CNN;
@@ -385,12 +403,88 @@ public final class SpecLoader {
                 problem(dp, "minAlpha " + aLo + " is above maxAlpha " + aHi);
             }
             List<DistillationStrategy.Kind> kinds = options(d, dp, "kinds", DistillationStrategy.Kind.class, DistillationStrategy.Kind.RESPONSE);
+            if (builds && kinds.contains(DistillationStrategy.Kind.FEATURE)) {
+                problem(dp + ".kinds", "feature distillation regresses a layer of the baseline's graph onto the teacher's; with an"
+                        + " architecture search use response or relation");
+            }
             distill = built(dp, () -> new DistillationStrategy.Range(tLo, Math.max(tLo, tHi), aLo, Math.max(aLo, aHi), kinds));
         }
-        if (!n.has("student") && !n.has("pruning") && !n.has("quantization") && !n.has("distillation") && n.isObject()) {
-            problem(p, "names no strategy; give at least one of student, pruning, quantization, distillation");
+        if (!n.has("architecture") && !n.has("student") && !n.has("pruning") && !n.has("quantization") && !n.has("distillation") && n.isObject()) {
+            problem(p, "names no strategy; give at least one of architecture, student, pruning, quantization, distillation");
         }
-        return new CompressionSpace.Ranges(student, pruning, regularizationRange, quant, distill);
+        // a student without the baseline among the families was reported and dropped above
+        return new CompressionSpace.Ranges(architectureRange, student, pruning, regularizationRange, quant, distill);
+    }
+
+    /** {@code strategies.architecture}: the families and the NAS space (README: "Architecture search"). */
+    private ArchitectureStrategy.Range architecture(JsonNode n, List<ArchitectureStrategy.Family> listed) {
+        String p = "strategies.architecture";
+        known(n, p, "families", "minDepth", "maxDepth", "widths", "kernels", "expansions", "se", "activations", "resolutions", "compound");
+        if (!n.has("families")) {
+            problem(p + ".families", "required: a non-empty list of " + orList(Option.ids(ArchitectureStrategy.Family.class)));
+        }
+        List<ArchitectureStrategy.Family> families = options(n, p, "families", ArchitectureStrategy.Family.class, ArchitectureStrategy.Family.BASELINE);
+        listed.addAll(families);
+        boolean compound = n.has("compound");
+        for (String perStage : List.of("minDepth", "maxDepth", "widths", "resolutions")) {
+            if (compound && n.has(perStage)) {
+                problem(p + "." + perStage, "compound scaling derives depths, widths and the resolution from phi; drop " + perStage
+                        + " or compound");
+            }
+        }
+        int minDepth = integer(n, p, "minDepth", 1, 1, 8);
+        int maxDepth = integer(n, p, "maxDepth", 3, 1, 8);
+        if (minDepth > maxDepth) {
+            problem(p, "minDepth " + minDepth + " is above maxDepth " + maxDepth);
+        }
+        List<Double> widths = n.has("widths") ? list(n, p, "widths", JsonNode::isNumber, JsonNode::asDouble, "numbers in (0, 4]")
+                : List.of(0.5, 0.75, 1.0);
+        for (int i = 0; i < widths.size(); i++) {
+            if (!(widths.get(i) > 0 && widths.get(i) <= 4)) {
+                problem(p + ".widths[" + i + "]", "must be in (0, 4] (a multiplier of the family's channels), got " + widths.get(i));
+            }
+        }
+        List<Integer> kernels = n.has("kernels") ? list(n, p, "kernels", JsonNode::isInt, JsonNode::asInt, "3, 5 or 7") : List.of(3, 5, 7);
+        for (int i = 0; i < kernels.size(); i++) {
+            if (!Set.of(3, 5, 7).contains(kernels.get(i))) {
+                problem(p + ".kernels[" + i + "]", "must be 3, 5 or 7, got " + kernels.get(i));
+            }
+        }
+        List<Integer> expansions = n.has("expansions") ? list(n, p, "expansions", JsonNode::isInt, JsonNode::asInt, "integers in [1, 8]")
+                : List.of(2, 4, 6);
+        for (int i = 0; i < expansions.size(); i++) {
+            if (expansions.get(i) < 1 || expansions.get(i) > 8) {
+                problem(p + ".expansions[" + i + "]", "must be in [1, 8], got " + expansions.get(i));
+            }
+        }
+        List<Boolean> se = n.has("se") ? list(n, p, "se", JsonNode::isBoolean, JsonNode::asBoolean, "booleans: false, true")
+                : List.of(false, true);
+        List<ArchitectureStrategy.Act> activations = n.has("activations")
+                ? options(n, p, "activations", ArchitectureStrategy.Act.class, ArchitectureStrategy.Act.RELU)
+                : List.of(ArchitectureStrategy.Act.RELU, ArchitectureStrategy.Act.HARDSWISH);
+        List<Integer> resolutions = n.has("resolutions") ? list(n, p, "resolutions", JsonNode::isInt, JsonNode::asInt,
+                "input heights in pixels, " + Families.MIN_RESOLUTION + " to 1024") : List.of();
+        for (int i = 0; i < resolutions.size(); i++) {
+            if (resolutions.get(i) < Families.MIN_RESOLUTION || resolutions.get(i) > 1024) {
+                problem(p + ".resolutions[" + i + "]", "must be in [" + Families.MIN_RESOLUTION + ", 1024] (three stride-2 stages need "
+                        + Families.MIN_RESOLUTION + "), got " + resolutions.get(i));
+            }
+        }
+        ArchitectureStrategy.Compound scaling = null;
+        if (compound) {
+            JsonNode c = object(n, p, "compound", false);
+            known(c, p + ".compound", "minPhi", "maxPhi");
+            double lo = number(c, p + ".compound", "minPhi", -1.0, -4, 4);
+            double hi = number(c, p + ".compound", "maxPhi", 1.0, -4, 4);
+            if (lo > hi) {
+                problem(p + ".compound", "minPhi " + lo + " is above maxPhi " + hi);
+            }
+            scaling = built(p + ".compound", () -> new ArchitectureStrategy.Compound(lo, Math.max(lo, hi)));
+        }
+        ArchitectureStrategy.Compound cs = scaling;
+        int dLo = Math.min(minDepth, maxDepth);
+        return built(p, () -> new ArchitectureStrategy.Range(families, dLo, maxDepth, widths, kernels, expansions, se, activations,
+                resolutions, cs));
     }
 
     private ExperimentSpec.Budget budget(JsonNode n) {

@@ -519,4 +519,56 @@ class SpecLoaderTest {
                 misplaced.problems().toString());
         assertTrue(misplaced.problems().contains("data.normalization.std[0]: must be finite and > 0, got 0.0"), misplaced.problems().toString());
     }
+
+    @Test
+    void architectureSectionLoadsWithDefaultsAndComposesTheSpace() {
+        ExperimentSpec s = parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n    families: [baseline, mobilenet, ghostnet]\n"
+                + "    resolutions: [20, 28]\n  student: { widths: [0.5, 1.0] }\n"));
+        dev.kompakt.strategies.architecture.ArchitectureStrategy.Range a = s.strategies().architecture();
+        assertEquals(List.of(dev.kompakt.strategies.architecture.ArchitectureStrategy.Family.BASELINE,
+                dev.kompakt.strategies.architecture.ArchitectureStrategy.Family.MOBILENET,
+                dev.kompakt.strategies.architecture.ArchitectureStrategy.Family.GHOSTNET), a.families());
+        assertEquals(List.of(3, 5, 7), a.kernels());
+        assertEquals(List.of(2, 4, 6), a.expansions());
+        assertEquals(List.of(0.5, 0.75, 1.0), a.widths());
+        assertEquals(1, a.minDepth());
+        assertEquals(3, a.maxDepth());
+        assertEquals(List.of(20, 28), a.resolutions());
+        List<String> names = CompressionSpace.of(s.strategies()).parameters().stream().map(dev.kompakt.search.Parameter::name).toList();
+        assertEquals("arch.family", names.get(0));
+        assertTrue(names.contains("arch.s3.se") && names.contains("student.width") && names.contains("prune.sparsity"), names.toString());
+        ExperimentSpec compound = parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n    families: [resnet]\n"
+                + "    compound: { minPhi: -1.5, maxPhi: 0.5 }\n"));
+        assertEquals(new dev.kompakt.strategies.architecture.ArchitectureStrategy.Compound(-1.5, 0.5), compound.strategies().architecture().compound());
+    }
+
+    @Test
+    void architectureMistakesNameTheirFields() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n"
+                + "    families: [resnet, shufflenet]\n    kernels: [3, 4]\n    resolutions: [6]\n    compound: { minPhi: 1, maxPhi: 0 }\n"
+                + "    widths: [0.5]\n")));
+        assertEquals(List.of(
+                "strategies.architecture.families[1]: must be baseline, resnet, mobilenet or ghostnet, got 'shufflenet'",
+                "strategies.architecture.widths: compound scaling derives depths, widths and the resolution from phi; drop widths or compound",
+                "strategies.architecture.resolutions: compound scaling derives depths, widths and the resolution from phi; drop resolutions or compound",
+                "strategies.architecture.kernels[1]: must be 3, 5 or 7, got 4",
+                "strategies.architecture.resolutions[0]: must be in [8, 1024] (three stride-2 stages need 8), got 6",
+                "strategies.architecture.compound: minPhi 1.0 is above maxPhi 0.0"), e.problems());
+        // what the other strategies cannot do with a built family
+        String yaml = VALID.replace("strategies:\n", "strategies:\n  architecture:\n    families: [resnet]\n  student: { widths: [0.5] }\n")
+                .replace("weightBits: [32, 8] }", "weightBits: [32, 8], mixedPrecision: true }")
+                .replace("  pruning:", "  distillation: { kinds: [feature] }\n  pruning:");
+        e = assertThrows(SpecException.class, () -> parse(yaml));
+        assertEquals(List.of(
+                "strategies.student: narrows the baseline's graph, but strategies.architecture.families has no baseline; add baseline there or"
+                        + " drop the student strategy (the built families have widths of their own)",
+                "strategies.quantization.mixedPrecision: gives each weight layer of the baseline its own bits, but an architecture search builds"
+                        + " networks with other layers; use one weightBits for all (mixedPrecision: false)",
+                "strategies.distillation.kinds: feature distillation regresses a layer of the baseline's graph onto the teacher's; with an"
+                        + " architecture search use response or relation"), e.problems());
+        e = assertThrows(SpecException.class, () -> parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n    families: [ghostnet]\n")
+                .replace("  dataset: fashion-mnist\n", "  format: csv\n  path: .\n").replace("cnn", "mlp")));
+        assertTrue(e.problems().contains("strategies.architecture.families: the built families are convolutional networks for images, but"
+                + " data.format csv holds table rows; keep only baseline"), e.problems().toString());
+    }
 }

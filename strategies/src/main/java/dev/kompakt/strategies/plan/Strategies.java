@@ -2,6 +2,7 @@ package dev.kompakt.strategies.plan;
 
 import dev.kompakt.strategies.CandidateBuild;
 import dev.kompakt.strategies.CompressionStrategy;
+import dev.kompakt.strategies.architecture.ArchitectureStrategy;
 import dev.kompakt.strategies.distillation.DistillationStrategy;
 import dev.kompakt.strategies.pruning.PruningStrategy;
 import dev.kompakt.strategies.pruning.RegularizationStrategy;
@@ -13,10 +14,11 @@ import java.util.function.Function;
 
 /**
  * The registered strategies, in the order a candidate is built and the order of their parameters in the search space:
- * student (which network trains), pruning, regularisation, quantization, distillation. Adding a strategy: its class
+ * architecture (a built family, or the baseline's graph), student (a narrower baseline), pruning, regularisation, quantization, distillation. Adding a strategy: its class
  * (range, plan, decode, phases), a component of {@link CompressionPlan}, an entry here, a spec section in SpecLoader.
  */
 public final class Strategies {
+    public static final ArchitectureStrategy ARCHITECTURE = new ArchitectureStrategy();
     public static final StudentStrategy STUDENT = new StudentStrategy();
     public static final PruningStrategy PRUNING = new PruningStrategy();
     public static final RegularizationStrategy REGULARIZATION = new RegularizationStrategy();
@@ -40,6 +42,7 @@ public final class Strategies {
 
     /** Every strategy, in build order. */
     public static final List<Part<?>> ALL = List.of(
+            new Part<>(ARCHITECTURE, CompressionPlan::architecture),
             new Part<>(STUDENT, CompressionPlan::student),
             new Part<>(PRUNING, CompressionPlan::pruning),
             new Part<>(REGULARIZATION, CompressionPlan::regularization),

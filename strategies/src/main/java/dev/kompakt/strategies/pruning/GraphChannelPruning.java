@@ -54,7 +54,9 @@ import java.util.stream.IntStream;
  * SubsamplingLayer and GlobalPoolingLayer, in NCHW format, each with one input; element-wise vertices (a broadcast product,
  * as squeeze-excitation's [N, C, H, W] x [N, C, 1, 1], ties the same channels as an addition); merge vertices
  * (concatenation: its channels are its inputs' channels in order, each input's group pruned on its own and the consumers'
- * input channels gathered at their offsets). A {@link CnnToFeedForwardPreProcessor} between a convolution
+ * input channels gathered at their offsets). An element-wise vertex over a concatenation and anything but the same
+ * concatenation (GhostNet's ghost module plus a shortcut, or times a squeeze-excitation gate) keeps all the channels of
+ * its inputs: they line up only as wholes. A {@link CnnToFeedForwardPreProcessor} between a convolution
  * and a dense layer is followed: DL4J flattens NCHW activations in C order, so channel {@code c} of an
  * {@code h x w} map owns the dense input rows {@code c*h*w ... c*h*w + h*w - 1}. Any other preprocessor is allowed only
  * where the channels it sees are not pruned (typically on the network input). Every other vertex or layer kind (subset,
@@ -469,8 +471,13 @@ public final class GraphChannelPruning {
                 }
                 if (t.concatenated() || first.concatenated()) {
                     if (!Arrays.equals(roots(t), roots(first))) {
-                        throw new IllegalArgumentException("vertex '" + name + "': an element-wise vertex over a concatenation is supported only"
-                                + " when all its inputs are the same concatenation");
+                        // a concatenation combined with other channel groups (a ghost module's output plus a shortcut, or
+                        // times a squeeze-excitation gate): their channels line up only as wholes, so none of them is pruned
+                        for (String j : inputs) {
+                            for (int n : out.get(j).nodes) {
+                                fixed.set(find(n), true);
+                            }
+                        }
                     }
                     continue;
                 }

@@ -188,11 +188,12 @@ class CompressionPlanTest {
     @Test
     void registryListsTheStrategiesInBuildOrderWithTheirParts() {
         List<Strategies.Part<?>> all = Strategies.ALL;
-        assertEquals(List.of(Strategies.STUDENT, Strategies.PRUNING, Strategies.REGULARIZATION, Strategies.QUANTIZATION, Strategies.DISTILLATION),
-                all.stream().map(Strategies.Part::strategy).toList());
-        assertEquals(List.of("student.", "prune.", "prune.", "quant.", "distill."), all.stream().map(p -> p.strategy().prefix()).toList());
+        assertEquals(List.of(Strategies.ARCHITECTURE, Strategies.STUDENT, Strategies.PRUNING, Strategies.REGULARIZATION, Strategies.QUANTIZATION,
+                Strategies.DISTILLATION), all.stream().map(Strategies.Part::strategy).toList());
+        assertEquals(List.of("arch.", "student.", "prune.", "prune.", "quant.", "distill."), all.stream().map(p -> p.strategy().prefix()).toList());
         CompressionPlan full = new CompressionPlan(STUDENT, PRUNING, REGULARIZATION, QUANTIZATION, DISTILLATION);
-        assertEquals(List.of(STUDENT, PRUNING, REGULARIZATION, QUANTIZATION, DISTILLATION), all.stream().map(p -> p.of().apply(full)).toList());
+        assertEquals(List.of(Strategies.ARCHITECTURE.identity(), STUDENT, PRUNING, REGULARIZATION, QUANTIZATION, DISTILLATION),
+                all.stream().map(p -> p.of().apply(full)).toList());
         for (Strategies.Part<?> part : all) {
             assertEquals(part.strategy().identity(), part.of().apply(CompressionPlan.identity()), part.strategy().prefix());
         }
