@@ -22,7 +22,8 @@ import java.util.function.Function;
  * The driver's coordinator: keeps up to {@code maxInFlight} trials running, tells the study each result as
  * soon as it arrives (no waiting for a batch), asks for the next trial, and reports progress. Trial
  * results come back as messages through {@code pipeToSelf}, so the study is only touched from this actor.
- * Completes {@code done} with all trials once {@code totalTrials} have finished, then stops. A study restored
+ * Completes {@code done} with all trials once {@code totalTrials} have finished (or, with a wall-time budget, once it
+ * is spent and the trials in flight have finished), then stops. A study restored
  * from a journal continues: its RUNNING trials (in flight when the last process died) run again with their
  * recorded parameters, completed ones are never re-run, and new trials are asked up to {@code totalTrials}.
  */
@@ -44,8 +45,18 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     public record Heartbeat() implements Command {
     }
 
-    /** Execution parameters, separate from the study's algorithm parameters. */
-    public record Settings(int totalTrials, int maxInFlight, Duration heartbeat) {
+    /**
+     * Execution parameters, separate from the study's algorithm parameters.
+     *
+     * @param maxWall after this long (from the coordinator's start) no new trial is asked; trials in flight finish. Null =
+     *                no limit. A resumed search counts it from its own start.
+     */
+    public record Settings(int totalTrials, int maxInFlight, Duration heartbeat, Duration maxWall) {
+        /** No wall-time limit. */
+        public Settings(int totalTrials, int maxInFlight, Duration heartbeat) {
+            this(totalTrials, maxInFlight, heartbeat, null);
+        }
+
         public Settings {
             if (totalTrials < 1) {
                 throw new IllegalArgumentException("totalTrials must be >= 1, got " + totalTrials);
@@ -134,7 +145,7 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     /** Submits trials until {@code maxInFlight} run or the budget is used; stops when everything has finished. */
     private Behavior<Command> fill() {
         try {
-            while (inFlight < settings.maxInFlight() && (!pending.isEmpty() || asked < settings.totalTrials())) {
+            while (inFlight < settings.maxInFlight() && (!pending.isEmpty() || (asked < settings.totalTrials() && !outOfTime()))) {
                 Study.TrialRequest request;
                 if (pending.isEmpty()) {
                     request = study.ask();
@@ -151,11 +162,16 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
             done.completeExceptionally(e);
             return Behaviors.stopped();
         }
-        if (inFlight == 0 && pending.isEmpty() && asked >= settings.totalTrials()) {
+        if (inFlight == 0 && pending.isEmpty() && (asked >= settings.totalTrials() || outOfTime())) {
             done.complete(study.trials());
             return Behaviors.stopped();
         }
         return this;
+    }
+
+    /** Whether the wall-time budget is spent (no new trials then). */
+    private boolean outOfTime() {
+        return settings.maxWall() != null && Duration.between(start, Instant.now()).compareTo(settings.maxWall()) >= 0;
     }
 
     private SearchProgress progress() {

@@ -196,6 +196,50 @@ class SearchCoordinatorTest {
         }
     }
 
+    /** Each trial takes 100 ms; a 350 ms wall-time budget stops asking after it, and the trials in flight finish. */
+    @Test
+    void wallTimeBudgetStopsAskingNewTrialsAndLetsThoseInFlightFinish() throws Exception {
+        Study study = study();
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger submitted = new AtomicInteger();
+        TrialExecutor slow = new TrialExecutor() {
+            @Override
+            public CompletionStage<TrialOutcome> submit(TrialSpec spec) {
+                submitted.incrementAndGet();
+                CompletableFuture<TrialOutcome> f = new CompletableFuture<>();
+                clock.schedule(() -> f.complete(new TrialOutcome(spec.trialNumber(), true, Map.of("accuracy", 0.5, "size_bytes", 10.0), null,
+                        "w", 0.1)), 100, TimeUnit.MILLISECONDS);
+                return f;
+            }
+
+            @Override
+            public int parallelism() {
+                return 2;
+            }
+
+            @Override
+            public void close() {
+                clock.shutdownNow();
+            }
+        };
+        CompletableFuture<List<Trial>> done = new CompletableFuture<>();
+        long t0 = System.nanoTime();
+        ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, slow,
+                r -> new TrialSpec(r.number(), CompressionPlan.from(r.assignment()), BUDGET, r.number()),
+                new SearchCoordinator.Settings(1000, 2, null, Duration.ofMillis(350)), SearchCoordinator.printing(l -> { }), done), "wall");
+        try {
+            List<Trial> trials = done.get(30, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(trials.size() >= 4 && trials.size() <= 12, trials.size() + " trials in " + seconds + " s");
+            assertEquals(submitted.get(), trials.size());
+            assertTrue(trials.stream().allMatch(t -> t.state() == TrialState.COMPLETE), "the trials in flight at the deadline finished");
+            assertTrue(seconds < 10, "stopped near the budget, not after 1,000 trials: " + seconds + " s");
+        } finally {
+            slow.close();
+            system.terminate();
+        }
+    }
+
     @Test
     void settingsAreValidated() {
         var total = assertThrows(IllegalArgumentException.class, () -> new SearchCoordinator.Settings(0, 1, null));

@@ -175,13 +175,19 @@ public final class SearchRunner {
             int inFlight = spec.execution().maxInFlight() > 0 ? spec.execution().maxInFlight() : executor.parallelism();
             console.printf("spark: master %s, %d trials, up to %d in flight%n", spark.master(), spec.budget().trials(), inFlight);
             CompletableFuture<List<Trial>> done = new CompletableFuture<>();
-            var settings = new SearchCoordinator.Settings(spec.budget().trials(), inFlight, Duration.ofSeconds(30));
+            var settings = new SearchCoordinator.Settings(spec.budget().trials(), inFlight, Duration.ofSeconds(30),
+                    spec.budget().maxMinutes() > 0 ? Duration.ofMillis(Math.round(spec.budget().maxMinutes() * 60_000)) : null);
             ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, executor,
                     request -> new TrialSpec(request.number(), CompressionPlan.from(request.assignment()), budget,
                             RunSetup.trialSeed(spec, request.number())),
                     settings, SearchCoordinator.printing(console::println), done), "kompakt");
             try {
-                return done.get();
+                List<Trial> trials = done.get();
+                if (spec.budget().maxMinutes() > 0 && trials.size() < spec.budget().trials()) {
+                    console.printf("wall-time budget of %s minutes spent: %d of %d trials asked (resume runs the rest)%n",
+                            spec.budget().maxMinutes(), trials.size(), spec.budget().trials());
+                }
+                return trials;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("search interrupted", e);

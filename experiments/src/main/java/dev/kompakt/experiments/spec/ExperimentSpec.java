@@ -53,9 +53,17 @@ public record ExperimentSpec(int schemaVersion, String name, long seed, Data dat
     public record Baseline(String architecture, Path model, int epochs, int batchSize, double learningRate) {
     }
 
-    /** How many trials, and how much training each candidate gets. */
+    /**
+     * How many trials, and how much training each candidate gets; {@code maxMinutes} &gt; 0 also stops asking new trials
+     * after that many minutes of searching (the trials in flight finish), 0 = no limit.
+     */
     public record Budget(int trials, int fineTuneEpochs, int studentEpochs, int trainSamples, int batchSize,
-                         double fineTuneLearningRate, double studentLearningRate) {
+                         double fineTuneLearningRate, double studentLearningRate, double maxMinutes) {
+        /** No wall-time limit. */
+        public Budget(int trials, int fineTuneEpochs, int studentEpochs, int trainSamples, int batchSize, double fineTuneLearningRate,
+                      double studentLearningRate) {
+            this(trials, fineTuneEpochs, studentEpochs, trainSamples, batchSize, fineTuneLearningRate, studentLearningRate, 0);
+        }
     }
 
     /**

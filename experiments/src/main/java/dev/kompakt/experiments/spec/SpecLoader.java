@@ -489,7 +489,8 @@ public final class SpecLoader {
 
     private ExperimentSpec.Budget budget(JsonNode n) {
         String p = "budget";
-        known(n, p, "trials", "fineTuneEpochs", "studentEpochs", "trainSamples", "batchSize", "fineTuneLearningRate", "studentLearningRate");
+        known(n, p, "trials", "fineTuneEpochs", "studentEpochs", "trainSamples", "batchSize", "fineTuneLearningRate", "studentLearningRate",
+                "maxMinutes");
         return new ExperimentSpec.Budget(
                 integer(n, p, "trials", null, 1, 1_000_000),
                 integer(n, p, "fineTuneEpochs", 1, 0, 1000),
@@ -497,7 +498,8 @@ public final class SpecLoader {
                 integer(n, p, "trainSamples", 5000, 1, Integer.MAX_VALUE),
                 integer(n, p, "batchSize", 64, 1, 100000),
                 number(n, p, "fineTuneLearningRate", 5e-4, 1e-8, 10),
-                number(n, p, "studentLearningRate", 3e-3, 1e-8, 10));
+                number(n, p, "studentLearningRate", 3e-3, 1e-8, 10),
+                number(n, p, "maxMinutes", 0.0, 0.0, 1e6));
     }
 
     private ExperimentSpec.Search search(JsonNode n, List<String> devices) {
