@@ -40,8 +40,9 @@ import java.util.function.IntConsumer;
 /**
  * Builds, trains and measures one compression candidate:
  * <ol>
- *   <li>build ({@link #build}): the strategies of {@link Strategies#ALL} (student width, pruning, regularisation,
- *       quantization, distillation; each class documents what it does) choose the network to start from (a narrower
+ *   <li>build ({@link #build}): the strategies of {@link Strategies#ALL} (architecture, student width, pruning,
+ *       regularisation, quantization, distillation; each class documents what it does) choose the network to start from
+ *       (a network of a built family at its input size, with the data resized to it ({@link #contextFor}), a narrower
  *       student of the baseline's own graph, else the baseline), set up one training loop (Adam at the budget's learning
  *       rate, {@link NetworkFactory#forTraining}; per step: fake-quantized weights when quantization-aware, the optimiser
  *       step, the regularisation's proximal step, the pruning masks; in rounds when pruning is gradual), and apply their

@@ -254,7 +254,7 @@ class GraphOnnxExporterTest {
     /**
      * (6) the rest of the supported set (and a batch norm given an activation, which DL4J ignores): zero padding, a bias-free depthwise convolution with multiplier 2 (sigmoid), a
      * separable one with multiplier 3, a non-square kernel and padding (leaky ReLU), Subtract, AVG pooling in Same mode
-     * (padding excluded from the divisor) and in Truncate mode with padding (included), dilated max pooling, global max
+     * (padding excluded from the divisor) and in Truncate mode with padding (included), 3x3 max pooling, global max
      * pooling, a PreprocessorVertex, a dense MergeVertex, a dense batch norm stored as variance, dropout, a dense layer folded
      * with a locked-gamma/beta batch norm and a hard-sigmoid activation layer, Average, Max, a three-way Add, a
      * ReshapeVertex back to NCHW, and a 1x1 convolution that DL4J flattens into the output layer.
@@ -270,9 +270,9 @@ class GraphOnnxExporterTest {
                         .convolutionMode(ConvolutionMode.Same).avgPoolIncludePadInDivisor(false).build(), "sub")
                 .addLayer("avg_pad", new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(2, 2).stride(2, 2).padding(1, 1)
                         .avgPoolIncludePadInDivisor(true).build(), "sub")
-                .addLayer("max_dil", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(1, 1).dilation(2, 2).build(), "avg_pad")
+                .addLayer("max3", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(1, 1).build(), "avg_pad")
                 .addLayer("gmax", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "avg_same")
-                .addVertex("flat", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(2, 2, 8)), "max_dil")
+                .addVertex("flat", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(2, 2, 8)), "max3")
                 .addVertex("merged", new MergeVertex(), "gmax", "flat")
                 .addLayer("bn_dense", new BatchNormalization.Builder().useLogStd(false).activation(Activation.TANH).build(), "merged")
                 .addLayer("drop", new DropoutLayer.Builder(0.8).build(), "bn_dense")

@@ -309,10 +309,11 @@ public final class KompaktCli implements Callable<Integer> {
             description = "Benchmarks that print a table (not tests). onnx: float32 vs INT8 exports in ONNX Runtime at batch 1 "
                     + "and 64; host-latency: the host latency model's predictions against ONNX Runtime measurements; anchors: each simulated "
                     + "device against its cited anchor latencies; strategies: pruning, quantization and distillation on full Fashion-MNIST; "
-                    + "large-data: a 4-trial search on a generated image folder larger than the heap (--data DIR, --gigabytes). "
+                    + "large-data: a 4-trial search on a generated image folder larger than the heap (--data DIR, --gigabytes); "
+                    + "nas: the joint architecture + compression search against compression only, at equal wall time (--minutes). "
                     + "The search-engine benchmarks (samplers, indicators, journal) are in the bench module: bin/kompakt bench samplers.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies or large-data")
+        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data or nas")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -349,6 +350,24 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--gigabytes", defaultValue = "2", description = "size of the generated image folder (large-data; default ${DEFAULT-VALUE})")
         double gigabytes;
 
+        @Option(names = "--minutes", defaultValue = "60", description = "wall time of each of the two searches (nas; default ${DEFAULT-VALUE})")
+        double minutes;
+
+        @Option(names = "--seed", defaultValue = "1", description = "the searches' seed (nas; default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--train-samples", defaultValue = "10000", description = "training samples per candidate (nas; default ${DEFAULT-VALUE})")
+        int candidateSamples;
+
+        @Option(names = "--candidate-epochs", defaultValue = "3", description = "epochs per candidate (nas; default ${DEFAULT-VALUE})")
+        int candidateEpochs;
+
+        @Option(names = "--baseline-epochs", defaultValue = "8", description = "epochs of the CNN baseline (nas; default ${DEFAULT-VALUE})")
+        int baselineEpochs;
+
+        @Option(names = "--runs-dir", description = "where the two runs go (nas; default runs/bench-nas-<time>)")
+        Path runsDir;
+
         @CommandLine.ParentCommand
         KompaktCli parent;
 
@@ -366,6 +385,13 @@ public final class KompaktCli implements Callable<Integer> {
                 parent.out.printf("%n%d of %d anchors within +-30%%; calibration anchors fit a profile's efficiency, check anchors are held out.%n",
                         rows.stream().filter(dev.kompakt.evaluator.hardware.AnchorBenchmark.Row::within).count(),
                         rows.stream().filter(dev.kompakt.evaluator.hardware.AnchorBenchmark.Row::hasPrediction).count());
+                return 0;
+            }
+            if (name.equals("nas")) {
+                Path dir = runsDir != null ? runsDir : Path.of("runs", "bench-nas-" + java.time.LocalDateTime.now().withNano(0).toString()
+                        .replace(':', '-'));
+                dev.kompakt.experiments.bench.NasBenchmark.run(new dev.kompakt.experiments.bench.NasBenchmark.Settings(minutes, seed,
+                        candidateSamples, candidateEpochs, baselineEpochs, dir), parent.out);
                 return 0;
             }
             if (name.equals("large-data")) {
@@ -399,7 +425,7 @@ public final class KompaktCli implements Callable<Integer> {
                 throw new SpecException("bench", List.of("'" + name + "' is a search-engine benchmark in the bench module; run it with "
                         + "bin/kompakt bench " + name));
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data; "
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas; "
                     + "with bin/kompakt also samplers, indicators, journal)"));
         }
     }
