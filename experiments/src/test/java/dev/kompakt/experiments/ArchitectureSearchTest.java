@@ -56,7 +56,7 @@ class ArchitectureSearchTest {
     void perStageSpaceSearchesFamiliesJointlyWithCompression() throws Exception {
         String architecture = """
                 architecture:
-                    families: [baseline, resnet, mobilenet, ghostnet]
+                    families: [baseline, resnet, mobilenet, ghostnet, shufflenet]
                     minDepth: 1
                     maxDepth: 2
                     widths: [0.25, 0.5]

@@ -6,6 +6,8 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
+import dev.kompakt.strategies.architecture.ChannelShuffleVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -83,6 +85,8 @@ import java.util.Set;
  *   <li>{@link ElementWiseVertex} [add for Add, Subtract, Average and Max; mul for Product]: other ops = output elements x
  *       (operands - 1).</li>
  *   <li>{@link MergeVertex} [concat]: no arithmetic; input elements = output elements.</li>
+ *   <li>{@link SubsetVertex} [slice]: no arithmetic; input elements = output elements (the slice it reads).
+ *       {@link ChannelShuffleVertex} [shuffle]: no arithmetic; moves every element.</li>
  *   <li>{@link PreprocessorVertex}, {@link ReshapeVertex} [reshape]: no cost. A layer's own input preprocessor costs
  *       nothing either and has no entry of its own.</li>
  * </ul>
@@ -100,13 +104,13 @@ public final class GraphCostModel {
     public static final List<String> SUPPORTED = List.of("DenseLayer", "OutputLayer", "ConvolutionLayer",
             "DepthwiseConvolution2D", "SeparableConvolution2D", "BatchNormalization", "ActivationLayer", "SubsamplingLayer",
             "GlobalPoolingLayer", "DropoutLayer", "ZeroPaddingLayer", "ElementWiseVertex", "MergeVertex",
-            "PreprocessorVertex", "ReshapeVertex");
+            "PreprocessorVertex", "ReshapeVertex", "SubsetVertex", "ChannelShuffleVertex");
 
     private static final Set<Class<?>> LAYERS = Set.of(DenseLayer.class, OutputLayer.class, ConvolutionLayer.class,
             DepthwiseConvolution2D.class, SeparableConvolution2D.class, BatchNormalization.class, ActivationLayer.class,
             SubsamplingLayer.class, GlobalPoolingLayer.class, DropoutLayer.class, ZeroPaddingLayer.class);
     private static final Set<Class<?>> VERTICES = Set.of(ElementWiseVertex.class, MergeVertex.class, PreprocessorVertex.class,
-            ReshapeVertex.class);
+            ReshapeVertex.class, SubsetVertex.class, ChannelShuffleVertex.class);
 
     private GraphCostModel() {
     }
@@ -171,6 +175,10 @@ public final class GraphCostModel {
                 costs.add(noWeights(index, name, kind, out * (inputs.size() - 1), in, out, aBits));
             } else if (vertex instanceof MergeVertex) {
                 costs.add(noWeights(index, name, OpKinds.CONCAT, 0, in, out, aBits));
+            } else if (vertex instanceof SubsetVertex) {
+                costs.add(noWeights(index, name, OpKinds.SLICE, 0, out, out, aBits));   // reads only the slice it keeps
+            } else if (vertex instanceof ChannelShuffleVertex) {
+                costs.add(noWeights(index, name, OpKinds.SHUFFLE, 0, in, out, aBits));
             } else {
                 costs.add(noWeights(index, name, OpKinds.RESHAPE, 0, in, out, aBits)); // preprocessor and reshape vertices
             }

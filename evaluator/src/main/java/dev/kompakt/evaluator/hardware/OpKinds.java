@@ -20,6 +20,10 @@ public final class OpKinds {
     public static final String UPSAMPLE = "upsample";
     public static final String MUL = "mul";
     public static final String PAD = "pad";
+    /** A slice of the channels (ShuffleNet's channel split): reads and writes the slice. */
+    public static final String SLICE = "slice";
+    /** A channel shuffle (reshape, transpose, reshape): reads and writes every element once. */
+    public static final String SHUFFLE = "shuffle";
     /** A reshape or flatten: free at inference (a view of the same data). */
     public static final String RESHAPE = "reshape";
     /** A layer that passes its input through at inference (dropout). */
@@ -46,7 +50,7 @@ public final class OpKinds {
         return switch (k) {
             case CONV, DEPTHWISE, DENSE, POOL -> k;
             case ACTIVATION, BATCHNORM, ADD, MUL, "elementwise" -> ELEMENTWISE;
-            case CONCAT, UPSAMPLE, PAD, RESHAPE, IDENTITY, "data" -> DATA;
+            case CONCAT, UPSAMPLE, PAD, SLICE, SHUFFLE, RESHAPE, IDENTITY, "data" -> DATA;
             default -> OTHER;
         };
     }

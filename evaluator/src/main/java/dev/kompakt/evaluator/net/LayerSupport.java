@@ -10,6 +10,8 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
+import dev.kompakt.strategies.architecture.ChannelShuffleVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -71,7 +73,7 @@ public final class LayerSupport {
     public static final String SUPPORTED = "layers DenseLayer, OutputLayer, ConvolutionLayer (any kernel, stride, padding, dilation),"
             + " DepthwiseConvolution2D, BatchNormalization, ActivationLayer, SubsamplingLayer (max, avg; no dilation),"
             + " GlobalPoolingLayer (max, avg), DropoutLayer, ZeroPaddingLayer, all channels-first (NCHW); vertices ElementWiseVertex"
-            + " (add, subtract, product, average, max), MergeVertex, PreprocessorVertex; preprocessors CnnToFeedForward and"
+            + " (add, subtract, product, average, max), MergeVertex, SubsetVertex (channels), ChannelShuffleVertex, PreprocessorVertex; preprocessors CnnToFeedForward and"
             + " FeedForwardToCnn; activations identity, relu, relu6, leakyrelu, sigmoid, tanh, hardsigmoid, swish, hardswish, softmax";
 
     /** A network that holds something Kompakt does not support. */
@@ -108,7 +110,7 @@ public final class LayerSupport {
                 }
             } else if (v instanceof PreprocessorVertex pv) {
                 preprocessor(name, pv.getPreProcessor(), out);
-            } else if (!(v instanceof MergeVertex)) {
+            } else if (!(v instanceof MergeVertex) && !(v instanceof SubsetVertex) && !(v instanceof ChannelShuffleVertex)) {
                 out.add("vertex '" + name + "': " + v.getClass().getSimpleName() + " is not supported");
             }
         }

@@ -20,6 +20,8 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
+import dev.kompakt.strategies.architecture.ChannelShuffleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -189,7 +191,7 @@ public final class GraphOnnxExporter {
     private static final int CALIBRATION_BATCH = 64;
 
     static final String SUPPORTED = "vertices: one network input and one output, LayerVertex, ElementWiseVertex (Add, Subtract, "
-            + "Product, Average, Max), MergeVertex (axis 1), PreprocessorVertex, ReshapeVertex (C order, batch -1); preprocessors: "
+            + "Product, Average, Max), MergeVertex (axis 1), PreprocessorVertex, ReshapeVertex (C order, batch -1), SubsetVertex (axis 1), ChannelShuffleVertex; preprocessors: "
             + "CnnToFeedForwardPreProcessor and FeedForwardToCnnPreProcessor (NCHW); layers (NCHW): DenseLayer, OutputLayer, "
             + "ConvolutionLayer, DepthwiseConvolution2D, SeparableConvolution2D (modes Truncate, Strict, Same), BatchNormalization, "
             + "ActivationLayer, SubsamplingLayer (MAX, AVG), GlobalPoolingLayer (MAX, AVG), DropoutLayer, ZeroPaddingLayer; "
@@ -407,6 +409,10 @@ public final class GraphOnnxExporter {
                     outputs.put(name, preprocess(name, v, ((PreprocessorVertex) v).getPreProcessor(), only(name, v, inputs)));
                 } else if (v.getClass() == ReshapeVertex.class) {
                     reshape(name, (ReshapeVertex) v, only(name, v, inputs));
+                } else if (v.getClass() == SubsetVertex.class) {
+                    subset(name, (SubsetVertex) v, only(name, v, inputs));
+                } else if (v.getClass() == ChannelShuffleVertex.class) {
+                    shuffle(name, (ChannelShuffleVertex) v, only(name, v, inputs));
                 } else {
                     throw unsupported(name, v, "");
                 }
@@ -552,6 +558,31 @@ public final class GraphOnnxExporter {
             }
             String y = g.labelled("Reshape", name, List.of(floatName(x), g.int64s("shape", new long[] {dims.length}, dims)));
             outputs.put(name, new Tensor(y, dims, x.key, x.fixed));
+        }
+
+        /** Channels {@code from..to} (inclusive) of axis 1: a Slice; the values keep their input's range. */
+        private void subset(String name, SubsetVertex v, Tensor x) {
+            if (x.rank() != 2 && x.rank() != 4) {
+                throw unsupported(name, v, "of a rank-" + x.rank() + " activation");
+            }
+            long[] shape = x.shape.clone();
+            shape[1] = v.getTo() - v.getFrom() + 1;
+            String y = g.labelled("Slice", name, List.of(floatName(x), g.int64s("starts", new long[] {1}, new long[] {v.getFrom()}),
+                    g.int64s("ends", new long[] {1}, new long[] {v.getTo() + 1L}), g.int64s("axes", new long[] {1}, new long[] {1})));
+            outputs.put(name, new Tensor(y, shape, x.key, x.fixed));
+        }
+
+        /** {@link ChannelShuffleVertex}: Reshape [N, g, C/g, H, W], Transpose of axes 1 and 2, Reshape [N, C, H, W]. */
+        private void shuffle(String name, ChannelShuffleVertex v, Tensor x) {
+            if (x.rank() != 4 || x.shape[1] % v.getGroups() != 0) {
+                throw unsupported(name, v, "of shape " + Arrays.toString(x.shape));
+            }
+            long c = x.shape[1];
+            long[] split = {-1, v.getGroups(), c / v.getGroups(), x.shape[2], x.shape[3]};
+            String y = g.labelled("Reshape", name, List.of(floatName(x), g.int64s("shape", new long[] {5}, split)));
+            y = g.labelled("Transpose", name, List.of(y), OnnxGraph.ints("perm", 0, 2, 1, 3, 4));
+            y = g.labelled("Reshape", name, List.of(y, g.int64s("shape", new long[] {4}, new long[] {-1, c, x.shape[2], x.shape[3]})));
+            outputs.put(name, new Tensor(y, x.shape.clone(), x.key, x.fixed));
         }
 
         /** A preprocessor's output: the same values (same range key) in another shape. */

@@ -60,9 +60,13 @@ class FamiliesContractTest {
                 List.of(ProfileRegistry.builtIn().get("rpi4")));
     }
 
-    /** A small instance: depth 1 per stage, width 0.25, kernel 3, expansion 2, squeeze-excitation in stage 2. */
+    /**
+     * A small instance: depth 1 per stage (ShuffleNet: 2 in stage 2, so that it has a channel-split unit), width 0.25,
+     * kernel 3, expansion 2, squeeze-excitation in stage 2.
+     */
     static ArchitectureStrategy.Plan small(Family family) {
-        List<Stage> stages = List.of(new Stage(1, 0.25, 3, 2, false), new Stage(1, 0.25, 3, 2, true), new Stage(1, 0.25, 3, 2, false));
+        List<Stage> stages = List.of(new Stage(1, 0.25, 3, 2, false), new Stage(family == Family.SHUFFLENET ? 2 : 1, 0.25, 3, 2, true),
+                new Stage(1, 0.25, 3, 2, false));
         return new ArchitectureStrategy.Plan(family, family == Family.MOBILENET ? Act.HARDSWISH : Act.RELU, stages, 0, 0);
     }
 
@@ -98,7 +102,7 @@ class FamiliesContractTest {
     /** Input 1x8x8: stem at 8x8 (64 positions), stages at 4x4, 2x2 and 1x1. */
     static Count handCount(Family family) {
         Count c = new Count();
-        c.conv(3, 1, 4, 64);  // stem: 16 x 0.25 channels
+        c.conv(3, 1, family == Family.SHUFFLENET ? 6 : 4, 64);  // stem: 16 (ShuffleNet 24) x 0.25 channels
         switch (family) {
             case RESNET -> {  // channels 4, 8, 16; every first block projects (stride 2)
                 int[] ch = {4, 8, 16};
@@ -144,13 +148,31 @@ class FamiliesContractTest {
                 }
                 c.dense(10, 10);
             }
+            case SHUFFLENET -> {  // channels 6, 12, 24; first units: both branches see the input, each gives half
+                int[][] down = {{6, 6, 64, 16}, {6, 12, 16, 4}, {12, 24, 4, 1}};  // in, out, hw in, hw out
+                for (int b = 0; b < 3; b++) {
+                    int in = down[b][0];
+                    int half = down[b][1] / 2;
+                    c.depthwise(3, in, down[b][3]);         // left: depthwise with stride 2
+                    c.conv(1, in, half, down[b][3]);       // left: 1x1
+                    c.conv(1, in, half, down[b][2]);       // right: 1x1 before the stride
+                    c.depthwise(3, half, down[b][3]);
+                    c.conv(1, half, half, down[b][3]);
+                    if (b == 1) {                          // stage 2's second unit: 6 of 12 channels through the branch
+                        c.conv(1, 6, 6, 4);
+                        c.depthwise(3, 6, 4);
+                        c.conv(1, 6, 6, 4);
+                    }
+                }
+                c.dense(24, 10);
+            }
             default -> throw new IllegalArgumentException();
         }
         return c;
     }
 
     @ParameterizedTest
-    @EnumSource(value = Family.class, names = {"RESNET", "MOBILENET", "GHOSTNET"})
+    @EnumSource(value = Family.class, names = {"RESNET", "MOBILENET", "GHOSTNET", "SHUFFLENET"})
     void costEqualsTheHandCountAndEveryLayerIsSupported(Family family) {
         ComputationGraph net = Families.build(small(family), 1, 8, 8, 10, 1);
         assertEquals(List.of(), Networks.check(net, 8, 8, 1, 10), family + " passes the load-time check");
@@ -162,7 +184,7 @@ class FamiliesContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Family.class, names = {"RESNET", "MOBILENET", "GHOSTNET"})
+    @EnumSource(value = Family.class, names = {"RESNET", "MOBILENET", "GHOSTNET", "SHUFFLENET"})
     void exportsAgreeWithDl4jAndChannelPruningNarrowsIt(Family family) {
         ArchitectureStrategy.Plan plan = new ArchitectureStrategy.Plan(family, Act.HARDSWISH,
                 List.of(new Stage(1, 0.5, 5, 3, true), new Stage(2, 0.5, 3, 3, false), new Stage(1, 0.5, 7, 3, true)), 0, 0);
@@ -173,9 +195,10 @@ class FamiliesContractTest {
         assertEquals(1.0, agreement(net, GraphOnnxExporter.fp32(net, input, IMAGE)), 1e-9, family + " float32 export top-1 agreement");
 
         ComputationGraph narrow = GraphChannelPruning.prune(net, 0.5, ImportanceCriterion.named("l1", 1));
-        // GhostNet's ghost-module outputs meet shortcuts and SE gates as concatenations: those keep their channels (measured: 86%
-        // of the parameters stay at keep ratio 0.5); the other families' channel groups all halve
-        double most = family == Family.GHOSTNET ? 0.95 : 0.6;
+        // GhostNet's ghost-module outputs meet shortcuts and SE gates as concatenations, ShuffleNet's units end in a channel
+        // split or shuffle: those keep their channels (GhostNet measured: 86% of the parameters stay at keep ratio 0.5); the
+        // other families' channel groups all halve
+        double most = family == Family.GHOSTNET || family == Family.SHUFFLENET ? 0.95 : 0.6;
         assertTrue(narrow.numParams() < net.numParams() * most, family + " pruned at keep ratio 0.5: " + narrow.numParams() + " of " + net.numParams());
         assertEquals(List.of(), Networks.check(narrow, 28, 28, 1, 10));
         assertEquals(1.0, agreement(narrow, GraphOnnxExporter.fp32(narrow, input, IMAGE)), 1e-9, family + " pruned float32 export");

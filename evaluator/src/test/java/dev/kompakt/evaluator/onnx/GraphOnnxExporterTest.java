@@ -749,11 +749,20 @@ class GraphOnnxExporterTest {
                 .addLayer("out", softmax(3), "gap").setOutputs("out").build());
         assertRefused(up, InputType.convolutional(6, 6, 4), "up", "Upsampling2D", "");
 
-        ComputationGraph subset = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(6))
+        ComputationGraph scaled = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(6))
                 .addLayer("fc", new DenseLayer.Builder().nOut(5).build(), "in")
-                .addVertex("subset", new SubsetVertex(0, 2), "fc")
+                .addVertex("scale", new org.deeplearning4j.nn.conf.graph.ScaleVertex(0.5), "fc")
+                .addLayer("out", softmax(3), "scale").setOutputs("out").build());
+        assertRefused(scaled, InputType.feedForward(6), "scale", "ScaleVertex", "");
+
+        // a channel subset (ShuffleNet's split) of a dense layer's units is supported: a Slice
+        ComputationGraph subset = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(6))
+                .addLayer("fc", new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build(), "in")
+                .addVertex("subset", new SubsetVertex(1, 3), "fc")
                 .addLayer("out", softmax(3), "subset").setOutputs("out").build());
-        assertRefused(subset, InputType.feedForward(6), "subset", "SubsetVertex", "");
+        INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 8, 6);
+        Agreement a = compare(subset.outputSingle(false, x), run(GraphOnnxExporter.fp32(subset, InputType.feedForward(6)), new long[] {6}, x));
+        assertTrue(a.maxAbsDiff < 1e-6, "subset export max abs diff " + a.maxAbsDiff);
 
         ComputationGraph clipped = init(base(7).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(6))
                 .addLayer("fc", new DenseLayer.Builder().nOut(5).activation(new ActivationReLU(4.0, 0.0, 0.0)).build(), "in")

@@ -63,7 +63,7 @@ public final class NasBenchmark {
         String compression = spec("nas-compression", s, "");
         String joint = spec("nas-joint", s, """
                   architecture:
-                    families: [baseline, resnet, mobilenet, ghostnet]
+                    families: [baseline, resnet, mobilenet, ghostnet, shufflenet]
                     minDepth: 1
                     maxDepth: 2
                     widths: [0.25, 0.5, 0.75, 1.0]
@@ -226,7 +226,7 @@ public final class NasBenchmark {
         out.println("|---|---:|---:|---:|---:|---:|");
         INDArray images = Tensors.toDataSet(dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", RunData.bundledData(), 10).train()
                 .stratified(512)).getFeatures();
-        for (Family f : List.of(Family.RESNET, Family.MOBILENET, Family.GHOSTNET)) {
+        for (Family f : List.of(Family.RESNET, Family.MOBILENET, Family.GHOSTNET, Family.SHUFFLENET)) {
             for (int r : new int[] {28, 16}) {
                 ArchitectureStrategy.Plan plan = new ArchitectureStrategy.Plan(f, ArchitectureStrategy.Act.RELU,
                         List.of(new ArchitectureStrategy.Stage(1, 1.0, 3, 4, false), new ArchitectureStrategy.Stage(2, 1.0, 3, 4, false),

@@ -545,10 +545,10 @@ class SpecLoaderTest {
     @Test
     void architectureMistakesNameTheirFields() {
         SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n"
-                + "    families: [resnet, shufflenet]\n    kernels: [3, 4]\n    resolutions: [6]\n    compound: { minPhi: 1, maxPhi: 0 }\n"
+                + "    families: [resnet, squeezenet]\n    kernels: [3, 4]\n    resolutions: [6]\n    compound: { minPhi: 1, maxPhi: 0 }\n"
                 + "    widths: [0.5]\n")));
         assertEquals(List.of(
-                "strategies.architecture.families[1]: must be baseline, resnet, mobilenet or ghostnet, got 'shufflenet'",
+                "strategies.architecture.families[1]: must be baseline, resnet, mobilenet, ghostnet or shufflenet, got 'squeezenet'",
                 "strategies.architecture.widths: compound scaling derives depths, widths and the resolution from phi; drop widths or compound",
                 "strategies.architecture.resolutions: compound scaling derives depths, widths and the resolution from phi; drop resolutions or compound",
                 "strategies.architecture.kernels[1]: must be 3, 5 or 7, got 4",

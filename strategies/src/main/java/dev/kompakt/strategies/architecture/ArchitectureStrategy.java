@@ -52,7 +52,9 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
         /** MobileNetV2 inverted residuals with MobileNetV3's squeeze-excitation (Sandler et al. 2018, Howard et al. 2019). */
         MOBILENET("mobilenet"),
         /** GhostNet bottlenecks of ghost modules (Han et al. 2020). */
-        GHOSTNET("ghostnet");
+        GHOSTNET("ghostnet"),
+        /** ShuffleNetV2 units: channel split, channel shuffle (Ma et al. 2018). */
+        SHUFFLENET("shufflenet");
 
         private final String id;
 

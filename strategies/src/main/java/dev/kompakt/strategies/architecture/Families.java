@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -43,7 +44,11 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  *       conv with stride 2 and BN in the first block of a stage, optional squeeze-excitation, ghost module to o without
  *       act, plus the input (or, when the shape changes, a k x k depthwise conv with stride s, BN, 1x1 conv, BN). A ghost
  *       module to n channels is a 1x1 primary conv to n/2 BN [act] and a cheap k x k depthwise conv of those BN [act],
- *       concatenated.</li>
+ *       concatenated;</li>
+ *   <li><b>shufflenet</b> (Ma et al. 2018, ShuffleNetV2 units): in a stage's first block both branches see the input (left:
+ *       k x k depthwise with stride s BN, 1x1 conv to o/2 BN act; right: 1x1 conv to o/2 BN act, k x k depthwise with stride
+ *       s BN, 1x1 conv BN act), else the channels are split in halves and only the right half goes through the right
+ *       branch; the halves are concatenated and shuffled ({@link ChannelShuffleVertex}, 2 groups).</li>
  * </ul>
  * Channel counts are even (ghost modules halve them), at least {@value #MIN_CHANNELS}. Layer names say where they are:
  * {@code s2b1_dw} is the depthwise convolution of stage 2's first block.
@@ -56,6 +61,7 @@ public final class Families {
     public static final int DEFAULT_EXPANSION = 4;
     static final int[] RESNET_CHANNELS = {16, 32, 64};
     static final int[] MOBILE_CHANNELS = {16, 24, 40};
+    static final int[] SHUFFLE_CHANNELS = {24, 48, 96};
     static final int[] BASE_DEPTHS = {1, 2, 2};
     /** The output layer's name. */
     public static final String OUTPUT = "out";
@@ -70,7 +76,7 @@ public final class Families {
 
     /** Output channels of stage {@code stage} (0-based) of {@code family} at width multiplier {@code width}. */
     public static int channels(Family family, int stage, double width) {
-        int base = (family == Family.RESNET ? RESNET_CHANNELS : MOBILE_CHANNELS)[stage];
+        int base = (family == Family.RESNET ? RESNET_CHANNELS : family == Family.SHUFFLENET ? SHUFFLE_CHANNELS : MOBILE_CHANNELS)[stage];
         return even(base * width);
     }
 
@@ -102,6 +108,7 @@ public final class Families {
                     case RESNET -> b.basic(name, x, c, out, st.kernel(), stride);
                     case MOBILENET -> b.invertedResidual(name, x, c, out, st, stride);
                     case GHOSTNET -> b.ghostBottleneck(name, x, c, out, st, stride);
+                    case SHUFFLENET -> stride == 1 && c == out ? b.shuffleUnit(name, x, c, st.kernel()) : b.shuffleDownUnit(name, x, c, out, st.kernel(), stride);
                     case BASELINE -> throw new IllegalStateException();
                 };
                 c = out;
@@ -208,6 +215,40 @@ public final class Families {
             }
             g.addVertex(n + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), y, shortcut);
             return n + "_add";
+        }
+
+        /** ShuffleNetV2's basic unit: half the channels pass, the other half go through 1x1, k x k depthwise, 1x1; concatenated, shuffled. */
+        String shuffleUnit(String n, String x, int c, int k) {
+            int half = c / 2;
+            g.addVertex(n + "_split_l", new SubsetVertex(0, half - 1), x)
+                    .addVertex(n + "_split_r", new SubsetVertex(half, c - 1), x);
+            String r = branch(n + "_r", n + "_split_r", half, half, k, 1);
+            g.addVertex(n + "_cat", new MergeVertex(), n + "_split_l", r)
+                    .addVertex(n + "_shuffle", new ChannelShuffleVertex(2), n + "_cat");
+            return n + "_shuffle";
+        }
+
+        /** ShuffleNetV2's down-sampling unit: both branches see all channels (k x k depthwise with the stride, 1x1), each gives half. */
+        String shuffleDownUnit(String n, String x, int in, int out, int k, int stride) {
+            int half = out / 2;
+            g.addLayer(n + "_l_dw", depthwise(k, stride, in), x);
+            String l = bnAct(n + "_l_dw", in, false);
+            g.addLayer(n + "_l_pw", conv(1, 1, in, half), l);
+            l = bnAct(n + "_l_pw", half, true);
+            String r = branch(n + "_r", x, in, half, k, stride);
+            g.addVertex(n + "_cat", new MergeVertex(), l, r)
+                    .addVertex(n + "_shuffle", new ChannelShuffleVertex(2), n + "_cat");
+            return n + "_shuffle";
+        }
+
+        /** 1x1 conv to {@code out} BN act, k x k depthwise (stride) BN, 1x1 conv BN act. */
+        private String branch(String n, String x, int in, int out, int k, int stride) {
+            g.addLayer(n + "_pw1", conv(1, 1, in, out), x);
+            String y = bnAct(n + "_pw1", out, true);
+            g.addLayer(n + "_dw", depthwise(k, stride, out), y);
+            y = bnAct(n + "_dw", out, false);
+            g.addLayer(n + "_pw2", conv(1, 1, out, out), y);
+            return bnAct(n + "_pw2", out, true);
         }
 
         /** A ghost module to {@code out} (even) channels: half from a 1x1 conv, half from a cheap depthwise conv of those. */

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -56,7 +57,8 @@ import java.util.stream.IntStream;
  * (concatenation: its channels are its inputs' channels in order, each input's group pruned on its own and the consumers'
  * input channels gathered at their offsets). An element-wise vertex over a concatenation and anything but the same
  * concatenation (GhostNet's ghost module plus a shortcut, or times a squeeze-excitation gate) keeps all the channels of
- * its inputs: they line up only as wholes. A {@link CnnToFeedForwardPreProcessor} between a convolution
+ * its inputs: they line up only as wholes. A channel split (SubsetVertex) or shuffle ({@link
+ * dev.kompakt.strategies.architecture.ChannelShuffleVertex}) selects channels by position: its input's channels are kept. A {@link CnnToFeedForwardPreProcessor} between a convolution
  * and a dense layer is followed: DL4J flattens NCHW activations in C order, so channel {@code c} of an
  * {@code h x w} map owns the dense input rows {@code c*h*w ... c*h*w + h*w - 1}. Any other preprocessor is allowed only
  * where the channels it sees are not pruned (typically on the network input). Every other vertex or layer kind (subset,
@@ -340,7 +342,7 @@ public final class GraphChannelPruning {
         private static final Set<Class<?>> PASS_THROUGH = Set.of(ActivationLayer.class, DropoutLayer.class, ZeroPaddingLayer.class);
         private static final String SUPPORTED = "ConvolutionLayer, SeparableConvolution2D and DepthwiseConvolution2D (depth multiplier 1),"
                 + " DenseLayer, OutputLayer, BatchNormalization, ActivationLayer, DropoutLayer, ZeroPaddingLayer, SubsamplingLayer,"
-                + " GlobalPoolingLayer, ElementWiseVertex and MergeVertex";
+                + " GlobalPoolingLayer, ElementWiseVertex, MergeVertex, SubsetVertex and ChannelShuffleVertex";
 
         final ComputationGraph graph;
         final List<String> order;
@@ -374,6 +376,10 @@ public final class GraphChannelPruning {
                     elementWise(name, inputs);
                 } else if (v instanceof MergeVertex) {
                     merge(name, inputs);
+                } else if (v instanceof SubsetVertex sv) {
+                    fixedThrough(name, inputs, sv.getTo() - sv.getFrom() + 1L);
+                } else if (v instanceof dev.kompakt.strategies.architecture.ChannelShuffleVertex) {
+                    fixedThrough(name, inputs, -2);
                 } else {
                     throw unsupported(name, v.getClass().getSimpleName());
                 }
@@ -497,6 +503,27 @@ public final class GraphChannelPruning {
                 fixed.set(a, fixed.get(a) || fixed.get(b));
             }
             out.put(name, first);
+        }
+
+        /**
+         * A channel split (subset) or shuffle: it picks or reorders channels by position, so its input's channels are kept
+         * (fixed) and its output is a new fixed group of {@code nChannels} (-2: as many as its input has).
+         */
+        private void fixedThrough(String name, List<String> inputs, long nChannels) {
+            if (inputs.size() != 1) {
+                throw new IllegalArgumentException("vertex '" + name + "': a channel split or shuffle takes one input");
+            }
+            Tensor t = out.get(inputs.get(0));
+            long total = 0;
+            for (int n : t.nodes) {
+                if (channels.get(find(n)) < 0) {
+                    throw new IllegalArgumentException("vertex '" + name + "': splitting or shuffling the network input's channels is not"
+                            + " supported by graph channel pruning");
+                }
+                fixed.set(find(n), true);
+                total += channels.get(find(n));
+            }
+            out.put(name, new Tensor(node(nChannels == -2 ? total : nChannels, true), t.inner));
         }
 
         /** A concatenation: its channels are its inputs' channels one after another, each input's kept on its own. */

@@ -43,7 +43,7 @@ class ArchitectureStrategyTest {
         }
         assertEquals(expected, names(space));
         Parameter.Condition built = space.parameter("arch.s2.kernel").activeIf().orElseThrow();
-        assertEquals(new Parameter.Condition("arch.family", List.of("resnet", "mobilenet", "ghostnet")), built);
+        assertEquals(new Parameter.Condition("arch.family", List.of("resnet", "mobilenet", "ghostnet", "shufflenet")), built);
         assertEquals(new Parameter.Condition("arch.family", List.of("mobilenet", "ghostnet")),
                 space.parameter("arch.s2.expansion").activeIf().orElseThrow(), "no expansion ratio for ResNet blocks");
         assertEquals(List.of("arch.family"), names(Strategies.ARCHITECTURE.space(new ArchitectureStrategy.Range(List.of(Family.BASELINE), 1, 1,
@@ -115,13 +115,24 @@ class ArchitectureStrategyTest {
 
     @Test
     void everyFamilyBuildsARunnableNetworkOfTheDataShape() {
-        for (Family f : List.of(Family.RESNET, Family.MOBILENET, Family.GHOSTNET)) {
+        for (Family f : List.of(Family.RESNET, Family.MOBILENET, Family.GHOSTNET, Family.SHUFFLENET)) {
             ArchitectureStrategy.Plan plan = new ArchitectureStrategy.Plan(f, Act.HARDSWISH, List.of(new ArchitectureStrategy.Stage(2, 0.5, 5, 3, true),
                     new ArchitectureStrategy.Stage(1, 0.75, 7, 2, false), new ArchitectureStrategy.Stage(1, 1.0, 3, 4, true)), 0, 0);
             ComputationGraph net = Families.build(plan, 3, 12, 10, 7, 1);
-            INDArray out = net.outputSingle(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 3 * 12 * 10));
+            INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 3 * 12 * 10);
+            INDArray out = net.outputSingle(x);
             assertEquals(List.of(4L, 7L), List.of(out.size(0), out.size(1)), f.id());
             assertEquals(4.0, out.sumNumber().doubleValue(), 1e-4, f.id() + ": softmax rows");
+            // saved and loaded as DL4J zips are (the channel shuffle vertex by its class name)
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try {
+                org.deeplearning4j.util.ModelSerializer.writeModel(net, bytes, true);
+                ComputationGraph back = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+                        new java.io.ByteArrayInputStream(bytes.toByteArray()), true);
+                assertEquals(out, back.outputSingle(x), f.id() + ": the same network after a round trip");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         assertRejects("ghostnet needs inputs of at least 8x8 (three stride-2 stages), got 6x28",
                 () -> Families.build(new ArchitectureStrategy.Plan(Family.GHOSTNET, Act.RELU, List.of(new ArchitectureStrategy.Stage(1, 1, 3, 2, false),
