@@ -365,6 +365,11 @@ public final class CandidateEvaluator {
         }
 
         @Override
+        public boolean freshStart() {
+            return student && !keepWeights;
+        }
+
+        @Override
         public void trainingLoss(ILossFunction l) {
             loss = l;
         }

@@ -62,6 +62,14 @@ public interface CandidateBuild {
      */
     void startStudent(ComputationGraph graph, boolean keepWeights);
 
+    /**
+     * Whether the network to train starts from fresh weights (a built family, or a student initialised from scratch):
+     * their magnitudes rank nothing yet. Known after the configure phase.
+     */
+    default boolean freshStart() {
+        return false;
+    }
+
     /** Train with {@code loss} instead of softmax cross-entropy. */
     void trainingLoss(ILossFunction loss);
 
