@@ -66,7 +66,7 @@ class SpecLoaderTest {
         assertEquals(new PruningStrategy.Range(0.0, 0.9, List.of(PruningStrategy.Schedule.ONESHOT, PruningStrategy.Schedule.AGP), List.of()), s.strategies().pruning());
         assertEquals(new QuantizationStrategy.Range(List.of(32, 8, 6, 4)), s.strategies().quantization());
         assertEquals(new DistillationStrategy.Range(1.0, 8.0, 0.3, 0.9), s.strategies().distillation());
-        assertEquals(new ExperimentSpec.Budget(32, 1, 2, 5000, 64, 0.0005, 0.003), s.budget());
+        assertEquals(new ExperimentSpec.Budget(30, 1, 2, 5000, 64, 0.0005, 0.003), s.budget());
         assertEquals("motpe", s.search().sampler());
         assertEquals(10, s.search().startupTrials());
         assertEquals(10, s.search().populationSize());
