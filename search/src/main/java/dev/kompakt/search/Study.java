@@ -159,10 +159,13 @@ public final class Study {
         return trials.get(number);
     }
 
-    /** Finishes a RUNNING trial; the intermediate values it reported stay with it. */
+    /**
+     * Finishes a RUNNING trial, or one INTERRUPTED earlier and run again; the intermediate values it reported stay with
+     * it. An INTERRUPTED result leaves it to be run again (by a resumed search).
+     */
     public synchronized Trial tell(int number, TrialResult result) {
         Trial running = existing(number);
-        if (running.state() != TrialState.RUNNING) {
+        if (running.state().isFinished()) {
             throw new IllegalStateException("trial " + number + " is already " + running.state());
         }
         TrialResult checked = checkObjectives(result);

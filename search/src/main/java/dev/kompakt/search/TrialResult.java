@@ -10,8 +10,8 @@ public record TrialResult(TrialState state, Map<String, Double> metrics, String 
         if (state == null || state == TrialState.RUNNING) {
             throw new IllegalArgumentException("a trial result needs a finished state, got " + state);
         }
-        if (state == TrialState.FAILED && (error == null || error.isBlank())) {
-            throw new IllegalArgumentException("a FAILED result must record its cause");
+        if ((state == TrialState.FAILED || state == TrialState.INTERRUPTED) && (error == null || error.isBlank())) {
+            throw new IllegalArgumentException("a " + state + " result must record its cause");
         }
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics == null ? Map.of() : metrics));
     }
@@ -30,6 +30,14 @@ public record TrialResult(TrialState state, Map<String, Double> metrics, String 
 
     public static TrialResult failed(String error, String worker) {
         return new TrialResult(TrialState.FAILED, Map.of(), error, worker);
+    }
+
+    /**
+     * The infrastructure could not run the trial ({@code cause}: what Spark said); not a result of the candidate, so a
+     * resumed search runs it again.
+     */
+    public static TrialResult interrupted(String cause) {
+        return new TrialResult(TrialState.INTERRUPTED, Map.of(), cause, null);
     }
 
     /** Describes a throwable with its chain of causes, for the journal. */
