@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -30,7 +31,7 @@ import java.util.function.Function;
 public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.Command> {
 
     /** Messages this actor understands. */
-    public sealed interface Command permits TrialDone, TrialCrashed, Heartbeat {
+    public sealed interface Command permits TrialDone, TrialCrashed, Resubmit, Heartbeat {
     }
 
     /** A trial's outcome came back from the executor. */
@@ -41,6 +42,10 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     public record TrialCrashed(int number, String cause) implements Command {
     }
 
+    /** The back-off after an infrastructure fault is over: submit the trial again. */
+    public record Resubmit(int number) implements Command {
+    }
+
     /** Periodic progress report. */
     public record Heartbeat() implements Command {
     }
@@ -48,11 +53,24 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     /**
      * Execution parameters, separate from the study's algorithm parameters.
      *
-     * @param maxWall after this long (from the coordinator's start) no new trial is asked; trials in flight finish. Null =
-     *                no limit. A resumed search counts it from its own start.
+     * @param maxWall      after this long (from the coordinator's start) no new trial is asked; trials in flight finish.
+     *                     Null = no limit. A resumed search counts it from its own start.
+     * @param retries      how many times a trial the infrastructure could not run (its stage failed: executors lost, job
+     *                     cancelled) is submitted again before it is recorded INTERRUPTED, for a resumed search to run
+     * @param retryBackoff the wait before the first retry; it doubles with each further one (executors lost together
+     *                     usually come back together: a standalone worker relaunches them within seconds)
      */
-    public record Settings(int totalTrials, int maxInFlight, Duration heartbeat, Duration maxWall) {
-        /** No wall-time limit. */
+    public record Settings(int totalTrials, int maxInFlight, Duration heartbeat, Duration maxWall, int retries, Duration retryBackoff) {
+        /** Two retries after 15 s and 30 s. */
+        public static final int DEFAULT_RETRIES = 2;
+        public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(15);
+
+        /** Default retries. */
+        public Settings(int totalTrials, int maxInFlight, Duration heartbeat, Duration maxWall) {
+            this(totalTrials, maxInFlight, heartbeat, maxWall, DEFAULT_RETRIES, DEFAULT_BACKOFF);
+        }
+
+        /** No wall-time limit, default retries. */
         public Settings(int totalTrials, int maxInFlight, Duration heartbeat) {
             this(totalTrials, maxInFlight, heartbeat, null);
         }
@@ -64,6 +82,9 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
             if (maxInFlight < 1) {
                 throw new IllegalArgumentException("maxInFlight must be >= 1, got " + maxInFlight);
             }
+            if (retries < 0 || retryBackoff == null || retryBackoff.isNegative()) {
+                throw new IllegalArgumentException("retries must be >= 0 and retryBackoff >= 0, got " + retries + ", " + retryBackoff);
+            }
         }
     }
 
@@ -72,6 +93,10 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         void trialFinished(Trial trial, SearchProgress progress);
 
         void heartbeat(SearchProgress progress);
+
+        /** The infrastructure could not run trial {@code number} ({@code cause}); retry {@code attempt} of {@code retries} follows. */
+        default void trialRetrying(int number, int attempt, int retries, Duration delay, String cause) {
+        }
     }
 
     private final Study study;
@@ -84,6 +109,11 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     private final int finishedAtStart;
     /** Trials that were RUNNING in a restored study (in flight when the process died): run again first. */
     private final java.util.ArrayDeque<Study.TrialRequest> pending = new java.util.ArrayDeque<>();
+    /** What each trial in flight was submitted with, to submit it again after an infrastructure fault. */
+    private final java.util.Map<Integer, TrialSpec> submitted = new java.util.HashMap<>();
+    /** Infrastructure faults per trial in flight. */
+    private final java.util.Map<Integer, Integer> faults = new java.util.HashMap<>();
+    private final TimerScheduler<Command> timers;
     private int asked;
     private int inFlight;
 
@@ -103,9 +133,10 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         this.settings = settings;
         this.listener = listener;
         this.done = done;
+        this.timers = timers;
         this.asked = study.trials().size();
         this.finishedAtStart = (int) study.trials().stream().filter(t -> t.state().isFinished()).count();
-        study.trials().stream().filter(t -> t.state() == TrialState.RUNNING)
+        study.trials().stream().filter(t -> !t.state().isFinished())
                 .forEach(t -> pending.add(new Study.TrialRequest(t.number(), t.assignment())));
         if (settings.heartbeat() != null && !settings.heartbeat().isZero()) {
             timers.startTimerAtFixedRate(new Heartbeat(), settings.heartbeat());
@@ -118,6 +149,10 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         return newReceiveBuilder()
                 .onMessage(TrialDone.class, this::onDone)
                 .onMessage(TrialCrashed.class, this::onCrashed)
+                .onMessage(Resubmit.class, m -> {
+                    submit(m.number());
+                    return this;
+                })
                 .onMessage(Heartbeat.class, m -> {
                     listener.heartbeat(progress());
                     return this;
@@ -131,12 +166,27 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         return finish(m.number(), result);
     }
 
+    /**
+     * The infrastructure could not run the trial (the candidate's own failures come back as a failed outcome, never
+     * here): submitted again after a back-off, keeping its slot, and once the retries are spent recorded INTERRUPTED
+     * (not FAILED: nothing is known about the candidate), which a resumed search runs again.
+     */
     private Behavior<Command> onCrashed(TrialCrashed m) {
-        return finish(m.number(), TrialResult.failed("executor could not run the trial: " + m.cause(), null));
+        int attempt = faults.merge(m.number(), 1, Integer::sum);
+        if (attempt <= settings.retries()) {
+            Duration delay = settings.retryBackoff().multipliedBy(1L << (attempt - 1));
+            listener.trialRetrying(m.number(), attempt, settings.retries(), delay, m.cause());
+            timers.startSingleTimer("retry-" + m.number(), new Resubmit(m.number()), delay);
+            return this;
+        }
+        return finish(m.number(), TrialResult.interrupted("the infrastructure could not run the trial (attempts: "
+                + (settings.retries() + 1) + "): " + m.cause()));
     }
 
     private Behavior<Command> finish(int number, TrialResult result) {
         inFlight--;
+        submitted.remove(number);
+        faults.remove(number);
         Trial trial = study.tell(number, result);
         listener.trialFinished(trial, progress());
         return fill();
@@ -154,9 +204,8 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
                     request = pending.poll();
                 }
                 inFlight++;
-                int number = request.number();
-                getContext().pipeToSelf(executor.submit(toSpec.apply(request)), (outcome, failure) ->
-                        failure == null ? new TrialDone(number, outcome) : new TrialCrashed(number, TrialResult.describe(failure)));
+                submitted.put(request.number(), toSpec.apply(request));
+                submit(request.number());
             }
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
@@ -169,6 +218,17 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         return this;
     }
 
+    private void submit(int number) {
+        CompletionStage<TrialOutcome> stage;
+        try {
+            stage = executor.submit(submitted.get(number));
+        } catch (RuntimeException e) { // e.g. Spark refused the job: the same as a failed stage
+            stage = CompletableFuture.failedFuture(e);
+        }
+        getContext().pipeToSelf(stage, (outcome, failure) ->
+                failure == null ? new TrialDone(number, outcome) : new TrialCrashed(number, TrialResult.describe(failure)));
+    }
+
     /** Whether the wall-time budget is spent (no new trials then). */
     private boolean outOfTime() {
         return settings.maxWall() != null && Duration.between(start, Instant.now()).compareTo(settings.maxWall()) >= 0;
@@ -178,13 +238,15 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         List<Trial> trials = study.trials();
         int finished = (int) trials.stream().filter(t -> t.state().isFinished()).count();
         int failed = (int) trials.stream().filter(t -> t.state() == TrialState.FAILED).count();
+        int interrupted = (int) trials.stream().filter(t -> t.state() == TrialState.INTERRUPTED).count();
         Duration elapsed = Duration.between(start, Instant.now());
         int finishedHere = finished - finishedAtStart;
         Duration eta = null;
         if (finishedHere > 0) {
             eta = Duration.ofMillis(elapsed.toMillis() / finishedHere * (settings.totalTrials() - finished));
         }
-        return new SearchProgress(settings.totalTrials(), finished, inFlight, failed, study.paretoFront().size(), elapsed, eta);
+        return new SearchProgress(settings.totalTrials(), finished, inFlight, failed, interrupted, study.paretoFront().size(), elapsed, eta,
+                executor.executors());
     }
 
     /** Convenience for tests and the CLI: a listener that prints progress lines. */
@@ -199,6 +261,12 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
             @Override
             public void heartbeat(SearchProgress progress) {
                 out.accept(progress.line());
+            }
+
+            @Override
+            public void trialRetrying(int number, int attempt, int retries, Duration delay, String cause) {
+                out.accept(String.format("trial %d: the infrastructure could not run it (%s); retry %d of %d in %d s", number, cause,
+                        attempt, retries, delay.toSeconds()));
             }
         };
     }

@@ -63,6 +63,15 @@ public final class SparkTrialExecutor implements TrialExecutor {
         return Math.max(1, spark.defaultParallelism());
     }
 
+    /** On a cluster, the executors registered now (the block managers less the driver's); -1 in local mode. */
+    @Override
+    public int executors() {
+        if (spark.isLocal()) {
+            return -1;
+        }
+        return Math.max(0, spark.sc().getExecutorMemoryStatus().size() - 1);
+    }
+
     @Override
     public void close() {
         waiters.shutdownNow();

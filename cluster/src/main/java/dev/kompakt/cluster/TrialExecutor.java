@@ -14,6 +14,11 @@ public interface TrialExecutor extends AutoCloseable {
     /** How many trials can make progress at the same time (e.g. executor cores). */
     int parallelism();
 
+    /** Executors registered to run trials now, or -1 where that is not known or not meaningful (e.g. in-process). */
+    default int executors() {
+        return -1;
+    }
+
     @Override
     void close();
 }

@@ -143,12 +143,13 @@ class SearchCoordinatorTest {
                 TrialSpec spec = new TrialSpec(r.number(), CompressionPlan.from(r.assignment()), BUDGET, 100 + r.number());
                 specs.add(spec);
                 return spec;
-            }, new SearchCoordinator.Settings(TOTAL, MAX_IN_FLIGHT, Duration.ofMillis(20)), listener, done), "coordinator-test");
+            }, new SearchCoordinator.Settings(TOTAL, MAX_IN_FLIGHT, Duration.ofMillis(20), null, 0, Duration.ZERO), listener, done),
+                    "coordinator-test");
 
             List<Trial> trials = done.get(30, TimeUnit.SECONDS);
 
             assertEquals(TOTAL, trials.size());
-            assertTrue(trials.stream().allMatch(t -> t.state().isFinished()), "every trial finished");
+            assertTrue(trials.stream().allMatch(t -> t.state() != TrialState.RUNNING), "every trial came back");
             assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), executor.submitted, "each trial submitted once, in order");
             assertEquals(List.of(2, 3, 4, 5, 6, 1, 0), executor.completed, "the fake completed out of order");
             assertNotEquals(List.of(0, 1, 2, 3, 4, 5, 6), executor.completed);
@@ -161,9 +162,9 @@ class SearchCoordinatorTest {
             assertEquals("java.lang.ArithmeticException: loss diverged", failed.error());
             assertEquals("fake-worker", failed.worker());
 
-            Trial crashed = trials.get(CRASHES);
-            assertEquals(TrialState.FAILED, crashed.state());
-            assertTrue(crashed.error().startsWith("executor could not run the trial: "), crashed.error());
+            Trial crashed = trials.get(CRASHES); // no retries in these settings: an infrastructure fault is INTERRUPTED at once
+            assertEquals(TrialState.INTERRUPTED, crashed.state());
+            assertTrue(crashed.error().startsWith("the infrastructure could not run the trial (attempts: 1): "), crashed.error());
             assertTrue(crashed.error().contains("IllegalStateException: executor lost"), crashed.error());
             assertNull(crashed.worker());
 
@@ -175,7 +176,8 @@ class SearchCoordinatorTest {
                 assertEquals("fake-worker", t.worker());
             }
             assertEquals(5, study.count(TrialState.COMPLETE));
-            assertEquals(2, study.count(TrialState.FAILED));
+            assertEquals(1, study.count(TrialState.FAILED));
+            assertEquals(1, study.count(TrialState.INTERRUPTED));
             assertEquals(0, study.count(TrialState.RUNNING));
             assertEquals(TOTAL, finishedCallbacks.get());
 
@@ -185,9 +187,10 @@ class SearchCoordinatorTest {
                 assertEquals(CompressionPlan.from(trials.get(s.trialNumber()).assignment()), s.plan());
                 assertEquals(100 + s.trialNumber(), s.seed());
             }
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("trial 4 FAILED (executor could not run the trial")), lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("trial 4 INTERRUPTED (the infrastructure could not run the trial")),
+                    lines.toString());
             String last = lines.stream().filter(l -> l.startsWith("trial ")).reduce((a, b) -> b).orElseThrow();
-            assertTrue(last.contains("trials 7/7 done, 0 in flight, 2 failed"), last);
+            assertTrue(last.contains("trials 6/7 done, 0 in flight, 1 failed, 1 interrupted (resume runs them)"), last);
         } finally {
             if (system != null) {
                 system.terminate();
@@ -240,6 +243,94 @@ class SearchCoordinatorTest {
         }
     }
 
+    /** Fails the first {@code faults.get(n)} submissions of trial n as an infrastructure fault would, then completes it. */
+    static final class FlakyExecutor implements TrialExecutor {
+        final Map<Integer, Integer> faults;
+        final Map<Integer, Integer> submissions = new java.util.concurrent.ConcurrentHashMap<>();
+
+        FlakyExecutor(Map<Integer, Integer> faults) {
+            this.faults = faults;
+        }
+
+        @Override
+        public CompletionStage<TrialOutcome> submit(TrialSpec spec) {
+            int n = spec.trialNumber();
+            int attempt = submissions.merge(n, 1, Integer::sum);
+            if (attempt <= faults.getOrDefault(n, 0)) {
+                return CompletableFuture.failedFuture(new org.apache.spark.SparkException(
+                        "Job aborted due to stage failure: ExecutorLostFailure (executor 1 exited caused by one of the running tasks)"));
+            }
+            return CompletableFuture.completedFuture(new TrialOutcome(n, true, Map.of("accuracy", 0.5, "size_bytes", 10.0 + n), null, "w", 0.1));
+        }
+
+        @Override
+        public int parallelism() {
+            return 2;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static List<Trial> runCoordinator(Study study, TrialExecutor executor, int total, int retries, List<String> lines) throws Exception {
+        CompletableFuture<List<Trial>> done = new CompletableFuture<>();
+        ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, executor,
+                r -> new TrialSpec(r.number(), CompressionPlan.from(r.assignment()), BUDGET, r.number()),
+                new SearchCoordinator.Settings(total, 2, null, null, retries, Duration.ofMillis(50)), SearchCoordinator.printing(lines::add),
+                done), "flaky");
+        try {
+            return done.get(30, TimeUnit.SECONDS);
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** An infrastructure fault is retried after a back-off; the trial then completes, and no other trial is disturbed. */
+    @Test
+    void infrastructureFaultsAreRetriedWithBackoff() throws Exception {
+        FlakyExecutor executor = new FlakyExecutor(Map.of(1, 2));
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        List<Trial> trials = runCoordinator(study(), executor, 4, 2, lines);
+        assertTrue(trials.stream().allMatch(t -> t.state() == TrialState.COMPLETE), trials.toString());
+        assertEquals(3, executor.submissions.get(1), "two faults, then the third attempt ran");
+        assertEquals(1, executor.submissions.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("trial 1: the infrastructure could not run it (org.apache.spark.SparkException: "
+                + "Job aborted due to stage failure: ExecutorLostFailure") && l.endsWith("retry 2 of 2 in 0 s")), lines.toString());
+    }
+
+    /**
+     * Faults beyond the retries: the trial is INTERRUPTED (no metrics, not a failure of the candidate), the search ends, and a
+     * study restored from the journal runs it again with its recorded parameters: nothing is lost.
+     */
+    @Test
+    void aTrialTheInfrastructureCannotRunIsInterruptedAndRunsAgainOnResume(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path file = tmp.resolve("trials.jsonl");
+        Study first = study();
+        List<Trial> before;
+        try (var journal = dev.kompakt.search.journal.TrialJournal.open(file)) {
+            Study journaled = new Study("coordinator-test", first.space(), first.objectives(), List.of(), new RandomSampler(3), journal, null);
+            before = runCoordinator(journaled, new FlakyExecutor(Map.of(2, 10)), 4, 1, new ArrayList<>());
+        }
+        assertEquals(TrialState.INTERRUPTED, before.get(2).state());
+        assertTrue(before.get(2).error().contains("(attempts: 2)"), before.get(2).error());
+        assertTrue(before.get(2).metrics().isEmpty());
+        assertEquals(3, before.stream().filter(t -> t.state() == TrialState.COMPLETE).count());
+
+        List<Trial> replayed = dev.kompakt.search.journal.TrialJournal.replay(dev.kompakt.search.journal.TrialJournal.read(file));
+        assertEquals(TrialState.INTERRUPTED, replayed.get(2).state());
+        Study resumed = new Study("coordinator-test", first.space(), first.objectives(), List.of(), new RandomSampler(3));
+        replayed.forEach(resumed::restore);
+        FlakyExecutor healthy = new FlakyExecutor(Map.of());
+        List<Trial> after = runCoordinator(resumed, healthy, 4, 1, new ArrayList<>());
+        assertEquals(Map.of(2, 1), healthy.submissions, "only the interrupted trial ran again");
+        assertEquals(TrialState.COMPLETE, after.get(2).state());
+        assertEquals(before.get(2).assignment(), after.get(2).assignment(), "with its recorded parameters");
+        assertTrue(after.stream().allMatch(t -> t.state() == TrialState.COMPLETE));
+    }
+
     @Test
     void settingsAreValidated() {
         var total = assertThrows(IllegalArgumentException.class, () -> new SearchCoordinator.Settings(0, 1, null));
@@ -252,6 +343,9 @@ class SearchCoordinatorTest {
     void progressLineFormatsDurations() {
         SearchProgress p = new SearchProgress(10, 4, 2, 1, 3, Duration.ofSeconds(3723), null);
         assertEquals("trials 4/10 done, 2 in flight, 1 failed | front 3 | elapsed 1:02:03 | ETA ?", p.line());
+        SearchProgress waiting = new SearchProgress(10, 4, 2, 1, 2, 3, Duration.ofSeconds(3723), null, 0);
+        assertEquals("trials 4/10 done, 2 in flight, 1 failed, 2 interrupted (resume runs them) | front 3 | elapsed 1:02:03 | ETA ? "
+                + "| no executor is registered with the cluster manager: trials wait for one", waiting.line());
         assertEquals("0:00:59", SearchProgress.format(Duration.ofSeconds(59)));
     }
 }

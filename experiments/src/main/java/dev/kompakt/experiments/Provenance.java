@@ -82,7 +82,7 @@ public final class Provenance {
     }
 
     /** The hex SHA-256 of a text (a spec). */
-    static String sha256(String text) {
+    public static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

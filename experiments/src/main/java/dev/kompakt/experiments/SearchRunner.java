@@ -51,11 +51,15 @@ public final class SearchRunner {
     public record Result(Path runDir, RunSummary summary, Duration wallTime) {
     }
 
+    /** How long a standalone master may take to accept a connection before the search gives up (nothing written). */
+    static final Duration MASTER_TIMEOUT = Duration.ofSeconds(10);
+
     private SearchRunner() {
     }
 
     public static Result run(ExperimentSpec spec, String specText, Options options, PrintStream console) throws IOException {
         Instant started = Instant.now();
+        SparkSetup.requireReachable(options.master(), MASTER_TIMEOUT);
         ProfileRegistry profiles = ProfileRegistry.load(options.profilesDir());
         // the data and a user's model are checked before anything is written: a model that does not fit is exit 2
         RunData data = RunData.load(spec);
@@ -117,6 +121,7 @@ public final class SearchRunner {
             throw new SpecException(specFile.toString(), List.of("changed since the run started (its SHA-256 differs from the journal's); "
                     + "resume needs the spec the run started with"));
         }
+        SparkSetup.requireReachable(options.master(), MASTER_TIMEOUT); // before anything is written
         List<Trial> recorded = run.trials();
         Map<String, String> provenance = run.provenance();
         RunSetup setup = RunSetup.recorded(spec, provenance, profiles);

@@ -123,4 +123,79 @@ class StandaloneClusterTest {
         }
         assertEquals(2, workers.size(), "trials spread over both executors: " + workers);
     }
+
+    /**
+     * Infrastructure faults are not candidate failures: every executor is killed while trial 0 runs, and again when Spark
+     * runs its second attempt on the replacement executors (so Spark gives the job up: spark.task.maxFailures is 2). The
+     * coordinator submits the trial again after its back-off, and it completes on the third generation of executors;
+     * nothing is FAILED and nothing is lost.
+     */
+    @Test
+    void executorsKilledTwiceDuringATrialAreAnInfrastructureFaultAndTheTrialIsRetried(@TempDir Path tmp) throws Exception {
+        String text = Files.readString(TinySearch.SPEC).replace("name: tiny", "name: tiny-faults").replace("trials: 4", "trials: 2")
+                .replace("maxInFlight: 2", "maxInFlight: 1")
+                .replace("path: ../../../data/fashion-mnist-subset", "path: " + Path.of("data", "fashion-mnist-subset").toAbsolutePath());
+        Path specFile = tmp.resolve("spec.yaml");
+        Files.writeString(specFile, text);
+        var spec = dev.kompakt.experiments.spec.SpecLoader.load(specFile,
+                dev.kompakt.evaluator.hardware.ProfileRegistry.builtIn().all().keySet());
+        List<Path> workDirs = List.of(sparkHome.resolve("work1"), sparkHome.resolve("work2"));
+        Set<Path> seen = new HashSet<>(executorLogsWithATrial(workDirs)); // executors of earlier tests
+        List<String> kills = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread killer = new Thread(() -> {
+            try {
+                for (int round = 1; round <= 2; round++) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+                    List<Path> running;
+                    while ((running = executorLogsWithATrial(workDirs).stream().filter(f -> !seen.contains(f)).toList()).isEmpty()) {
+                        if (System.nanoTime() > deadline) {
+                            return;
+                        }
+                        Thread.sleep(200);
+                    }
+                    seen.addAll(running);
+                    long killed = PROCESSES.subList(1, PROCESSES.size()).stream().flatMap(Process::descendants)
+                            .filter(ProcessHandle::destroyForcibly).count();
+                    kills.add("round " + round + ": trial running in " + running + ", killed " + killed + " executor processes");
+                }
+            } catch (InterruptedException | IOException e) {
+                kills.add("killer stopped: " + e);
+            }
+        }, "executor-killer");
+        killer.setDaemon(true);
+        killer.start();
+
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        SearchRunner.Result r = SearchRunner.run(spec, text, new SearchRunner.Options(masterUrl, tmp.resolve("run"), null, null, null),
+                new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));
+        killer.join(10_000);
+        String log = console.toString(java.nio.charset.StandardCharsets.UTF_8) + "\n" + kills;
+        System.out.println(log);
+        assertEquals(2, kills.size(), "killed the executors twice during trial 0:\n" + log);
+        assertTrue(log.contains("trial 0: the infrastructure could not run it (") && log.contains("retry 1 of 2"), log);
+        List<Trial> trials = r.summary().trials();
+        assertEquals(2, trials.size(), log);
+        assertTrue(trials.stream().allMatch(t -> t.state() == dev.kompakt.search.TrialState.COMPLETE), "nothing failed or lost:\n" + log);
+        List<Trial> replayed = dev.kompakt.search.journal.TrialJournal.replay(
+                dev.kompakt.search.journal.TrialJournal.read(tmp.resolve("run").resolve("trials.jsonl")));
+        assertEquals(trials.stream().map(Trial::metrics).toList(), replayed.stream().map(Trial::metrics).toList());
+    }
+
+    /** The stderr files of executors that have begun a trial (the executor prints its host calibration at its first one). */
+    private static List<Path> executorLogsWithATrial(List<Path> workDirs) throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (Path work : workDirs) {
+            if (!Files.isDirectory(work)) {
+                continue;
+            }
+            try (var files = Files.find(work, 3, (f, a) -> f.getFileName().toString().equals("stderr"))) {
+                for (Path f : files.toList()) {
+                    if (Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1).contains("kompakt executor ")) {
+                        found.add(f);
+                    }
+                }
+            }
+        }
+        return found;
+    }
 }

@@ -56,6 +56,10 @@ public final class KompaktCli implements Callable<Integer> {
                 err.println("kompakt: " + e.getMessage());
                 return BAD_INPUT;
             }
+            if (e instanceof dev.kompakt.cluster.SparkSetup.MasterUnreachableException) {
+                err.println("kompakt: " + e.getMessage());
+                return 1;
+            }
             err.println("kompakt: " + e);
             for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
                 err.println("  caused by: " + c);
@@ -448,7 +452,10 @@ public final class KompaktCli implements Callable<Integer> {
     static void printSummary(PrintStream out, RunSummary run) {
         long complete = run.trials().stream().filter(t -> t.state() == TrialState.COMPLETE).count();
         long failed = run.trials().stream().filter(t -> t.state() == TrialState.FAILED).count();
-        out.printf("%d trials: %d complete, %d failed; Pareto front: %d points%n", run.trials().size(), complete, failed, run.front().size());
+        long interrupted = run.trials().stream().filter(t -> t.state() == TrialState.INTERRUPTED).count();
+        out.printf("%d trials: %d complete, %d failed%s; Pareto front: %d points%n", run.trials().size(), complete, failed,
+                interrupted > 0 ? ", " + interrupted + " interrupted (the infrastructure could not run them: `kompakt resume` runs them)" : "",
+                run.front().size());
         StringBuilder header = new StringBuilder(String.format("%6s", "trial"));
         run.objectives().forEach(o -> header.append(String.format(" %16s", o.metric())));
         header.append(String.format(" %8s  %s", "ratio", "params"));

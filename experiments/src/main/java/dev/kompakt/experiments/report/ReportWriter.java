@@ -118,6 +118,9 @@ public final class ReportWriter {
         stat(sb, "failed", counts.get(TrialState.FAILED), counts.get(TrialState.FAILED) > 0 ? " bad" : "");
         stat(sb, "stopped", counts.get(TrialState.STOPPED), "");
         stat(sb, "running", counts.get(TrialState.RUNNING), "");
+        if (counts.get(TrialState.INTERRUPTED) > 0) { // the infrastructure could not run them; `kompakt resume` does
+            stat(sb, "interrupted (resume runs them)", counts.get(TrialState.INTERRUPTED), " bad");
+        }
         stat(sb, "infeasible", infeasible, "");
         stat(sb, "on the front", run.front().size(), " front");
         sb.append("</div>\n<dl class=\"meta\">\n<dt>Objectives</dt><dd class=\"chips\">");

@@ -200,6 +200,43 @@ class CliTest {
         assertTrue(r.out().contains("sparsity.") && r.out().contains("not objectives"), r.toString());
     }
 
+    /**
+     * A standalone master nobody listens on: search and resume fail fast (Spark alone retries for about a minute) with one
+     * line naming the master, and write nothing.
+     */
+    @Test
+    void anUnreachableMasterFailsFastWithOneLineAndWritesNothing() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort(); // free, and closed again: nothing listens there
+        }
+        String master = "spark://127.0.0.1:" + port;
+        Path runs = tmp.resolve("runs");
+        long t0 = System.nanoTime();
+        Result r = cli("search", "quickstart.yaml", "--master", master, "--runs-dir", runs.toString());
+        assertEquals(1, r.code(), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.toString());
+        assertTrue(r.err().startsWith("kompakt: cannot reach the Spark master " + master + " (127.0.0.1:" + port + ": connection refused)"),
+                r.toString());
+        assertFalse(Files.exists(runs), r.toString());
+
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        String tinyText = Files.readString(TINY).replace("path: ../../../data/fashion-mnist-subset", "path: " + DATA);
+        Files.writeString(run.resolve("spec.yaml"), tinyText);
+        try (TrialJournal journal = TrialJournal.open(run.resolve("trials.jsonl"))) {
+            journal.append(new JournalEvent.Started("tiny", dev.kompakt.experiments.Provenance.sha256(tinyText), 7, "2025-01-01T00:00:00Z"));
+        }
+        List<Path> before = listTree(run);
+        String journalBefore = Files.readString(run.resolve("trials.jsonl"));
+        Result resumed = cli("resume", run.toString(), "--master", master);
+        assertEquals(1, resumed.code(), resumed.toString());
+        assertEquals(1, resumed.err().strip().lines().count(), resumed.toString());
+        assertTrue(resumed.err().contains("cannot reach the Spark master " + master), resumed.toString());
+        assertEquals(before, listTree(run), "resume wrote nothing");
+        assertEquals(journalBefore, Files.readString(run.resolve("trials.jsonl")));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 30, "both failed within 30 s");
+    }
+
     @Test
     void reportOnADirectoryWithoutJournalExits2() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("not-a-run"));
