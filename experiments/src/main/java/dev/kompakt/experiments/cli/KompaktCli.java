@@ -314,10 +314,11 @@ public final class KompaktCli implements Callable<Integer> {
                     + "and 64; host-latency: the host latency model's predictions against ONNX Runtime measurements; anchors: each simulated "
                     + "device against its cited anchor latencies; strategies: pruning, quantization and distillation on full Fashion-MNIST; "
                     + "large-data: a 4-trial search on a generated image folder larger than the heap (--data DIR, --gigabytes); "
-                    + "nas: the joint architecture + compression search against compression only, at equal wall time (--minutes). "
+                    + "nas: the joint architecture + compression search against compression only, at equal wall time (--minutes); "
+                    + "training: candidate training throughput (samples/s, effective GFLOP/s) per network family (--samples, --batch, --tasks). "
                     + "The search-engine benchmarks (samplers, indicators, journal) are in the bench module: bin/kompakt bench samplers.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data or nas")
+        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data, nas or training")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -369,6 +370,16 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--baseline-epochs", defaultValue = "8", description = "epochs of the CNN baseline (nas; default ${DEFAULT-VALUE})")
         int baselineEpochs;
 
+        @Option(names = "--samples", defaultValue = "2048", description = "samples per timed pass (training; default ${DEFAULT-VALUE})")
+        int samples;
+
+        @Option(names = "--batch", defaultValue = "64", description = "minibatch size (training; default ${DEFAULT-VALUE})")
+        int batch;
+
+        @Option(names = "--tasks", defaultValue = "0", description = "trainings at once in the second configuration, 0 = one per core "
+                + "(training; default ${DEFAULT-VALUE})")
+        int tasks;
+
         @Option(names = "--runs-dir", description = "where the two runs go (nas; default runs/bench-nas-<time>)")
         Path runsDir;
 
@@ -389,6 +400,12 @@ public final class KompaktCli implements Callable<Integer> {
                 parent.out.printf("%n%d of %d anchors within +-30%%; calibration anchors fit a profile's efficiency, check anchors are held out.%n",
                         rows.stream().filter(dev.kompakt.evaluator.hardware.AnchorBenchmark.Row::within).count(),
                         rows.stream().filter(dev.kompakt.evaluator.hardware.AnchorBenchmark.Row::hasPrediction).count());
+                return 0;
+            }
+            if (name.equals("training")) {
+                int t = tasks > 0 ? tasks : Runtime.getRuntime().availableProcessors();
+                dev.kompakt.experiments.bench.TrainingBenchmark.run(new dev.kompakt.experiments.bench.TrainingBenchmark.Settings(samples, batch,
+                        3, t, seed), parent.out);
                 return 0;
             }
             if (name.equals("nas")) {
@@ -429,7 +446,7 @@ public final class KompaktCli implements Callable<Integer> {
                 throw new SpecException("bench", List.of("'" + name + "' is a search-engine benchmark in the bench module; run it with "
                         + "bin/kompakt bench " + name));
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas; "
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training; "
                     + "with bin/kompakt also samplers, indicators, journal)"));
         }
     }

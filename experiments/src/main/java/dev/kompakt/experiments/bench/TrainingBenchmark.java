@@ -1,0 +1,222 @@
+package dev.kompakt.experiments.bench;
+
+import dev.kompakt.evaluator.cost.CostModel;
+import dev.kompakt.evaluator.cost.GraphCostModel;
+import dev.kompakt.evaluator.data.DataShape;
+import dev.kompakt.evaluator.hardware.LatencyProbe;
+import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.NetworkFactory;
+import dev.kompakt.evaluator.net.Networks;
+import dev.kompakt.evaluator.net.Training;
+import dev.kompakt.strategies.architecture.ArchitectureStrategy.Act;
+import dev.kompakt.strategies.architecture.ArchitectureStrategy.Family;
+import dev.kompakt.strategies.architecture.ArchitectureStrategy.Plan;
+import dev.kompakt.strategies.architecture.ArchitectureStrategy.Stage;
+import dev.kompakt.strategies.architecture.Families;
+import dev.kompakt.strategies.pruning.PruningMasks;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+/**
+ * Candidate training throughput: samples per second through {@link Training#fit} (the loop every trial trains with:
+ * shuffled minibatches, Adam, masks re-applied) for two probe graphs, the quickstart's CNN family and each built-in
+ * architecture family at widths 0.5 and 1.0, on 28x28x1 inputs and 10 classes; and the effective arithmetic rate beside
+ * the machine's peak.
+ * <p>
+ * Two configurations are timed: one training alone (one task, as many ND4J threads as {@code OMP_NUM_THREADS}), and
+ * {@code tasks} trainings at once, each its own network, as Spark's local mode runs trials (one per core, one ND4J
+ * thread each: {@code bin/kompakt} sets {@code OMP_NUM_THREADS=1}). Inputs are random: throughput does not depend on the
+ * values. Effective GFLOP/s counts 6 FLOP per multiply-accumulate of the cost model's forward MACs (2 for the forward
+ * pass, 4 for the two backward products), the usual estimate of a training step.
+ */
+public final class TrainingBenchmark {
+    /** A network to time, built fresh for each training. */
+    record Subject(String name, Supplier<ComputationGraph> build) {
+    }
+
+    /** One row of the table. */
+    record Row(String name, long params, long macs, double trainOne, double trainMany, double infer) {
+    }
+
+    public record Settings(int samples, int batch, int repeats, int tasks, long seed) {
+    }
+
+    private TrainingBenchmark() {
+    }
+
+    /** The probe graphs of the issue "Training as fast as the hardware allows", the CNN family and the built-in families. */
+    static List<Subject> subjects(long seed) {
+        List<Subject> s = new ArrayList<>();
+        // ResNet-style probe: stem + 3 stages of one basic block, 8/16/32 channels, global pooling
+        Plan resnetProbe = new Plan(Family.RESNET, Act.RELU, List.of(new Stage(1, 0.5, 3, 1, false), new Stage(1, 0.5, 3, 1, false),
+                new Stage(1, 0.5, 3, 1, false)), 28, 0);
+        s.add(new Subject("probe: resnet 8/16/32", () -> Families.build(resnetProbe, 1, 28, 28, 10, seed)));
+        // MobileNetV2-style probe: stem + 3 inverted residuals (expansion 4, 3x3 depthwise), 16/32/64 channels
+        Plan mobileProbe = new Plan(Family.MOBILENET, Act.RELU, List.of(new Stage(1, 1.0, 3, 4, false), new Stage(1, 32.0 / 24, 3, 4, false),
+                new Stage(1, 64.0 / 40, 3, 4, false)), 28, 0);
+        s.add(new Subject("probe: mobilenetv2 16/32/64", () -> Families.build(mobileProbe, 1, 28, 28, 10, seed)));
+        s.add(new Subject("cnn (quickstart) w1.0", () -> NetworkFactory.build(new Architecture(Architecture.Family.CNN, 1.0), 28, 28, 10, seed,
+                1e-3, null)));
+        for (Family f : List.of(Family.RESNET, Family.MOBILENET, Family.GHOSTNET, Family.SHUFFLENET)) {
+            for (double w : new double[] {0.5, 1.0}) {
+                boolean expands = f == Family.MOBILENET || f == Family.GHOSTNET;
+                List<Stage> stages = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    stages.add(new Stage(Families.baseDepth(i), w, 3, expands ? 4 : 1, false));
+                }
+                Plan p = new Plan(f, f == Family.RESNET || f == Family.SHUFFLENET ? Act.RELU : Act.HARDSWISH, stages, 28, 0);
+                s.add(new Subject(f.id() + " w" + w, () -> Families.build(p, 1, 28, 28, 10, seed)));
+            }
+        }
+        return s;
+    }
+
+    public static List<Row> run(Settings settings, PrintStream out) throws Exception {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        out.printf("training throughput on %s, %d cores; ND4J %s backend, OMP_NUM_THREADS=%s; Adam, batch %d, %d random 28x28x1 samples "
+                        + "per timing, median of %d after one warm-up pass%n", LatencyProbe.hostCpu(), Runtime.getRuntime().availableProcessors(),
+                Nd4j.getBackend().getClass().getSimpleName(), omp == null ? "(unset)" : omp, settings.batch(), settings.samples(), settings.repeats());
+        Peak peak = Peak.ofThisMachine();
+        out.println("peak: " + peak.describe());
+        out.println();
+        DataSet data = randomData(settings.samples(), settings.seed());
+        List<Row> rows = new ArrayList<>();
+        out.printf("| network | params | MFLOP/sample (train) | train samples/s, 1 task | GFLOP/s | train samples/s, %d tasks | GFLOP/s "
+                + "| %% of peak | inference samples/s (batch 500) |%n", settings.tasks());
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (Subject subject : subjects(settings.seed())) {
+            ComputationGraph probe = subject.build().get();
+            long macs = CostModel.totalMacs(GraphCostModel.of(probe, Networks.inputType(probe, DataShape.image(1, 28, 28)), Map.of()));
+            long params = probe.numParams();
+            double one = trainRate(subject, data, settings, 1);
+            double many = trainRate(subject, data, settings, settings.tasks());
+            double infer = inferRate(probe, data, settings.repeats());
+            Row row = new Row(subject.name(), params, macs, one, many, infer);
+            rows.add(row);
+            double flopPerSample = 6.0 * macs;
+            out.printf("| %s | %,d | %.2f | %.0f | %.2f | %.0f | %.2f | %.1f%% | %.0f |%n", row.name(), params, flopPerSample / 1e6, one,
+                    one * flopPerSample / 1e9, many, many * flopPerSample / 1e9, 100 * many * flopPerSample / 1e9 / peak.gflops(), infer);
+        }
+        return rows;
+    }
+
+    /** Random inputs in [0, 1) and one-hot labels, as flat [n, 784] features like every Kompakt dataset. */
+    static DataSet randomData(int n, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, 28 * 28);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, 10);
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, r.nextInt(10), 1f);
+        }
+        return new DataSet(x, y);
+    }
+
+    /**
+     * Samples per second summed over {@code tasks} trainings running at once (each its own network and thread): the
+     * median of {@code repeats} passes over the data after one warm-up pass.
+     */
+    static double trainRate(Subject subject, DataSet data, Settings settings, int tasks) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(tasks);
+        try {
+            List<ComputationGraph> nets = new ArrayList<>();
+            for (int t = 0; t < tasks; t++) {
+                nets.add(subject.build().get());
+            }
+            double[] rates = new double[settings.repeats()];
+            for (int rep = -1; rep < settings.repeats(); rep++) {
+                long t0 = System.nanoTime();
+                List<Future<?>> running = new ArrayList<>();
+                for (int t = 0; t < tasks; t++) {
+                    ComputationGraph net = nets.get(t);
+                    long seed = settings.seed() + 31L * t + rep;
+                    running.add(pool.submit(() -> Training.fit(net, data, 1, settings.batch(), PruningMasks.none(), seed)));
+                }
+                for (Future<?> f : running) {
+                    f.get();
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                if (rep >= 0) {
+                    rates[rep] = tasks * data.numExamples() / seconds;
+                }
+            }
+            return median(rates);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static double inferRate(ComputationGraph net, DataSet data, int repeats) {
+        double[] rates = new double[repeats];
+        for (int rep = -1; rep < repeats; rep++) {
+            long t0 = System.nanoTime();
+            Training.predict(net, data.getFeatures()).close();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (rep >= 0) {
+                rates[rep] = data.numExamples() / seconds;
+            }
+        }
+        return median(rates);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /**
+     * The machine's single-precision peak: cores x clock x FLOP per cycle per core (AVX-512: 2 FMA units x 16 lanes x 2;
+     * AVX2: 2 x 8 x 2), from /proc/cpuinfo's current clock and flags. An upper bound no training loop reaches; the
+     * ratio is what matters.
+     */
+    record Peak(int cores, double ghz, int flopPerCycle) {
+        double gflops() {
+            return cores * ghz * flopPerCycle;
+        }
+
+        String describe() {
+            return String.format("%d cores x %.2f GHz x %d FLOP/cycle (two %d-bit FMA units) = %.0f GFLOP/s single precision", cores, ghz,
+                    flopPerCycle, flopPerCycle * 8, gflops());
+        }
+
+        static Peak ofThisMachine() {
+            int cores = Runtime.getRuntime().availableProcessors();
+            double mhz = 2000;
+            String flags = "";
+            boolean amd = false;
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                    if (line.startsWith("cpu MHz")) {
+                        mhz = Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+                    } else if (line.startsWith("vendor_id")) {
+                        amd = line.contains("AuthenticAMD");
+                    } else if (line.startsWith("flags") && flags.isEmpty()) {
+                        flags = line;
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // not Linux: keep the defaults and say so through the clock printed
+            }
+            // AMD's Zen 4 runs AVX-512 as two 256-bit halves: the same 32 FLOP/cycle as AVX2
+            int perCycle = flags.contains(" avx512f") && !amd ? 64 : flags.contains(" avx2") && flags.contains(" fma") ? 32 : 8;
+            return new Peak(cores, mhz / 1000, perCycle);
+        }
+    }
+}
