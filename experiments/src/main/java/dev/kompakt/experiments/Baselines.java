@@ -63,12 +63,23 @@ public final class Baselines {
             net = ModelFiles.read(file);
         } catch (IllegalArgumentException e) {
             throw new SpecException(file.toString(), List.of("baseline.model: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            throw new SpecException(file.toString(), List.of("baseline.model: " + file + ": cannot be read as a model ("
+                    + ModelFiles.describe(e) + ")"));
         }
-        List<String> problems = Networks.check(net, train.shape(), train.classes());
-        if (!problems.isEmpty()) {
-            throw new SpecException(file.toString(), problems.stream().map(p -> "baseline.model: " + p).toList());
+        List<String> problems;
+        try {
+            problems = Networks.check(net, train.shape(), train.classes());
+            if (problems.isEmpty()) {
+                return new Baseline(Networks.acceptFlatInput(net, train.shape()), file.toString(), "file");
+            }
+        } catch (SpecException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            problems = List.of(file + ": does not fit the data " + train.shape() + " with " + train.classes() + " classes ("
+                    + ModelFiles.describe(e) + ")");
         }
-        return new Baseline(Networks.acceptFlatInput(net, train.shape()), file.toString(), "file");
+        throw new SpecException(file.toString(), problems.stream().map(p -> "baseline.model: " + p).toList());
     }
 
     public static Baseline obtain(ExperimentSpec spec, Architecture arch, SampleSet train) throws IOException {

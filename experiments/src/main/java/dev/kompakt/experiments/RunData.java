@@ -15,7 +15,6 @@ import dev.kompakt.experiments.spec.SpecException;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,8 +64,16 @@ public record RunData(Path directory, SampleSet train, SampleSet validation, Sam
         try {
             ReadOptions options = ReadOptions.defaults().withLabelColumn(d.labelColumn()).withCoarseLabels(d.coarseLabels());
             data = DatasetFormats.read(d.format(), dir, d.image() == null ? options : options.withImageShape(d.image()), cacheDir());
-        } catch (DataException | NoSuchFileException e) {
+        } catch (DataException | java.nio.file.FileSystemException e) {
             throw new SpecException("data", List.of(e.getMessage()));
+        } catch (IOException e) {
+            throw new SpecException("data", List.of(dir + ": cannot be read as " + d.format() + " data (" + e.getMessage() + ")"));
+        }
+        for (Dataset split : List.of(data.train(), data.test())) {
+            if (split.size() == 0) {
+                throw new SpecException("data", List.of(dir + ": the " + (split == data.train() ? "training" : "test") + " split ("
+                        + split.name() + ") holds no samples"));
+            }
         }
         Dataset all = data.train();
         long seed = spec.seed();

@@ -58,12 +58,21 @@ public final class SearchRunner {
     }
 
     public static Result run(ExperimentSpec spec, String specText, Options options, PrintStream console) throws IOException {
+        return run(Validation.inputs(spec, specText, ProfileRegistry.load(options.profilesDir()).all().keySet()), options, console);
+    }
+
+    /**
+     * Runs a search on a spec whose inputs {@link Validation} has checked (nothing is written before that check; a problem is
+     * exit 2).
+     */
+    public static Result run(Validation.Checked checked, Options options, PrintStream console) throws IOException {
         Instant started = Instant.now();
         SparkSetup.requireReachable(options.master(), MASTER_TIMEOUT);
         ProfileRegistry profiles = ProfileRegistry.load(options.profilesDir());
-        // the data and a user's model are checked before anything is written: a model that does not fit is exit 2
-        RunData data = RunData.load(spec);
-        Baselines.Baseline userModel = spec.baseline().model() != null ? Baselines.load(spec, data.train()) : null;
+        ExperimentSpec spec = checked.spec();
+        String specText = checked.specText();
+        RunData data = checked.data();
+        Baselines.Baseline userModel = checked.userModel();
 
         Path runDir = RunDirectory.create(options.runDir(), options.runsRoot(), spec.name());
         console.println("run directory: " + runDir);

@@ -36,6 +36,9 @@ public final class ModelFiles {
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException(file + ": the file is empty (expected a DL4J model zip or a Keras .h5 file)");
+        }
         ComputationGraph graph;
         try {
             graph = ModelBytes.read(bytes);
@@ -66,11 +69,26 @@ public final class ModelFiles {
         return graph;
     }
 
-    private static String describe(Throwable e) {
+    /** The innermost cause's message, in words: no exception class names (users read it). */
+    public static String describe(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        // a message may quote the file's bytes: only printable characters reach the console
+        String m = root.getMessage() == null ? "" : root.getMessage().strip().replaceAll("[^\\x20-\\x7E\\n]", "?");
+        if (root instanceof java.io.EOFException) {
+            return "its content ends early or is not DL4J's" + (m.isEmpty() ? "" : ": " + m);
+        }
+        if (root instanceof java.util.zip.ZipException) {
+            return "a damaged zip" + (m.isEmpty() ? "" : ": " + m);
+        }
+        if (m.isEmpty() || m.contains("Exception") || m.contains("java.") || m.contains("com.fasterxml") || m.contains("org.")) {
+            return "its content is not a model DL4J can read";
+        }
+        if (m.startsWith("not a DL4J model zip")) {
+            m = m.substring("not a DL4J model zip".length()).replaceFirst("^[:,]\\s*", "");
+        }
+        return m.length() > 200 ? m.substring(0, 200) + "..." : m;
     }
 }

@@ -5,6 +5,7 @@ import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.experiments.RecordedRun;
 import dev.kompakt.experiments.RunFiles;
 import dev.kompakt.experiments.SearchRunner;
+import dev.kompakt.experiments.Validation;
 import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecException;
@@ -75,10 +76,6 @@ public final class KompaktCli implements Callable<Integer> {
         return BAD_INPUT;
     }
 
-    static ExperimentSpec loadSpec(Path file, Path profilesDir) throws IOException {
-        return SpecLoader.load(file, ProfileRegistry.load(profilesDir).all().keySet());
-    }
-
     @Command(name = "search", mixinStandardHelpOptions = true,
             description = "Run a search: train or load the baseline, evaluate candidates on Spark, write runs/<name>/ "
                     + "(trials.jsonl, pareto.json, pareto.csv, provenance.json, report.html).")
@@ -108,9 +105,9 @@ public final class KompaktCli implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             PrintStream out = parent.out;
-            ExperimentSpec s = loadSpec(spec, profilesOption.profiles);
-            String text = Files.readString(spec);
-            SearchRunner.Result r = SearchRunner.run(s, text,
+            // the same checks as `validate`, before anything is written
+            Validation.Checked checked = Validation.check(spec, ProfileRegistry.load(profilesOption.profiles).all().keySet());
+            SearchRunner.Result r = SearchRunner.run(checked,
                     new SearchRunner.Options(spark.master, runDir, runsDir, spark.jars, profilesOption.profiles), out);
             printSummary(out, r.summary());
             out.printf("wall time %d s; results in %s (open %s)%n", r.wallTime().toSeconds(), r.runDir(), r.runDir().resolve("report.html"));
@@ -252,12 +249,8 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            ExperimentSpec s = loadSpec(spec, profilesOption.profiles);
-            // the data can be read, and a model fits it, as search checks before writing anything
-            dev.kompakt.experiments.RunData data = dev.kompakt.experiments.RunData.load(s);
-            if (s.baseline().model() != null) {
-                dev.kompakt.experiments.Baselines.load(s, data.train());
-            }
+            // exactly what search checks before it writes anything
+            ExperimentSpec s = Validation.check(spec, ProfileRegistry.load(profilesOption.profiles).all().keySet()).spec();
             commandSpec.commandLine().getOut().printf("%s: valid (%s, %d trials, sampler %s, objectives %s)%n", spec, s.name(),
                     s.budget().trials(), s.search().sampler(), s.search().objectives().stream().map(o -> o.metric()).toList());
             return 0;

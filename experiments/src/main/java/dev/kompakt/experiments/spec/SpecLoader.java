@@ -1,6 +1,8 @@
 package dev.kompakt.experiments.spec;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -23,6 +25,12 @@ import dev.kompakt.strategies.pruning.StudentStrategy;
 import dev.kompakt.strategies.quantization.QuantizationStrategy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,12 +52,19 @@ public final class SpecLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    /**
+     * The longest spec name: it names the run directory, and file systems allow 255 bytes per name; 100 leaves room for
+     * the {@code -2}, {@code -3} suffixes and for tools that add their own.
+     */
+    public static final int MAX_NAME_LENGTH = 100;
     /** Sampler names a spec may use ({@code search.sampler}), and the default. */
     public static final List<String> SAMPLERS = List.of("motpe", "nsga2", "random", "sobol");
     /** MO-TPE: ahead of NSGA-II in {@code bench samplers} at 200 evaluations and on the quickstart (two seeds). */
     public static final String DEFAULT_SAMPLER = "motpe";
 
     private final List<String> problems = new ArrayList<>();
+    /** Each objective's and constraint's field path and metric, checked against the execution settings at the end. */
+    private final List<String[]> metricUses = new ArrayList<>();
     private final Path baseDir;
     private final boolean checkFiles;
 
@@ -60,10 +75,42 @@ public final class SpecLoader {
 
     /** Loads a spec file; {@code knownDevices} are the hardware profile ids that objectives may name. */
     public static ExperimentSpec load(Path file, Set<String> knownDevices) throws IOException {
+        return parse(read(file), file.toString(), file.toAbsolutePath().getParent(), knownDevices, true);
+    }
+
+    /**
+     * The text of a spec file, which must be UTF-8: a byte that is not is a {@link SpecException} naming the file, the
+     * byte's offset and its line.
+     */
+    public static String read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new SpecException(file.toString(), List.of("spec file not found"));
         }
-        return parse(Files.readString(file), file.toString(), file.toAbsolutePath().getParent(), knownDevices, true);
+        return utf8(Files.readAllBytes(file), file.toString());
+    }
+
+    static String utf8(byte[] bytes, String source) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);   // UTF-8 never decodes to more chars than it has bytes
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            int offset = in.position();
+            int line = 1;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new SpecException(source, List.of(String.format(Locale.ROOT, "not UTF-8: byte %d (0x%02X, line %d) is not valid UTF-8;"
+                    + " Kompakt reads specs as UTF-8 (save the file as UTF-8)", offset, bytes[offset] & 0xff, line)));
+        }
+        out.flip();
+        return out.toString();
     }
 
     /**
@@ -72,10 +119,7 @@ public final class SpecLoader {
      * directory, and re-rendering needs neither, so whether they exist is not checked.
      */
     public static ExperimentSpec loadRunCopy(Path file, Set<String> knownDevices) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new SpecException(file.toString(), List.of("spec file not found"));
-        }
-        return parse(Files.readString(file), file.toString(), file.toAbsolutePath().getParent(), knownDevices, false);
+        return parse(read(file), file.toString(), file.toAbsolutePath().getParent(), knownDevices, false);
     }
 
     public static ExperimentSpec parse(String yaml, String source, Path baseDir, Set<String> knownDevices) {
@@ -84,11 +128,16 @@ public final class SpecLoader {
 
     private static ExperimentSpec parse(String yaml, String source, Path baseDir, Set<String> knownDevices, boolean checkFiles) {
         JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
+        try (JsonParser parser = YAML.createParser(yaml)) {
+            root = YAML.readTree(parser);
+            if (root != null && parser.nextToken() != null) {
+                throw new SpecException(source, List.of("a second YAML document (after a '---') starts at line "
+                        + parser.currentTokenLocation().getLineNr() + "; a spec is exactly one document (put each spec in its own file)"));
+            }
         } catch (JsonProcessingException e) {
-            throw new SpecException(source, List.of("not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")")));
+            throw new SpecException(source, List.of(yamlProblem(e)));
+        } catch (IOException e) {
+            throw new SpecException(source, List.of("not valid YAML: " + e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             throw new SpecException(source, List.of("the spec must be a YAML mapping of fields"));
@@ -101,6 +150,42 @@ public final class SpecLoader {
         return spec;
     }
 
+    /**
+     * A YAML syntax error with its line; a number YAML writes but a spec does not take ({@code .nan}, {@code .inf}) with
+     * the field path of the value.
+     */
+    private static String yamlProblem(JsonProcessingException e) {
+        String path = "";
+        if (e.getProcessor() instanceof JsonParser p && p.getParsingContext() != null) {
+            path = fieldPath(p.getParsingContext());
+        }
+        String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+        String message = e.getOriginalMessage();
+        java.util.regex.Matcher number = Pattern.compile("Malformed numeric value '([^']*)'").matcher(message == null ? "" : message);
+        if (number.find()) {
+            String v = number.group(1);
+            String lower = v.toLowerCase(Locale.ROOT);
+            String what = lower.contains("nan") || lower.contains("inf") ? "must be a finite number, got " + v : "not a number: " + v;
+            return (path.isEmpty() ? "" : path + ": ") + what + line;
+        }
+        // a syntax error: the parser's place is where it noticed, not necessarily the field at fault, so the line says where
+        return "not valid YAML: " + message + line;
+    }
+
+    /** {@code search.objectives[1].metric} for the parser's place in the document. */
+    static String fieldPath(JsonStreamContext context) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.add(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
+            } else if (c.getCurrentName() != null) {
+                parts.add(0, "." + c.getCurrentName());
+            }
+        }
+        String path = String.join("", parts);
+        return path.startsWith(".") ? path.substring(1) : path;
+    }
+
     private ExperimentSpec spec(JsonNode root, Set<String> knownDevices) {
         known(root, "", "schemaVersion", "name", "seed", "data", "baseline", "strategies", "budget", "search", "devices", "execution");
         int version = integer(root, "", "schemaVersion", null, 1, Integer.MAX_VALUE);
@@ -108,7 +193,11 @@ public final class SpecLoader {
             problem("schemaVersion", "this Kompakt reads schemaVersion " + ExperimentSpec.SCHEMA_VERSION + ", got " + version);
         }
         String name = string(root, "", "name", null);
-        if (name != null && !NAME.matcher(name).matches()) {
+        if (name != null && name.length() > MAX_NAME_LENGTH) {
+            problem("name", "must be at most " + MAX_NAME_LENGTH + " characters (it names the run directory, and file systems allow 255"
+                    + " bytes per name, with room for the -2, -3 suffixes), got " + name.length() + " characters: '"
+                    + name.substring(0, 20) + "...'");
+        } else if (name != null && !NAME.matcher(name).matches()) {
             problem("name", "must be letters, digits, '.', '_' or '-' (it names the run directory), got '" + name + "'");
         }
         long seed = integer(root, "", "seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -121,7 +210,9 @@ public final class SpecLoader {
             } else {
                 for (int i = 0; i < devNode.size(); i++) {
                     String d = devNode.get(i).asText();
-                    if (!devNode.get(i).isTextual() || !knownDevices.contains(d)) {
+                    if (!devNode.get(i).isTextual()) {
+                        problem("devices[" + i + "]", "must be a hardware profile id such as rpi4, got " + describe(devNode.get(i)));
+                    } else if (!knownDevices.contains(d)) {
                         problem("devices[" + i + "]", "unknown hardware profile '" + d + "' (known: " + String.join(", ", new java.util.TreeSet<>(knownDevices)) + ")");
                     } else if (devices.contains(d)) {
                         problem("devices[" + i + "]", "'" + d + "' is listed twice");
@@ -147,6 +238,12 @@ public final class SpecLoader {
         ExperimentSpec.Budget budget = budget(object(root, "", "budget", true));
         ExperimentSpec.Search search = search(object(root, "", "search", true), devices);
         ExperimentSpec.Execution execution = execution(object(root, "", "execution", false));
+        for (String[] use : metricUses) {
+            String why = unreportable(use[1], execution);
+            if (why != null) {
+                problem(use[0], why);
+            }
+        }
         return new ExperimentSpec(version, name, seed, data, baseline, strategies, budget, search, List.copyOf(devices), execution);
     }
 
@@ -528,6 +625,10 @@ public final class SpecLoader {
             for (int i = 0; i < objs.size(); i++) {
                 String op = p + ".objectives[" + i + "]";
                 JsonNode o = objs.get(i);
+                if (!o.isObject()) {
+                    problem(op, "must be a map {metric: ..., direction: ...}, got " + describe(o));
+                    continue;
+                }
                 known(o, op, "metric", "direction");
                 String metric = metric(o, op, devices);
                 String dir = string(o, op, "direction", null);
@@ -555,6 +656,10 @@ public final class SpecLoader {
             for (int i = 0; i < cons.size(); i++) {
                 String cp = p + ".constraints[" + i + "]";
                 JsonNode c = cons.get(i);
+                if (!c.isObject()) {
+                    problem(cp, "must be a map {metric: ..., max: ...}, got " + describe(c));
+                    continue;
+                }
                 known(c, cp, "metric", "max");
                 String metric = metric(c, cp, devices);
                 double max = number(c, cp, "max", null, -Double.MAX_VALUE, Double.MAX_VALUE);
@@ -584,7 +689,41 @@ public final class SpecLoader {
                 return null;
             }
         }
+        metricUses.add(new String[] {path + ".metric", metric});
         return metric;
+    }
+
+    /**
+     * Why no trial could report {@code metric} under these execution settings, or null when trials report it (see
+     * {@code CandidateEvaluator.evaluate}: every metric is reported for every candidate except the ones named here).
+     */
+    static String unreportable(String metric, ExperimentSpec.Execution execution) {
+        if (metric.equals("latency_batch_ms@host") && execution.latencyBatch() <= 0) {
+            return "'latency_batch_ms@host' is measured only when execution.latencyBatch (the batch size it times) is > 0, and it is "
+                    + execution.latencyBatch() + (execution.latencyBatch() == 0 ? " (the default)" : "")
+                    + ": no trial could report it; set execution.latencyBatch, e.g. 32";
+        }
+        return null;
+    }
+
+    /** What a spec holds where a map was expected: {@code the string "accuracy"}, {@code the number 3}, {@code a list}. */
+    private static String describe(JsonNode v) {
+        if (v.isTextual()) {
+            return "the string \"" + v.asText() + "\"";
+        }
+        if (v.isNumber()) {
+            return "the number " + v.asText();
+        }
+        if (v.isBoolean()) {
+            return v.asText();
+        }
+        if (v.isArray()) {
+            return "a list " + v;
+        }
+        if (v.isNull()) {
+            return "nothing (an empty entry)";
+        }
+        return v.toString();
     }
 
     private ExperimentSpec.Execution execution(JsonNode n) {

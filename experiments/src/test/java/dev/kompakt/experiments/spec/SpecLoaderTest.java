@@ -212,6 +212,60 @@ class SpecLoaderTest {
     }
 
     @Test
+    void aSpecThatIsNotUtf8NamesTheFileAndTheByteOffset() throws Exception {
+        Path latin1 = tmp.resolve("latin1.yaml");
+        Files.write(latin1, VALID.replace("name: ok", "name: ok # caf\u00e9").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.load(latin1, DEVICES));
+        int offset = VALID.indexOf("name: ok") + "name: ok # caf".length();
+        assertEquals(List.of("not UTF-8: byte " + offset + " (0xE9, line 2) is not valid UTF-8; Kompakt reads specs as UTF-8 (save the file"
+                + " as UTF-8)"), e.problems());
+        assertTrue(e.getMessage().startsWith(latin1 + ": "), e.getMessage());
+    }
+
+    @Test
+    void exactlyOneYamlDocument() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID + "---\nname: second\n"));
+        assertEquals(List.of("a second YAML document (after a '---') starts at line 18; a spec is exactly one document (put each spec in its own"
+                + " file)"), e.problems());
+        parse("---\n" + VALID);   // a document start marker before the only document is fine
+    }
+
+    @Test
+    void objectivesAndConstraintsWrittenAsStringsAreErrorsWithTheirPaths() {
+        String yaml = VALID.replace("- { metric: accuracy, direction: maximize }", "- accuracy")
+                .replace("devices: [rpi4]", "  constraints: [size_bytes]\ndevices: [rpi4]");
+        SpecException e = assertThrows(SpecException.class, () -> parse(yaml));
+        assertEquals(List.of("search.objectives[0]: must be a map {metric: ..., direction: ...}, got the string \"accuracy\"",
+                "search.constraints[0]: must be a map {metric: ..., max: ...}, got the string \"size_bytes\""), e.problems());
+    }
+
+    @Test
+    void namesMustFitTheFileSystem() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("name: ok", "name: " + "x".repeat(101))));
+        assertEquals(1, e.problems().size());
+        assertTrue(e.problems().get(0).startsWith("name: must be at most 100 characters"), e.problems().toString());
+        assertEquals("x".repeat(100), parse(VALID.replace("name: ok", "name: " + "x".repeat(100))).name());
+    }
+
+    @Test
+    void nonFiniteNumbersAreRefusedWithTheirFieldPath() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("maxSparsity: 0.5", "maxSparsity: .nan")));
+        assertEquals(List.of("strategies.pruning.maxSparsity: must be a finite number, got .nan (line 8)"), e.problems());
+        e = assertThrows(SpecException.class, () -> parse(VALID.replace("weightBits: [32, 8]", "weightBits: [32, -.inf]")));
+        assertEquals(List.of("strategies.quantization.weightBits[1]: must be a finite number, got -.inf (line 9)"), e.problems());
+    }
+
+    @Test
+    void objectivesNoTrialCanReportAreRefused() {
+        String batch = VALID.replace("metric: latency_ms@rpi4", "metric: latency_batch_ms@host");
+        SpecException e = assertThrows(SpecException.class, () -> parse(batch));
+        assertEquals(1, e.problems().size());
+        assertTrue(e.problems().get(0).startsWith("search.objectives[1].metric: 'latency_batch_ms@host' is measured only when"
+                + " execution.latencyBatch"), e.problems().toString());
+        assertEquals(16, parse(batch + "execution: { latencyBatch: 16 }\n").execution().latencyBatch());
+    }
+
+    @Test
     void aSpecThatIsNotAMappingIsRejected() {
         SpecException e = assertThrows(SpecException.class, () -> parse("- just\n- a list\n"));
         assertEquals(List.of("the spec must be a YAML mapping of fields"), e.problems());

@@ -5,6 +5,7 @@ import dev.kompakt.evaluator.data.DataShape;
 import dev.kompakt.evaluator.data.PackedDataset;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -26,6 +27,8 @@ public final class IdxFormat implements DatasetFormat {
     static final int LABELS_MAGIC = 0x801;
     static final int IMAGES3_MAGIC = 0x803;
     static final int IMAGES4_MAGIC = 0x804;
+    /** The largest image the header may announce (h x w x c bytes): 256 MiB, far above any image a network reads. */
+    static final long MAX_IMAGE_BYTES = 1L << 28;
 
     @Override
     public String name() {
@@ -100,15 +103,51 @@ public final class IdxFormat implements DatasetFormat {
             }
             int n = readInt(in, file);
             if (n < 0) {
-                throw new DataException(file, "negative label count " + n);
+                throw new DataException(file, "negative label count " + n + " in the IDX header");
             }
-            byte[] labels = new byte[n];
-            try {
-                in.readFully(labels);
-            } catch (EOFException e) {
-                throw new DataException(file, "truncated; header promises " + n + " labels", e);
+            checkSize(file, 8, n, 1, "labels");
+            // read in pieces: a header that promises more than a compressed file holds must not allocate it up front
+            ByteArrayOutputStream labels = new ByteArrayOutputStream(Math.min(n, 1 << 20));
+            byte[] piece = new byte[1 << 16];
+            while (labels.size() < n) {
+                int got = in.read(piece, 0, Math.min(piece.length, n - labels.size()));
+                if (got < 0) {
+                    throw new DataException(file, "truncated: the header promises " + n + " labels but the file ends after "
+                            + labels.size());
+                }
+                labels.write(piece, 0, got);
             }
-            return labels;
+            expectEnd(in, file, n + " labels");
+            return labels.toByteArray();
+        } catch (EOFException e) {
+            throw new DataException(file, "truncated (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * An uncompressed file's size must be what its header promises: {@code header} bytes and {@code n} records of
+     * {@code recordBytes}. (A compressed file is checked while it is read.)
+     */
+    private static void checkSize(Path file, int header, long n, long recordBytes, String what) throws IOException {
+        if (file.getFileName().toString().endsWith(".gz")) {
+            return;
+        }
+        long size = Files.size(file);
+        long expected = header + n * recordBytes;
+        if (size < expected) {
+            throw new DataException(file, "truncated: the header promises " + n + " " + what + " (" + expected + " bytes) but the file holds "
+                    + size + " bytes");
+        }
+        if (size > expected) {
+            throw new DataException(file, "holds " + size + " bytes, but its header promises " + n + " " + what + " (" + expected
+                    + " bytes): " + (size - expected) + " bytes follow them; the header's count or sizes are wrong");
+        }
+    }
+
+    /** Nothing may follow the promised records (checked for compressed files, whose size says nothing). */
+    private static void expectEnd(InputStream in, Path file, String what) throws IOException {
+        if (in.read() >= 0) {
+            throw new DataException(file, "more data follows the " + what + " its header promises; the header's count or sizes are wrong");
         }
     }
 
@@ -124,8 +163,12 @@ public final class IdxFormat implements DatasetFormat {
             int h = readInt(in, images);
             int w = readInt(in, images);
             int c = magic == IMAGES4_MAGIC ? readInt(in, images) : 1;
-            if (n < 0 || h <= 0 || w <= 0 || c <= 0 || (long) h * w * c > Integer.MAX_VALUE) {
-                throw new DataException(images, "bad IDX image header: " + n + " images of " + h + "x" + w + "x" + c);
+            if (n < 0 || h <= 0 || w <= 0 || c <= 0 || (long) h * w * c > MAX_IMAGE_BYTES) {
+                throw new DataException(images, "bad IDX image header: " + n + " images of " + h + "x" + w + "x" + c
+                        + " (counts must not be negative, sizes must be positive, one image at most " + MAX_IMAGE_BYTES + " bytes)");
+            }
+            if (n == 0) {
+                throw new DataException(images, "holds no images (its header's count is 0)");
             }
             DataShape shape = DataShape.image(c, h, w);
             if (expected != null && !expected.equals(shape)) {
@@ -134,6 +177,7 @@ public final class IdxFormat implements DatasetFormat {
             if (n != labels.length) {
                 throw new DataException(labelFile, "holds " + labels.length + " labels but " + images + " holds " + n + " images");
             }
+            checkSize(images, magic == IMAGES4_MAGIC ? 20 : 16, n, shape.features(), "images of " + h + "x" + w + "x" + c);
             byte[] hwc = new byte[shape.features()];
             byte[] chw = c == 1 ? hwc : new byte[hwc.length];
             int pixels = h * w;
@@ -154,6 +198,7 @@ public final class IdxFormat implements DatasetFormat {
                     }
                     writer.add(labels[i] & 0xff, chw);
                 }
+                expectEnd(in, images, n + " images");
                 return writer.finish();
             }
         }
@@ -163,7 +208,8 @@ public final class IdxFormat implements DatasetFormat {
         try {
             return in.readInt();
         } catch (EOFException e) {
-            throw new DataException(file, "truncated IDX header", e);
+            String size = file.getFileName().toString().endsWith(".gz") ? "" : " (the file holds " + Files.size(file) + " bytes)";
+            throw new DataException(file, "truncated IDX header" + size, e);
         }
     }
 
