@@ -44,7 +44,9 @@ public record RecordedRun(Path dir, String specText, ExperimentSpec spec, List<J
     public static void requireRunDirectory(Path dir) {
         Path journal = dir.resolve(RunFiles.JOURNAL);
         if (!Files.isRegularFile(journal)) {
-            throw new SpecException(dir.toString(), List.of("not a run directory: " + journal + " not found"));
+            throw new SpecException(dir.toString(), List.of("not a run directory: " + journal + " not found"
+                    + (Files.isRegularFile(dir.resolve(RunFiles.SPEC_COPY)) ? " (the search stopped before it wrote its journal, so it "
+                    + "ran no trial: run `kompakt search` again)" : "")));
         }
     }
 
