@@ -28,16 +28,27 @@ import java.util.Set;
  * missing or cannot be read (a run killed before it was written, or damaged) is read as empty, with a warning naming it,
  * and listed in {@code unreadable}; resume rebuilds them.
  *
- * @param unreadable side files that exist but could not be read, each with the reason
+ * @param unreadable     side files that exist but could not be read, each with the reason
+ * @param journalChecked whether the journal carries checksums on every line, i.e. was begun by this version or a later one
  */
 public record RecordedRun(Path dir, String specText, ExperimentSpec spec, List<JournalEvent> events, List<Trial> trials,
-                          Map<String, String> provenance, Map<String, Double> baseline, List<String> unreadable) {
+                          Map<String, String> provenance, Map<String, Double> baseline, List<String> unreadable,
+                          boolean journalChecked) {
     private static final Logger LOG = LoggerFactory.getLogger(RecordedRun.class);
 
     /** A run whose files were all read. */
     public RecordedRun(Path dir, String specText, ExperimentSpec spec, List<JournalEvent> events, List<Trial> trials,
                        Map<String, String> provenance, Map<String, Double> baseline) {
-        this(dir, specText, spec, events, trials, provenance, baseline, List.of());
+        this(dir, specText, spec, events, trials, provenance, baseline, List.of(), false);
+    }
+
+    /**
+     * Whether the run's data are split as before validation splits existed: its provenance has no {@code data.split}.
+     * A provenance.json lost or unreadable says nothing; then a journal with checksums tells that the run was begun by a
+     * version that records (and uses) the split.
+     */
+    public boolean legacySplit() {
+        return !provenance.containsKey("data.split") && !journalChecked;
     }
 
     /** Refuses a directory without a journal (not a run, or a search killed before it wrote one), writing nothing. */
@@ -85,7 +96,7 @@ public record RecordedRun(Path dir, String specText, ExperimentSpec spec, List<J
             }
         }
         return new RecordedRun(dir, Files.readString(specFile), spec, loaded.events(), loaded.trials(), provenance, baseline,
-                List.copyOf(unreadable));
+                List.copyOf(unreadable), loaded.checked() && !loaded.events().isEmpty());
     }
 
     public RunSummary summary() {

@@ -150,7 +150,7 @@ public final class SearchRunner {
         run.unreadable().forEach(u -> console.println("warning: " + u + "; rebuilding it"));
         List<Trial> recorded = run.trials();
         Map<String, String> provenance = run.provenance();
-        RunSetup setup = RunSetup.recorded(spec, provenance, profiles);
+        RunSetup setup = RunSetup.recorded(run, profiles);
         if (!Provenance.complete(provenance)) {
             // killed before the baseline was known, or provenance.json lost: what was recorded stays, the rest is measured now
             Map<String, String> rebuilt = Provenance.of(spec, specHash, setup, options.master());

@@ -237,8 +237,12 @@ public final class KompaktCli implements Callable<Integer> {
                         ? "no such trial (the run has " + trials.size() + ")" : "the trial is " + trials.get(trial).state() + ", not COMPLETE")));
             }
             Path dir = out != null ? out : runDir.resolve("export").resolve("trial-" + trial);
+            java.util.Map<String, String> provenance = new java.util.LinkedHashMap<>(run.provenance());
+            if (!run.legacySplit()) {
+                provenance.putIfAbsent("data.split", "(provenance.json unreadable: the split of this version)");
+            }
             dev.kompakt.experiments.Exporter.Exported e = dev.kompakt.experiments.Exporter.export(runDir, run.spec(), trials, trial,
-                    run.provenance(), profiles, dir, parent.out);
+                    provenance, profiles, dir, parent.out);
             parent.out.printf("wrote %s and %s (accuracy %.4f in the run, %.4f rebuilt)%n", e.model(), e.recipe(), e.journalAccuracy(),
                     e.rebuiltAccuracy());
             return 0;

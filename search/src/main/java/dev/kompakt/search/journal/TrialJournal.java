@@ -145,12 +145,16 @@ public final class TrialJournal implements Closeable {
      * @param events its events, in file order
      * @param lines  {@code lines.get(i)} is the line of {@code events.get(i)}
      * @param trials the trials the events describe ({@link #replay})
+     * @param checked whether every line carries a checksum (false for a journal begun before checksums existed)
      */
-    public record Loaded(Path file, List<JournalEvent> events, List<Integer> lines, List<Trial> trials) {
+    public record Loaded(Path file, List<JournalEvent> events, List<Integer> lines, List<Trial> trials, boolean checked) {
     }
 
-    private record Scanned(List<JournalEvent> events, List<Integer> lines, String lastHash) {
+    private record Scanned(List<JournalEvent> events, List<Integer> lines, String lastHash, boolean checked) {
     }
+
+    /** Journals already warned about as unchecked: once per file and JVM, not at every read. */
+    private static final java.util.Set<Path> WARNED_UNCHECKED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Reads every event, checking each line's checksum. A last line that does not parse (a write cut short by a
@@ -168,7 +172,7 @@ public final class TrialJournal implements Closeable {
     public static Loaded load(Path path) throws IOException {
         Scanned s = scan(path);
         try {
-            return new Loaded(path, s.events(), s.lines(), replay(s.events(), i -> path + ": line " + s.lines().get(i)));
+            return new Loaded(path, s.events(), s.lines(), replay(s.events(), i -> path + ": line " + s.lines().get(i)), s.checked());
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -224,10 +228,10 @@ public final class TrialJournal implements Closeable {
             events.add(event);
             numbers.add(i + 1);
         }
-        if (unchecked > 0) {
+        if (unchecked > 0 && WARNED_UNCHECKED.add(path.toAbsolutePath())) {
             LOG.warn("{}: the first {} lines have no checksums (written before journals had them); read unchecked", path, unchecked);
         }
-        return new Scanned(events, numbers, hash);
+        return new Scanned(events, numbers, hash, unchecked == 0);
     }
 
     /**
