@@ -86,13 +86,18 @@ public final class RunLock implements Closeable {
         }
         FileLock lock = null;
         try {
+            boolean supported = true;
             try {
                 lock = channel.tryLock();
             } catch (OverlappingFileLockException e) {
                 lock = null; // held by this JVM outside RunLock
+            } catch (IOException e) {
+                // a file system without locks (some network mounts): the PID in the file is all there is to go by
+                LOG.warn("{}: the file system does not lock files ({}); relying on the PID in {} alone", runDir, e.getMessage(), FILE);
+                supported = false;
             }
             Map<String, String> holder = parse(read(channel));
-            if (lock == null) {
+            if (lock == null && supported) {
                 throw new HeldException(runDir, describe(holder, "another process"));
             }
             if (liveOnThisHost(holder)) {
@@ -219,7 +224,9 @@ public final class RunLock implements Closeable {
             }
         } finally {
             try {
-                lock.release();
+                if (lock != null) {
+                    lock.release();
+                }
             } finally {
                 channel.close();
                 HELD_HERE.remove(key);

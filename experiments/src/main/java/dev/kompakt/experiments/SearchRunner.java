@@ -97,9 +97,8 @@ public final class SearchRunner {
                 if (spec.search().warmStart() != null) {
                     console.printf("warm start: %d finished trials of %s inform the sampler%n", prior.size(), spec.search().warmStart());
                 }
-                Map<String, String> complete = Provenance.of(spec, specHash, setup, options.master());
-                complete.put("run.started", provenance.get("run.started"));
-                provenance = complete;
+                provenance.put("baseline.source", setup.baseline().source());
+                provenance.put("baseline.key", setup.baseline().key());
                 if (spec.search().warmStart() != null) {
                     provenance.put("warm_start.source", spec.search().warmStart().toAbsolutePath().toString());
                     provenance.put("warm_start.trials", Integer.toString(prior.size()));

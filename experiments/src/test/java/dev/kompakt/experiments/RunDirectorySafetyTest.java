@@ -244,4 +244,23 @@ class RunDirectorySafetyTest {
         after.remove(RunLock.FILE);
         assertEquals(before, after, "a refused command writes nothing");
     }
+    @Test
+    void anAtomicWriteCutShortLeavesTheOldFileAndLeftoversAreRemoved() throws Exception {
+        Path file = tmp.resolve("provenance.json");
+        AtomicFiles.writeString(file, "{\"old\": 1}");
+        java.io.IOException cut = assertThrows(java.io.IOException.class, () -> AtomicFiles.write(file, out -> {
+            out.write("{\"new\"".getBytes(StandardCharsets.UTF_8));
+            throw new java.io.IOException("disk full");
+        }));
+        assertEquals("disk full", cut.getMessage());
+        assertEquals("{\"old\": 1}", Files.readString(file), "the old file stays whole");
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertEquals(List.of(file), files.toList(), "the temporary file is deleted");
+        }
+        // what a kill -9 in the middle leaves: a temporary file, removed by the next holder of the lock
+        Path leftover = Files.writeString(tmp.resolve(".provenance.json.tmp-123-456"), "{\"ne");
+        AtomicFiles.removeLeftovers(tmp);
+        assertFalse(Files.exists(leftover));
+        assertTrue(Files.exists(file));
+    }
 }
