@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -101,10 +100,7 @@ public final class Baselines {
         LOG.info("training baseline {} for {} epochs on {} samples", arch.family(), b.epochs(), train.size());
         ComputationGraph net = NetworkFactory.build(arch, train.shape(), train.classes(), spec.seed(), b.learningRate(), null);
         Training.fit(net, Tensors.toDataSet(train), b.epochs(), b.batchSize(), PruningMasks.none(), spec.seed());
-        Files.createDirectories(cached.getParent());
-        Path tmp = Files.createTempFile(cached.getParent(), key, ".part");
-        Files.write(tmp, ModelBytes.write(net));
-        Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(cached, ModelBytes.write(net));
         return new Baseline(net, "trained (cached as " + cached + ")", key);
     }
     static String key(ExperimentSpec spec, Architecture arch, SampleSet train) {

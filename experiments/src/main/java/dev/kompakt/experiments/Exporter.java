@@ -67,7 +67,7 @@ public final class Exporter {
 
         Files.createDirectories(outDir);
         Path modelFile = outDir.resolve("model.onnx");
-        Files.write(modelFile, onnx);
+        AtomicFiles.write(modelFile, onnx);
         ObjectNode recipe = RunFiles.JSON.createObjectNode();
         recipe.put("run", spec.name());
         recipe.put("trial", number);
@@ -94,7 +94,7 @@ public final class Exporter {
         recipe.put("data_normalization", train.normalization().describe());
         recipe.put("onnx_output", "output: float32 [N, " + train.classes() + "], class probabilities");
         Path recipeFile = outDir.resolve("recipe.json");
-        RunFiles.JSON.writeValue(recipeFile.toFile(), recipe);
+        AtomicFiles.writeJson(recipeFile, recipe);
         Double journal = trial.metric("accuracy");
         return new Exported(modelFile, recipeFile, journal == null ? Double.NaN : journal, accuracy);
     }

@@ -28,6 +28,15 @@ public final class Provenance {
 
     /** The provenance of a new run of {@code spec} (its text hashed to {@code specHash}) with {@code setup}. */
     static Map<String, String> of(ExperimentSpec spec, String specHash, RunSetup setup, String sparkMaster) {
+        return of(spec, specHash, setup.data(), setup.baseline(), sparkMaster);
+    }
+
+    /**
+     * The provenance of a new run of {@code spec} on {@code data}; {@code baseline} may be null (a built-in baseline not
+     * trained yet): then its keys ({@code baseline.source}, {@code baseline.key}) are missing, which tells resume to
+     * complete the provenance once it has the baseline.
+     */
+    static Map<String, String> of(ExperimentSpec spec, String specHash, RunData data, Baselines.Baseline baseline, String sparkMaster) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("run.name", spec.name());
         p.put("run.started", Instant.now().toString());
@@ -35,7 +44,6 @@ public final class Provenance {
         p.put("spec.schemaVersion", Integer.toString(spec.schemaVersion()));
         p.put("seed", Long.toString(spec.seed()));
         p.put("sampler", spec.search().sampler());
-        RunData data = setup.data();
         p.put("data.directory", data.directory().toAbsolutePath().toString());
         p.put("data.format", spec.data().format());
         p.put("data.shape", data.train().shape().toString());
@@ -47,8 +55,10 @@ public final class Provenance {
         // broadcast once per executor with the baseline (JobPayload), never per trial
         p.put("data.bytes_shipped", Long.toString((long) data.train().toBytes().length + data.validation().toBytes().length
                 + data.test().toBytes().length));
-        p.put("baseline.source", setup.baseline().source());
-        p.put("baseline.key", setup.baseline().key());
+        if (baseline != null) {
+            p.put("baseline.source", baseline.source());
+            p.put("baseline.key", baseline.key());
+        }
         p.put("spark.master", sparkMaster == null ? "(spark-submit / local[*])" : sparkMaster);
         versions().forEach((k, v) -> p.put("version." + k, v));
         p.put("java.version", System.getProperty("java.version"));
@@ -59,6 +69,11 @@ public final class Provenance {
         p.put("host.max_heap_mb", Long.toString(Runtime.getRuntime().maxMemory() >> 20));
         p.put("env.OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         return p;
+    }
+
+    /** Whether a recorded provenance is complete: written once the baseline was known (see {@link #of}). */
+    static boolean complete(Map<String, String> provenance) {
+        return provenance.containsKey("baseline.key");
     }
 
     /** Kompakt's and its libraries' versions, from the build. */

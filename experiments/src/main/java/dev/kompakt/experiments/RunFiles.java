@@ -23,7 +23,9 @@ import java.util.Set;
 
 /**
  * Writes a run's result files: {@code pareto.json}, {@code pareto.csv}, {@code provenance.json} and
- * {@code report.html}. ({@code trials.jsonl}, the journal, is written by the study as it runs.)
+ * {@code report.html}, each atomically ({@link AtomicFiles}). ({@code trials.jsonl}, the journal, is written by the study
+ * as it runs.) Only the journal and the spec are needed to rebuild a run: pareto.* and report.html are rendered from the
+ * journal ({@code kompakt report}), and {@code resume} rebuilds a provenance.json or baseline.json it cannot read.
  */
 public final class RunFiles {
     public static final String JOURNAL = "trials.jsonl";
@@ -44,12 +46,58 @@ public final class RunFiles {
     }
 
     public static void writeProvenance(Path dir, Map<String, String> provenance) throws IOException {
-        JSON.writeValue(dir.resolve(PROVENANCE).toFile(), new java.util.TreeMap<>(provenance));
+        AtomicFiles.writeJson(dir.resolve(PROVENANCE), new java.util.TreeMap<>(provenance));
     }
 
-    @SuppressWarnings("unchecked")
+    public static void writeBaseline(Path dir, Map<String, Double> metrics) throws IOException {
+        AtomicFiles.writeJson(dir.resolve(BASELINE), metrics);
+    }
+
+    /** A side file that exists but cannot be read (empty, cut short, not the JSON it should be). */
+    public static final class UnreadableFileException extends IOException {
+        UnreadableFileException(Path file, String why, Throwable cause) {
+            super(file + ": cannot be read (" + why + ")", cause);
+        }
+    }
+
+    /** provenance.json: every value as a string. */
     public static Map<String, String> readProvenance(Path dir) throws IOException {
-        return JSON.readValue(dir.resolve(PROVENANCE).toFile(), Map.class);
+        Path file = dir.resolve(PROVENANCE);
+        com.fasterxml.jackson.databind.JsonNode root = readObject(file);
+        Map<String, String> p = new java.util.LinkedHashMap<>();
+        root.fields().forEachRemaining(f -> p.put(f.getKey(), f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString()));
+        return p;
+    }
+
+    /** baseline.json: metric name to value. */
+    public static Map<String, Double> readBaseline(Path dir) throws IOException {
+        Path file = dir.resolve(BASELINE);
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (var it = readObject(file).fields(); it.hasNext(); ) {
+            var f = it.next();
+            if (!f.getValue().isNumber() && !f.getValue().isTextual()) {
+                throw new UnreadableFileException(file, "'" + f.getKey() + "' is not a number", null);
+            }
+            m.put(f.getKey(), f.getValue().asDouble());
+        }
+        return m;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readObject(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (bytes.length == 0) {
+            throw new UnreadableFileException(file, "the file is empty: a write cut short by a crash?", null);
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UnreadableFileException(file, "not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new UnreadableFileException(file, "not a JSON object", null);
+        }
+        return root;
     }
 
     static void writeParetoJson(Path file, RunSummary run) throws IOException {
@@ -74,7 +122,7 @@ public final class RunFiles {
             t.metrics().forEach(metrics::put);
             n.put("worker", t.worker());
         }
-        JSON.writeValue(file.toFile(), root);
+        AtomicFiles.writeJson(file, root);
     }
 
     static void writeParetoCsv(Path file, RunSummary run) throws IOException {
@@ -85,7 +133,8 @@ public final class RunFiles {
             params.addAll(t.assignment().values().keySet());
             metrics.addAll(t.metrics().keySet());
         }
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        AtomicFiles.write(file, stream -> {
+            Writer w = new java.io.OutputStreamWriter(stream, StandardCharsets.UTF_8);
             List<String> header = new ArrayList<>();
             header.add("trial");
             header.addAll(params);
@@ -103,7 +152,8 @@ public final class RunFiles {
                 }
                 w.write(csvRow(row));
             }
-        }
+            w.flush();
+        });
     }
 
     private static String csvRow(List<String> cells) {

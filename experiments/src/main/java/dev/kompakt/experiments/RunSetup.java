@@ -46,7 +46,17 @@ public record RunSetup(ExperimentSpec spec, RunData data, Baselines.Baseline bas
      * its provenance recorded them, since a spec copied into a run directory resolves relative paths there.
      */
     static RunSetup recorded(ExperimentSpec spec, Map<String, String> provenance, ProfileRegistry profiles) throws IOException {
-        RunData data = RunData.load(spec, recordedDataDirectory(spec, provenance), !provenance.containsKey("data.split"));
+        return recorded(spec, provenance, !provenance.containsKey("data.split"), profiles);
+    }
+
+    /** The set-up of {@code run} ({@link RecordedRun#legacySplit} says how its data are split). */
+    static RunSetup recorded(RecordedRun run, ProfileRegistry profiles) throws IOException {
+        return recorded(run.spec(), run.provenance(), run.legacySplit(), profiles);
+    }
+
+    private static RunSetup recorded(ExperimentSpec spec, Map<String, String> provenance, boolean legacySplit, ProfileRegistry profiles)
+            throws IOException {
+        RunData data = RunData.load(spec, recordedDataDirectory(spec, provenance), legacySplit);
         Baselines.Baseline baseline = Baselines.obtain(withRecordedBaseline(spec, provenance), architecture(spec), data.train());
         return new RunSetup(spec, data, baseline, devices(spec, profiles));
     }

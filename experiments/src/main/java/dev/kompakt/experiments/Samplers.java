@@ -66,7 +66,11 @@ public final class Samplers {
         }
         RecordedRun earlier = RecordedRun.load(source, knownDevices);
         List<Trial> usable = WarmStart.usable(earlier.trials(), space, spec.search().objectives());
-        try (TrialJournal copy = TrialJournal.open(runDir.resolve(RunFiles.WARM_START))) {
+        // written next to its place and renamed into it, so that a kill leaves either the whole copy or none (resume copies it then)
+        Path target = runDir.resolve(RunFiles.WARM_START);
+        Path tmp = runDir.resolve("." + RunFiles.WARM_START + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Files.deleteIfExists(tmp);
+        try (TrialJournal copy = TrialJournal.open(tmp)) {
             copy.append(new JournalEvent.Started(earlier.spec().name(), Provenance.sha256(earlier.specText()), earlier.spec().seed(),
                     Instant.now().toString()));
             for (int i = 0; i < usable.size(); i++) {
@@ -77,12 +81,13 @@ public final class Samplers {
                 copy.append(new JournalEvent.Finished(i, t.state(), t.metrics(), t.error(), t.worker(), finished));
             }
         }
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return recordedWarmStart(runDir);
     }
 
     /** The warm-start trials recorded in a run directory, or none. */
     static List<Trial> recordedWarmStart(Path runDir) throws IOException {
         Path file = runDir.resolve(RunFiles.WARM_START);
-        return Files.isRegularFile(file) ? TrialJournal.replay(TrialJournal.read(file)) : List.of();
+        return Files.isRegularFile(file) ? TrialJournal.load(file).trials() : List.of();
     }
 }

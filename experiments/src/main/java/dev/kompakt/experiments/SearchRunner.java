@@ -22,7 +22,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,6 +56,11 @@ public final class SearchRunner {
     private SearchRunner() {
     }
 
+    /**
+     * A new run. Its directory is locked ({@link RunLock}) from the moment it exists, and the spec and the journal's
+     * {@code started} event are written before the baseline is trained, so that a run killed at any point (even during
+     * baseline training) is a run directory that {@link #resume} continues.
+     */
     public static Result run(ExperimentSpec spec, String specText, Options options, PrintStream console) throws IOException {
         return run(Validation.inputs(spec, specText, ProfileRegistry.load(options.profilesDir()).all().keySet()), options, console);
     }
@@ -75,66 +79,109 @@ public final class SearchRunner {
         Baselines.Baseline userModel = checked.userModel();
 
         Path runDir = RunDirectory.create(options.runDir(), options.runsRoot(), spec.name());
-        console.println("run directory: " + runDir);
-        Files.writeString(runDir.resolve(RunFiles.SPEC_COPY), specText, StandardCharsets.UTF_8);
-        console.printf("data: %s, %s %s, %d classes (%d train, %d validation, %d test samples used)%n", data.directory(), spec.data().format(),
-                data.train().shape(), data.train().classes(), data.train().size(), data.validation().size(), data.test().size());
+        try (RunLock lock = RunLock.acquire(runDir, "search")) {
+            console.println("run directory: " + runDir);
+            AtomicFiles.writeString(runDir.resolve(RunFiles.SPEC_COPY), specText);
+            String specHash = Provenance.sha256(specText);
+            try (TrialJournal journal = TrialJournal.open(runDir.resolve(RunFiles.JOURNAL))) {
+                journal.append(new JournalEvent.Started(spec.name(), specHash, spec.seed(), Instant.now().toString()));
+                // what resume needs to find the data and the model again, before the (maybe long) baseline training
+                Map<String, String> provenance = Provenance.of(spec, specHash, data, userModel, options.master());
+                RunFiles.writeProvenance(runDir, provenance);
+                console.printf("data: %s, %s %s, %d classes (%d train, %d validation, %d test samples used)%n", data.directory(),
+                        spec.data().format(), data.train().shape(), data.train().classes(), data.train().size(), data.validation().size(),
+                        data.test().size());
 
-        long t0 = System.nanoTime();
-        RunSetup setup = RunSetup.fresh(spec, data, userModel, profiles);
-        console.printf("baseline: %s, %s (%.1f s)%n", userModel != null ? "your model" : RunSetup.architecture(spec).family(),
-                setup.baseline().source(), (System.nanoTime() - t0) / 1e9);
-        Map<String, Double> baselineMetrics = setup.measureBaseline();
-        console.printf("baseline: accuracy %.4f, %,.0f bytes, %,.0f MACs%n", baselineMetrics.get("accuracy"),
-                baselineMetrics.get("size_bytes"), baselineMetrics.get("macs"));
-        RunFiles.JSON.writeValue(runDir.resolve(RunFiles.BASELINE).toFile(), baselineMetrics);
+                long t0 = System.nanoTime();
+                RunSetup setup = RunSetup.fresh(spec, data, userModel, profiles);
+                console.printf("baseline: %s, %s (%.1f s)%n", userModel != null ? "your model" : RunSetup.architecture(spec).family(),
+                        setup.baseline().source(), (System.nanoTime() - t0) / 1e9);
+                Map<String, Double> baselineMetrics = setup.measureBaseline();
+                console.printf("baseline: accuracy %.4f, %,.0f bytes, %,.0f MACs%n", baselineMetrics.get("accuracy"),
+                        baselineMetrics.get("size_bytes"), baselineMetrics.get("macs"));
+                RunFiles.writeBaseline(runDir, baselineMetrics);
 
-        SearchSpace space = Samplers.space(spec, setup.baseline().network());
-        List<Trial> prior = Samplers.copyWarmStart(spec, space, runDir, profiles.all().keySet());
-        if (spec.search().warmStart() != null) {
-            console.printf("warm start: %d finished trials of %s inform the sampler%n", prior.size(), spec.search().warmStart());
-        }
-        String specHash = Provenance.sha256(specText);
-        Map<String, String> provenance = Provenance.of(spec, specHash, setup, options.master());
-        if (spec.search().warmStart() != null) {
-            provenance.put("warm_start.source", spec.search().warmStart().toAbsolutePath().toString());
-            provenance.put("warm_start.trials", Integer.toString(prior.size()));
-        }
-        RunFiles.writeProvenance(runDir, provenance);
+                SearchSpace space = Samplers.space(spec, setup.baseline().network());
+                List<Trial> prior = Samplers.copyWarmStart(spec, space, runDir, profiles.all().keySet());
+                if (spec.search().warmStart() != null) {
+                    console.printf("warm start: %d finished trials of %s inform the sampler%n", prior.size(), spec.search().warmStart());
+                }
+                provenance.put("baseline.source", setup.baseline().source());
+                provenance.put("baseline.key", setup.baseline().key());
+                if (spec.search().warmStart() != null) {
+                    provenance.put("warm_start.source", spec.search().warmStart().toAbsolutePath().toString());
+                    provenance.put("warm_start.trials", Integer.toString(prior.size()));
+                }
+                RunFiles.writeProvenance(runDir, provenance);
 
-        List<Trial> trials;
-        try (TrialJournal journal = TrialJournal.open(runDir.resolve(RunFiles.JOURNAL))) {
-            journal.append(new JournalEvent.Started(spec.name(), specHash, spec.seed(), Instant.now().toString()));
-            Study study = new Study(spec.name(), space, spec.search().objectives(), spec.search().constraints(),
-                    Samplers.of(spec, space, prior), journal, null);
-            trials = runStudy(setup, study, baselineMetrics, options, console, runDir);
+                Study study = new Study(spec.name(), space, spec.search().objectives(), spec.search().constraints(),
+                        Samplers.of(spec, space, prior), journal, null);
+                List<Trial> trials = runStudy(setup, study, baselineMetrics, options, console, runDir);
+                journal.close();
+                return finish(spec, runDir, started, trials, baselineMetrics, provenance, true);
+            }
         }
-        return finish(spec, runDir, started, trials, baselineMetrics, provenance, true);
     }
 
     /**
      * Continues an interrupted run in its own directory: replays trials.jsonl, runs again the trials that were
      * in flight when the process died (same parameters, same seeds), never re-runs a finished one, and asks new
      * trials up to the spec's budget. The spec must be the one the run started with (its hash is in the journal).
+     * A run killed before its baseline was measured gets it now (trained, or read from the cache); a provenance.json
+     * or baseline.json that is missing or cannot be read is rebuilt; warm-start trials not copied yet are copied.
+     * The run directory is locked ({@link RunLock}) first: a run another live process holds is refused, nothing written.
      */
     public static Result resume(Path runDir, Options options, PrintStream console) throws IOException {
         Instant started = Instant.now();
         ProfileRegistry profiles = ProfileRegistry.load(options.profilesDir());
+        RecordedRun.requireRunDirectory(runDir);
+        SparkSetup.requireReachable(options.master(), MASTER_TIMEOUT); // before anything is written, the lock file included
+        try (RunLock lock = RunLock.acquire(runDir, "resume")) {
+            AtomicFiles.removeLeftovers(runDir);
+            return resumeLocked(runDir, options, console, profiles, started);
+        }
+    }
+
+    private static Result resumeLocked(Path runDir, Options options, PrintStream console, ProfileRegistry profiles, Instant started)
+            throws IOException {
         RecordedRun run = RecordedRun.load(runDir, profiles.all().keySet());
         Path journalFile = runDir.resolve(RunFiles.JOURNAL);
         Path specFile = runDir.resolve(RunFiles.SPEC_COPY);
         ExperimentSpec spec = run.spec();
         JournalEvent.Started first = run.events().stream().filter(e -> e instanceof JournalEvent.Started).map(e -> (JournalEvent.Started) e)
                 .findFirst().orElseThrow(() -> new SpecException(journalFile.toString(), List.of("the journal has no 'started' event")));
-        if (!first.specSha256().equals(Provenance.sha256(run.specText()))) {
+        String specHash = Provenance.sha256(run.specText());
+        if (!first.specSha256().equals(specHash)) {
             throw new SpecException(specFile.toString(), List.of("changed since the run started (its SHA-256 differs from the journal's); "
                     + "resume needs the spec the run started with"));
         }
-        SparkSetup.requireReachable(options.master(), MASTER_TIMEOUT); // before anything is written
+        run.unreadable().forEach(u -> console.println("warning: " + u + "; rebuilding it"));
         List<Trial> recorded = run.trials();
         Map<String, String> provenance = run.provenance();
-        RunSetup setup = RunSetup.recorded(spec, provenance, profiles);
-        Map<String, Double> baselineMetrics = run.baseline().isEmpty() ? setup.measureBaseline() : run.baseline();
+        RunSetup setup = RunSetup.recorded(run, profiles);
+        if (!Provenance.complete(provenance)) {
+            // killed before the baseline was known, or provenance.json lost: what was recorded stays, the rest is measured now
+            Map<String, String> rebuilt = Provenance.of(spec, specHash, setup, options.master());
+            rebuilt.putAll(provenance);
+            if (!provenance.containsKey("run.started")) {
+                rebuilt.put("run.started", first.time());
+            }
+            provenance = rebuilt;
+            console.println("provenance: completed for " + runDir.resolve(RunFiles.PROVENANCE));
+        }
+        Map<String, Double> baselineMetrics = run.baseline();
+        if (baselineMetrics.isEmpty()) {
+            baselineMetrics = setup.measureBaseline();
+            RunFiles.writeBaseline(runDir, baselineMetrics);
+            console.printf("baseline: accuracy %.4f, %,.0f bytes, %,.0f MACs (measured now)%n", baselineMetrics.get("accuracy"),
+                    baselineMetrics.get("size_bytes"), baselineMetrics.get("macs"));
+        }
+        SearchSpace space = Samplers.space(spec, setup.baseline().network());
+        if (spec.search().warmStart() != null && !Files.isRegularFile(runDir.resolve(RunFiles.WARM_START))) {
+            List<Trial> prior = Samplers.copyWarmStart(spec, space, runDir, profiles.all().keySet());
+            provenance.put("warm_start.source", spec.search().warmStart().toAbsolutePath().toString());
+            provenance.put("warm_start.trials", Integer.toString(prior.size()));
+        }
         long finished = recorded.stream().filter(t -> t.state().isFinished()).count();
         long rerun = recorded.size() - finished;
         console.printf("resuming %s: %d trials finished, %d to run again, %d new to ask (budget %d)%n", runDir, finished, rerun,
@@ -146,7 +193,6 @@ public final class SearchRunner {
         List<Trial> trials = recorded;
         if (rerun > 0 || recorded.size() < spec.budget().trials()) {
             try (TrialJournal journal = TrialJournal.open(journalFile)) {
-                SearchSpace space = Samplers.space(spec, setup.baseline().network());
                 Study study = new Study(spec.name(), space, spec.search().objectives(), spec.search().constraints(),
                         Samplers.of(spec, space, Samplers.recordedWarmStart(runDir)), journal, null);
                 recorded.forEach(study::restore);

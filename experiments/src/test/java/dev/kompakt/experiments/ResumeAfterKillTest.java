@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -32,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ResumeAfterKillTest {
+    /** Baseline epochs for the kill during baseline training: long enough to be killed in, on a busy machine too. */
+    static final int BASELINE_EPOCHS = 10;
     static final String METRICS_THAT_DO_NOT_DEPEND_ON_TIMING = "accuracy,size_bytes,params,nonzero_params,macs,sparsity,onnx_bytes";
 
     @Test
@@ -89,6 +92,74 @@ class ResumeAfterKillTest {
         assertTrue(Files.isRegularFile(runDir.resolve("report.html")) && Files.isRegularFile(runDir.resolve("pareto.json")));
     }
 
+    /**
+     * Killed while the baseline trains (before baseline.json and the first trial): the spec, the journal's {@code started}
+     * event and the provenance are already there, so {@code resume} trains the baseline and runs the whole search. While
+     * the search runs, a second writer ({@code resume}) is refused, naming it, and writes nothing.
+     */
+    @Test
+    void killDashNineDuringBaselineTrainingThenResume(@TempDir Path tmp) throws Exception {
+        String spec = Files.readString(TinySearch.SPEC)
+                .replace("path: ../../../data/fashion-mnist-subset", "path: " + Path.of("data/fashion-mnist-subset").toAbsolutePath())
+                .replace("epochs: 2", "epochs: " + BASELINE_EPOCHS)
+                .replace("trials: 4", "trials: 2")
+                .replace("maxInFlight: 2", "maxInFlight: 1");
+        Path specFile = tmp.resolve("spec.yaml");
+        Files.writeString(specFile, spec);
+        Path runDir = tmp.resolve("killed-in-baseline");
+        Path cache = tmp.resolve("cache"); // empty: the baseline is trained, not read from a cache
+
+        Process p = startCli(tmp, Map.of("KOMPAKT_CACHE", cache.toString()), "search", specFile.toString(), "--master", "local[1]",
+                "--run-dir", runDir.toString());
+        Path journal = runDir.resolve("trials.jsonl");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!Files.readString(tmp.resolve("cli.log")).contains("data: ")) {
+            assertTrue(p.isAlive(), "search ended before it could be killed:\n" + Files.readString(tmp.resolve("cli.log")));
+            assertTrue(System.nanoTime() < deadline, "no progress:\n" + Files.readString(tmp.resolve("cli.log")));
+            Thread.sleep(20);
+        }
+        try {
+            assertTrue(Files.readString(journal).contains("\"event\":\"started\""), "the journal exists before the baseline trains");
+            assertTrue(Files.isRegularFile(runDir.resolve("spec.yaml")) && Files.isRegularFile(runDir.resolve("provenance.json")));
+            // a second writer while the search runs: refused, naming the search
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            String journalBefore = Files.readString(journal);
+            int refused = KompaktCli.run(new String[] {"resume", runDir.toString(), "--master", "local[1]"}, new PrintStream(out, true),
+                    new PrintStream(err, true));
+            assertEquals(2, refused, out + "\n" + err);
+            assertTrue(err.toString().contains("in use by `kompakt search` (pid " + p.pid()), err.toString());
+            assertEquals(journalBefore, Files.readString(journal), "the refused resume wrote nothing");
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();   // SIGKILL
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertFalse(Files.exists(runDir.resolve("baseline.json")),
+                "the baseline finished training before the kill (raise BASELINE_EPOCHS):\n" + Files.readString(tmp.resolve("cli.log")));
+        assertEquals(List.of(), TrialJournal.load(journal).trials(), "killed before the first trial");
+
+        String previous = System.setProperty("kompakt.cache", cache.toString());
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int code = KompaktCli.run(new String[] {"resume", runDir.toString(), "--master", "local[1]"}, new PrintStream(out, true), System.err);
+            assertEquals(0, code, out.toString());
+            assertTrue(out.toString().contains("measured now"), out.toString());
+        } finally {
+            if (previous == null) {
+                System.clearProperty("kompakt.cache");
+            } else {
+                System.setProperty("kompakt.cache", previous);
+            }
+        }
+        List<Trial> trials = TrialJournal.load(journal).trials();
+        assertEquals(2, trials.size());
+        assertTrue(trials.stream().allMatch(t -> t.state() == TrialState.COMPLETE), trials.toString());
+        assertTrue(RunFiles.readBaseline(runDir).get("accuracy") > 0.3);
+        assertTrue(RunFiles.readProvenance(runDir).containsKey("baseline.key"));
+        assertTrue(Files.isRegularFile(runDir.resolve("report.html")) && Files.isRegularFile(runDir.resolve("pareto.json")));
+    }
+
     private static long finished(Path journal) throws Exception {
         if (!Files.exists(journal)) {
             return 0;
@@ -97,6 +168,10 @@ class ResumeAfterKillTest {
     }
 
     private static Process startCli(Path tmp, String... args) throws Exception {
+        return startCli(tmp, Map.of(), args);
+    }
+
+    private static Process startCli(Path tmp, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -108,6 +183,7 @@ class ResumeAfterKillTest {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("cli.log").toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.environment().putAll(env);
         return pb.start();
     }
 }

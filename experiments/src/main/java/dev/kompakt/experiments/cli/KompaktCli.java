@@ -4,6 +4,7 @@ import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.experiments.RecordedRun;
 import dev.kompakt.experiments.RunFiles;
+import dev.kompakt.experiments.RunLock;
 import dev.kompakt.experiments.SearchRunner;
 import dev.kompakt.experiments.Validation;
 import dev.kompakt.experiments.report.RunSummary;
@@ -25,7 +26,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** The {@code kompakt} command line. Exit codes: 0 success, 1 failure while running, 2 bad input (nothing written). */
+/**
+ * The {@code kompakt} command line. Exit codes: 0 success, 1 failure while running, 2 bad input or a refused run
+ * directory (nothing written): a bad spec, a damaged journal, a run another process holds ({@link RunLock}).
+ */
 @Command(name = "kompakt", mixinStandardHelpOptions = true, versionProvider = KompaktCli.Version.class,
         description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
                 + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
@@ -53,7 +57,7 @@ public final class KompaktCli implements Callable<Integer> {
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof SpecException || e instanceof FileAlreadyExistsException) {
+            if (e instanceof SpecException || e instanceof FileAlreadyExistsException || e instanceof RunLock.HeldException) {
                 err.println("kompakt: " + e.getMessage());
                 return BAD_INPUT;
             }
@@ -160,9 +164,15 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            RunSummary summary = RecordedRun.load(runDir, ProfileRegistry.load(profilesOption.profiles).all().keySet()).summary();
+            // no lock: report reads the journal and replaces the rendered files atomically, so it may run beside a search
+            RecordedRun run = RecordedRun.load(runDir, ProfileRegistry.load(profilesOption.profiles).all().keySet());
+            RunSummary summary = run.summary();
             RunFiles.writeAll(runDir, summary);
             PrintStream out = parent.out;
+            run.unreadable().forEach(u -> out.println("warning: " + u + "; the report shows what the journal holds (`kompakt resume` "
+                    + "rebuilds the file)"));
+            RunLock.holder(runDir).ifPresent(h -> out.println("note: the run is still in progress (" + h + "); this report shows the "
+                    + "trials so far"));
             printSummary(out, summary);
             out.println("wrote " + runDir.resolve("report.html"));
             out.flush();
@@ -224,8 +234,12 @@ public final class KompaktCli implements Callable<Integer> {
                         ? "no such trial (the run has " + trials.size() + ")" : "the trial is " + trials.get(trial).state() + ", not COMPLETE")));
             }
             Path dir = out != null ? out : runDir.resolve("export").resolve("trial-" + trial);
+            java.util.Map<String, String> provenance = new java.util.LinkedHashMap<>(run.provenance());
+            if (!run.legacySplit()) {
+                provenance.putIfAbsent("data.split", "(provenance.json unreadable: the split of this version)");
+            }
             dev.kompakt.experiments.Exporter.Exported e = dev.kompakt.experiments.Exporter.export(runDir, run.spec(), trials, trial,
-                    run.provenance(), profiles, dir, parent.out);
+                    provenance, profiles, dir, parent.out);
             parent.out.printf("wrote %s and %s (accuracy %.4f in the run, %.4f rebuilt)%n", e.model(), e.recipe(), e.journalAccuracy(),
                     e.rebuiltAccuracy());
             return 0;

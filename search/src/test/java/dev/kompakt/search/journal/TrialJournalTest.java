@@ -285,4 +285,161 @@ class TrialJournalTest {
     void readingAMissingFileFails() {
         assertThrows(IOException.class, () -> TrialJournal.read(dir.resolve("absent.jsonl")));
     }
+    /** The lines of a journal written by a study, to edit by hand. */
+    private List<String> studyLines(Path file) throws IOException {
+        writeStudy(file);
+        return new ArrayList<>(Files.readAllLines(file));
+    }
+
+    /** Replays {@code file} with {@link TrialJournal#load} and returns the message of the error it must raise. */
+    private static String refused(Path file) {
+        IOException e = assertThrows(IOException.class, () -> TrialJournal.load(file));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        return e.getMessage();
+    }
+
+    /** Appends lines as a journal would (each with a checksum that follows from the lines before): a "forger" who knows the format. */
+    private static void appendChained(Path file, JournalEvent... events) throws IOException {
+        try (TrialJournal journal = TrialJournal.open(file)) {
+            for (JournalEvent e : events) {
+                journal.append(e);
+            }
+        }
+    }
+
+    @Test
+    void everyLineCarriesAChecksumAndLoadReplaysWithLineNumbers() throws IOException {
+        Path file = dir.resolve("checked.jsonl");
+        List<JournalEvent> expected = writeStudy(file);
+        for (String line : Files.readAllLines(file)) {
+            assertTrue(line.matches(".*,\"h\":\"[0-9a-f]{16}\"}"), line);
+        }
+        TrialJournal.Loaded loaded = TrialJournal.load(file);
+        assertEquals(expected, loaded.events());
+        assertEquals(13, loaded.lines().get(12));
+        assertEquals(TrialJournal.replay(expected), loaded.trials());
+    }
+
+    @Test
+    void aSecondFinishedForAFinishedTrialIsRefusedWithItsLine() throws IOException {
+        Path file = dir.resolve("second-finished.jsonl");
+        writeStudy(file);
+        // trial 1 FAILED at line 5; a forged COMPLETE result with invented metrics, even with a valid checksum
+        appendChained(file, new JournalEvent.Finished(1, TrialState.COMPLETE, Map.of("accuracy", 0.99, "size", 0.1), null, "w", "t"));
+        String message = refused(file);
+        assertTrue(message.contains("line 14") && message.contains("second result for trial 1") && message.contains("line 5"), message);
+    }
+
+    @Test
+    void aSecondStartedIsRefusedWithItsLine() throws IOException {
+        Path file = dir.resolve("second-started.jsonl");
+        writeStudy(file);
+        appendChained(file, new JournalEvent.Started("journal-test", "ab12", 42L, "t"));
+        String message = refused(file);
+        assertTrue(message.contains("line 14") && message.contains("second 'started'"), message);
+    }
+
+    @Test
+    void aResultForATrialNeverAskedIsRefusedWithItsLine() throws IOException {
+        Path file = dir.resolve("never-asked.jsonl");
+        writeStudy(file);
+        appendChained(file, new JournalEvent.Finished(9, TrialState.COMPLETE, Map.of("accuracy", 0.99, "size", 0.1), null, "w", "t"));
+        String message = refused(file);
+        assertTrue(message.contains("line 14") && message.contains("trial 9, which was never asked"), message);
+    }
+
+    @Test
+    void anAskOutOfSequenceIsRefusedWithItsLine() throws IOException {
+        Path file = dir.resolve("out-of-order.jsonl");
+        writeStudy(file);
+        appendChained(file, new JournalEvent.Asked(8, Map.of("amount", 0.5), "t"));
+        String message = refused(file);
+        assertTrue(message.contains("line 14") && message.contains("asks trial 8 but 6 was expected"), message);
+    }
+
+    @Test
+    void aResultAfterInterruptedIsTheRerunAndAccepted() throws IOException {
+        Path file = dir.resolve("interrupted.jsonl");
+        writeStudy(file);
+        Map<String, Object> params = Map.of("amount", 0.5, "bits", 4, "method", 3, "finetune", false);
+        appendChained(file, new JournalEvent.Asked(6, params, "2025-05-01T09:00:00Z"),
+                new JournalEvent.Finished(6, TrialState.INTERRUPTED, Map.of(), "executor lost", "w", "2025-05-01T09:00:01Z"),
+                new JournalEvent.Finished(6, TrialState.COMPLETE, Map.of("accuracy", 0.8, "size", 2.0), null, "w", "2025-05-01T09:00:02Z"));
+        Trial rerun = TrialJournal.load(file).trials().get(6);
+        assertEquals(TrialState.COMPLETE, rerun.state());
+        appendChained(file, new JournalEvent.Finished(6, TrialState.COMPLETE, Map.of("accuracy", 0.9, "size", 1.0), null, "w",
+                "2025-05-01T09:00:03Z"));
+        assertTrue(refused(file).contains("line 17"));
+    }
+
+    @Test
+    void anEditedLineFailsItsChecksum() throws IOException {
+        Path file = dir.resolve("edited.jsonl");
+        List<String> lines = studyLines(file);
+        assertTrue(lines.get(12).contains("\"size\":7.5"), lines.get(12));
+        lines.set(12, lines.get(12).replace("\"size\":7.5", "\"size\":0.5"));
+        Files.write(file, lines);
+        String message = refused(file);
+        assertTrue(message.contains("line 13") && message.contains("checksum"), message);
+        IOException onRead = assertThrows(IOException.class, () -> TrialJournal.read(file));
+        assertTrue(onRead.getMessage().contains("line 13"), onRead.getMessage());
+        assertThrows(IOException.class, () -> TrialJournal.open(file), "nothing is appended to a damaged journal");
+    }
+
+    @Test
+    void aDuplicatedOrDeletedLineBreaksTheChain() throws IOException {
+        Path file = dir.resolve("duplicated.jsonl");
+        List<String> lines = studyLines(file);
+        List<String> duplicated = new ArrayList<>(lines);
+        duplicated.add(5, lines.get(4)); // trial 1's FAILED result, copied with its checksum
+        Files.write(file, duplicated);
+        assertTrue(refused(file).contains("line 6"));
+        List<String> deleted = new ArrayList<>(lines);
+        deleted.remove(4); // trial 1's FAILED result: it would be re-run as if in flight
+        Files.write(file, deleted);
+        assertTrue(refused(file).contains("line 5"));
+    }
+
+    @Test
+    void aLineWithoutChecksumAfterCheckedLinesIsRefused() throws IOException {
+        Path file = dir.resolve("pasted.jsonl");
+        writeStudy(file);
+        Files.writeString(file, TrialJournal.JSON.writeValueAsString(new JournalEvent.Finished(1, TrialState.COMPLETE,
+                Map.of("accuracy", 0.99, "size", 0.1), null, "w", "t")) + "\n", StandardOpenOption.APPEND);
+        String message = refused(file);
+        assertTrue(message.contains("line 14") && message.contains("no checksum"), message);
+    }
+
+    @Test
+    void aJournalWithoutChecksumsIsReadUncheckedAndResumedWithChecksums() throws IOException {
+        Path file = dir.resolve("legacy.jsonl");
+        List<JournalEvent> expected = new ArrayList<>(writeStudy(file));
+        List<String> legacy = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            legacy.add(line.replaceAll(",\"h\":\"[0-9a-f]{16}\"}$", "}"));
+        }
+        Files.write(file, legacy);
+        assertEquals(expected, TrialJournal.read(file));
+        JournalEvent.Asked next = new JournalEvent.Asked(6, Map.of("amount", 0.5, "bits", 4, "method", 3, "finetune", false), "t");
+        appendChained(file, next);
+        expected.add(next);
+        assertEquals(expected, TrialJournal.read(file));
+        // the new line's checksum covers the unchecked lines before it
+        List<String> edited = new ArrayList<>(Files.readAllLines(file));
+        edited.set(12, edited.get(12).replace("\"size\":7.5", "\"size\":0.5"));
+        Files.write(file, edited);
+        assertTrue(refused(file).contains("line 14"));
+    }
+
+    @Test
+    void aTornLastLineIsStillSkippedAndTheChainGoesOn() throws IOException {
+        Path file = dir.resolve("torn-chain.jsonl");
+        List<JournalEvent> expected = new ArrayList<>(writeStudy(file));
+        Files.writeString(file, "{\"event\":\"asked\",\"trial\":6,\"par", StandardOpenOption.APPEND);
+        JournalEvent.Asked next = new JournalEvent.Asked(6, Map.of("amount", 0.5, "bits", 4, "method", 3, "finetune", false),
+                "2025-05-01T09:00:00Z");
+        appendChained(file, next);
+        expected.add(next);
+        assertEquals(expected, TrialJournal.load(file).events());
+    }
 }
