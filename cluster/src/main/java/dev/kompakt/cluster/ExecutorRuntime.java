@@ -21,6 +21,10 @@ public final class ExecutorRuntime {
     /** This executor's CPU model, recorded with every trial it measures. */
     private static final String CPU = LatencyProbe.hostCpu();
 
+    static {
+        dev.kompakt.evaluator.net.OneDnnHelpers.enable(); // an executor JVM builds its networks after this class loads
+    }
+
     private ExecutorRuntime() {
     }
 

@@ -50,11 +50,19 @@ public final class TrainingBenchmark {
     record Subject(String name, Supplier<ComputationGraph> build) {
     }
 
-    /** One row of the table. */
-    record Row(String name, long params, long macs, double trainOne, double trainMany, double infer) {
+    /** Throughput of one network on one path. */
+    record Rates(double trainOne, double trainMany, double infer) {
     }
 
-    public record Settings(int samples, int batch, int repeats, int tasks, long seed) {
+    /**
+     * @param samples         random samples per timed pass
+     * @param tasks           trainings at once in the second configuration
+     * @param accuracyTrain   Fashion-MNIST training samples (stratified) of the accuracy comparison, 0 = none
+     * @param accuracyEpochs  its epochs
+     * @param accuracySeeds   its seeds per network and path
+     */
+    public record Settings(int samples, int batch, int repeats, int tasks, long seed, int accuracyTrain, int accuracyEpochs,
+                           int accuracySeeds) {
     }
 
     private TrainingBenchmark() {
@@ -87,33 +95,102 @@ public final class TrainingBenchmark {
         return s;
     }
 
-    public static List<Row> run(Settings settings, PrintStream out) throws Exception {
+    /**
+     * Prints the throughput table (DL4J's built-in layers against its oneDNN helpers, each network built both ways in this
+     * run) and, with {@code data}, the accuracy comparison.
+     */
+    public static void run(Settings settings, dev.kompakt.evaluator.data.DatasetSource.Splits data, PrintStream out) throws Exception {
         String omp = System.getenv("OMP_NUM_THREADS");
-        out.printf("training throughput on %s, %d cores; ND4J %s backend, OMP_NUM_THREADS=%s; Adam, batch %d, %d random 28x28x1 samples "
-                        + "per timing, median of %d after one warm-up pass%n", LatencyProbe.hostCpu(), Runtime.getRuntime().availableProcessors(),
-                Nd4j.getBackend().getClass().getSimpleName(), omp == null ? "(unset)" : omp, settings.batch(), settings.samples(), settings.repeats());
+        out.printf("training throughput on %s, %d cores; ND4J %s, OMP_NUM_THREADS=%s; Adam, batch %d, %d random 28x28x1 samples "
+                        + "per timed pass, median of %d passes after one warm-up pass; %d tasks = that many trainings at once, each its own "
+                        + "network and thread%n", LatencyProbe.hostCpu(), Runtime.getRuntime().availableProcessors(),
+                org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation().getProperty("blas.vendor"), omp == null ? "(unset)" : omp,
+                settings.batch(), settings.samples(), settings.repeats(), settings.tasks());
+        out.println("built-in = DL4J's own layers (im2col + GEMM convolutions; DL4J 1.0.0-M2.1's default); oneDNN = its oneDNN layer "
+                + "helpers (OneDnnHelpers, Kompakt's default); the same network and weights either way");
         Peak peak = Peak.ofThisMachine();
         out.println("peak: " + peak.describe());
         out.println();
-        DataSet data = randomData(settings.samples(), settings.seed());
-        List<Row> rows = new ArrayList<>();
-        out.printf("| network | params | MFLOP/sample (train) | train samples/s, 1 task | GFLOP/s | train samples/s, %d tasks | GFLOP/s "
-                + "| %% of peak | inference samples/s (batch 500) |%n", settings.tasks());
-        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        DataSet random = randomData(settings.samples(), settings.seed());
+        out.printf("| network | params | MFLOP/sample (train) | samples/s 1 task: built-in | oneDNN | speed-up | samples/s %d tasks: built-in "
+                + "| oneDNN | speed-up | GFLOP/s (oneDNN, %d tasks) | %% of peak | inference samples/s (batch 500): built-in | oneDNN |%n",
+                settings.tasks(), settings.tasks());
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Subject subject : subjects(settings.seed())) {
             ComputationGraph probe = subject.build().get();
             long macs = CostModel.totalMacs(GraphCostModel.of(probe, Networks.inputType(probe, DataShape.image(1, 28, 28)), Map.of()));
-            long params = probe.numParams();
-            double one = trainRate(subject, data, settings, 1);
-            double many = trainRate(subject, data, settings, settings.tasks());
-            double infer = inferRate(probe, data, settings.repeats());
-            Row row = new Row(subject.name(), params, macs, one, many, infer);
-            rows.add(row);
-            double flopPerSample = 6.0 * macs;
-            out.printf("| %s | %,d | %.2f | %.0f | %.2f | %.0f | %.2f | %.1f%% | %.0f |%n", row.name(), params, flopPerSample / 1e6, one,
-                    one * flopPerSample / 1e9, many, many * flopPerSample / 1e9, 100 * many * flopPerSample / 1e9 / peak.gflops(), infer);
+            Rates builtIn = rates(subject, random, settings, false);
+            Rates oneDnn = rates(subject, random, settings, true);
+            double flop = 6.0 * macs;
+            out.printf("| %s | %,d | %.2f | %.0f | %.0f | %.2fx | %.0f | %.0f | %.2fx | %.2f | %.1f%% | %.0f | %.0f |%n", subject.name(),
+                    probe.numParams(), flop / 1e6, builtIn.trainOne(), oneDnn.trainOne(), oneDnn.trainOne() / builtIn.trainOne(),
+                    builtIn.trainMany(), oneDnn.trainMany(), oneDnn.trainMany() / builtIn.trainMany(), oneDnn.trainMany() * flop / 1e9,
+                    100 * oneDnn.trainMany() * flop / 1e9 / peak.gflops(), builtIn.infer(), oneDnn.infer());
         }
-        return rows;
+        if (data != null && settings.accuracyTrain() > 0) {
+            out.println();
+            accuracy(settings, data, out);
+        }
+    }
+
+    static Rates rates(Subject subject, DataSet data, Settings settings, boolean oneDnn) throws Exception {
+        Subject onPath = new Subject(subject.name(), () -> dev.kompakt.evaluator.net.OneDnnHelpers.building(oneDnn, subject.build()));
+        double one = trainRate(onPath, data, settings, 1);
+        double many = trainRate(onPath, data, settings, settings.tasks());
+        double infer = inferRate(onPath.build().get(), data, settings.repeats());
+        return new Rates(one, many, infer);
+    }
+
+    /**
+     * Whether the faster path learns the same: each network trained from the same initial weights with the same minibatch
+     * order on both paths, per seed, then its test accuracy.
+     */
+    static void accuracy(Settings settings, dev.kompakt.evaluator.data.DatasetSource.Splits data, PrintStream out) {
+        DataSet train = data.train().stratified(settings.accuracyTrain()).toDataSet();
+        DataSet test = data.test().stratified(Math.min(2000, data.test().size())).toDataSet();
+        out.printf("accuracy after a fixed budget: %s, %d training samples (stratified), %d epochs, batch %d, %d test samples, seeds 1..%d "
+                        + "(each seed: the same initial weights and minibatch order on both paths)%n", data.directory(), train.numExamples(),
+                settings.accuracyEpochs(), settings.batch(), test.numExamples(), settings.accuracySeeds());
+        out.println("| network | test accuracy built-in: mean (min-max) | oneDNN: mean (min-max) | largest per-seed difference | "
+                + "training s built-in | oneDNN |");
+        out.println("|---|---:|---:|---:|---:|---:|");
+        for (Subject subject : subjects(settings.seed()).subList(0, 3)) {
+            double[][] acc = new double[2][settings.accuracySeeds()];
+            double[] seconds = new double[2];
+            for (int s = 0; s < settings.accuracySeeds(); s++) {
+                for (int path = 0; path < 2; path++) {
+                    long seed = s + 1;
+                    ComputationGraph net = dev.kompakt.evaluator.net.OneDnnHelpers.building(path == 1, () -> rebuild(subject, seed));
+                    long t0 = System.nanoTime();
+                    Training.fit(net, train, settings.accuracyEpochs(), settings.batch(), PruningMasks.none(), seed);
+                    seconds[path] += (System.nanoTime() - t0) / 1e9;
+                    acc[path][s] = Training.accuracy(net, test);
+                }
+            }
+            double maxDiff = 0;
+            for (int s = 0; s < settings.accuracySeeds(); s++) {
+                maxDiff = Math.max(maxDiff, Math.abs(acc[0][s] - acc[1][s]));
+            }
+            out.printf("| %s | %.4f (%.4f-%.4f) | %.4f (%.4f-%.4f) | %.4f | %.1f | %.1f |%n", subject.name(), mean(acc[0]), min(acc[0]), max(acc[0]),
+                    mean(acc[1]), min(acc[1]), max(acc[1]), maxDiff, seconds[0] / settings.accuracySeeds(), seconds[1] / settings.accuracySeeds());
+        }
+    }
+
+    /** The subject's network with initial weights from {@code seed}. */
+    private static ComputationGraph rebuild(Subject subject, long seed) {
+        return subjects(seed).stream().filter(x -> x.name().equals(subject.name())).findFirst().orElseThrow().build().get();
+    }
+
+    private static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
     }
 
     /** Random inputs in [0, 1) and one-hot labels, as flat [n, 784] features like every Kompakt dataset. */

@@ -53,6 +53,7 @@ public final class KompaktCli implements Callable<Integer> {
 
     /** Runs the command line with the given streams and returns its exit code (for tests). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        dev.kompakt.evaluator.net.OneDnnHelpers.enable(); // before any network is built (the driver is an executor in local mode)
         CommandLine cl = new CommandLine(new KompaktCli(out));
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
@@ -377,8 +378,12 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--baseline-epochs", defaultValue = "8", description = "epochs of the CNN baseline (nas; default ${DEFAULT-VALUE})")
         int baselineEpochs;
 
-        @Option(names = "--samples", defaultValue = "2048", description = "samples per timed pass (training; default ${DEFAULT-VALUE})")
+        @Option(names = "--samples", defaultValue = "1024", description = "samples per timed pass (training; default ${DEFAULT-VALUE})")
         int samples;
+
+        @Option(names = "--accuracy-train", defaultValue = "6000", description = "training samples of the accuracy comparison, 0 = none; "
+                + "it trains --epochs epochs with --seeds seeds (training; default ${DEFAULT-VALUE})")
+        int accuracyTrain;
 
         @Option(names = "--batch", defaultValue = "64", description = "minibatch size (training; default ${DEFAULT-VALUE})")
         int batch;
@@ -411,8 +416,10 @@ public final class KompaktCli implements Callable<Integer> {
             }
             if (name.equals("training")) {
                 int t = tasks > 0 ? tasks : Runtime.getRuntime().availableProcessors();
+                Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
+                        ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : dev.kompakt.experiments.RunData.bundledData();
                 dev.kompakt.experiments.bench.TrainingBenchmark.run(new dev.kompakt.experiments.bench.TrainingBenchmark.Settings(samples, batch,
-                        3, t, seed), parent.out);
+                        3, t, seed, accuracyTrain, epochs, seeds), dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10), parent.out);
                 return 0;
             }
             if (name.equals("nas")) {
