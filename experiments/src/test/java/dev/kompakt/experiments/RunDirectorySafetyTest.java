@@ -1,7 +1,8 @@
 package dev.kompakt.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kompakt.experiments.cli.KompaktCli;
+import dev.kompakt.experiments.cli.CliTest;
+import dev.kompakt.experiments.cli.CliTest.Result;
 import dev.kompakt.search.TrialState;
 import dev.kompakt.search.journal.JournalEvent;
 import dev.kompakt.search.journal.TrialJournal;
@@ -10,9 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,22 +39,8 @@ class RunDirectorySafetyTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- out:\n" + out + "\n--- err:\n" + err;
-        }
-    }
-
     static Result cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = KompaktCli.run(args, o, e);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliTest.cli(args);
     }
 
     /** tiny.yaml with an absolute data path, as a run directory holds it. */

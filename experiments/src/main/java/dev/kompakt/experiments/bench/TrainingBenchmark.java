@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Supplier;
 
 /**
  * Candidate training throughput: samples per second through {@link Training#fit} (the loop every trial trains with:
@@ -46,8 +45,8 @@ import java.util.function.Supplier;
  * pass, 4 for the two backward products), the usual estimate of a training step.
  */
 public final class TrainingBenchmark {
-    /** A network to time, built fresh for each training. */
-    record Subject(String name, Supplier<ComputationGraph> build) {
+    /** A network to time, built fresh (with initial weights from a seed) for each training. */
+    record Subject(String name, java.util.function.LongFunction<ComputationGraph> build) {
     }
 
     /** Throughput of one network on one path. */
@@ -69,17 +68,17 @@ public final class TrainingBenchmark {
     }
 
     /** The probe graphs of the issue "Training as fast as the hardware allows", the CNN family and the built-in families. */
-    static List<Subject> subjects(long seed) {
+    static List<Subject> subjects() {
         List<Subject> s = new ArrayList<>();
         // ResNet-style probe: stem + 3 stages of one basic block, 8/16/32 channels, global pooling
         Plan resnetProbe = new Plan(Family.RESNET, Act.RELU, List.of(new Stage(1, 0.5, 3, 1, false), new Stage(1, 0.5, 3, 1, false),
                 new Stage(1, 0.5, 3, 1, false)), 28, 0);
-        s.add(new Subject("probe: resnet 8/16/32", () -> Families.build(resnetProbe, 1, 28, 28, 10, seed)));
+        s.add(new Subject("probe: resnet 8/16/32", seed -> Families.build(resnetProbe, 1, 28, 28, 10, seed)));
         // MobileNetV2-style probe: stem + 3 inverted residuals (expansion 4, 3x3 depthwise), 16/32/64 channels
         Plan mobileProbe = new Plan(Family.MOBILENET, Act.RELU, List.of(new Stage(1, 1.0, 3, 4, false), new Stage(1, 32.0 / 24, 3, 4, false),
                 new Stage(1, 64.0 / 40, 3, 4, false)), 28, 0);
-        s.add(new Subject("probe: mobilenetv2 16/32/64", () -> Families.build(mobileProbe, 1, 28, 28, 10, seed)));
-        s.add(new Subject("cnn (quickstart) w1.0", () -> NetworkFactory.build(new Architecture(Architecture.Family.CNN, 1.0), 28, 28, 10, seed,
+        s.add(new Subject("probe: mobilenetv2 16/32/64", seed -> Families.build(mobileProbe, 1, 28, 28, 10, seed)));
+        s.add(new Subject("cnn (quickstart) w1.0", seed -> NetworkFactory.build(new Architecture(Architecture.Family.CNN, 1.0), 28, 28, 10, seed,
                 1e-3, null)));
         for (Family f : List.of(Family.RESNET, Family.MOBILENET, Family.GHOSTNET, Family.SHUFFLENET)) {
             for (double w : new double[] {0.5, 1.0}) {
@@ -89,7 +88,7 @@ public final class TrainingBenchmark {
                     stages.add(new Stage(Families.baseDepth(i), w, 3, expands ? 4 : 1, false));
                 }
                 Plan p = new Plan(f, f == Family.RESNET || f == Family.SHUFFLENET ? Act.RELU : Act.HARDSWISH, stages, 28, 0);
-                s.add(new Subject(f.id() + " w" + w, () -> Families.build(p, 1, 28, 28, 10, seed)));
+                s.add(new Subject(f.id() + " w" + w, seed -> Families.build(p, 1, 28, 28, 10, seed)));
             }
         }
         return s;
@@ -116,8 +115,8 @@ public final class TrainingBenchmark {
                 + "| oneDNN | speed-up | GFLOP/s (oneDNN, %d tasks) | %% of peak | inference samples/s (batch 500): built-in | oneDNN |%n",
                 settings.tasks(), settings.tasks());
         out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        for (Subject subject : subjects(settings.seed())) {
-            ComputationGraph probe = subject.build().get();
+        for (Subject subject : subjects()) {
+            ComputationGraph probe = subject.build().apply(settings.seed());
             long macs = CostModel.totalMacs(GraphCostModel.of(probe, Networks.inputType(probe, DataShape.image(1, 28, 28)), Map.of()));
             Rates builtIn = rates(subject, random, settings, false);
             Rates oneDnn = rates(subject, random, settings, true);
@@ -134,10 +133,11 @@ public final class TrainingBenchmark {
     }
 
     static Rates rates(Subject subject, DataSet data, Settings settings, boolean oneDnn) throws Exception {
-        Subject onPath = new Subject(subject.name(), () -> dev.kompakt.evaluator.net.OneDnnHelpers.building(oneDnn, subject.build()));
+        Subject onPath = new Subject(subject.name(), seed -> dev.kompakt.evaluator.net.OneDnnHelpers.building(oneDnn,
+                () -> subject.build().apply(seed)));
         double one = trainRate(onPath, data, settings, 1);
         double many = trainRate(onPath, data, settings, settings.tasks());
-        double infer = inferRate(onPath.build().get(), data, settings.repeats());
+        double infer = inferRate(onPath.build().apply(settings.seed()), data, settings.repeats());
         return new Rates(one, many, infer);
     }
 
@@ -154,13 +154,13 @@ public final class TrainingBenchmark {
         out.println("| network | test accuracy built-in: mean (min-max) | oneDNN: mean (min-max) | largest per-seed difference | "
                 + "training s built-in | oneDNN |");
         out.println("|---|---:|---:|---:|---:|---:|");
-        for (Subject subject : subjects(settings.seed()).subList(0, 3)) {
+        for (Subject subject : subjects().subList(0, 3)) {
             double[][] acc = new double[2][settings.accuracySeeds()];
             double[] seconds = new double[2];
             for (int s = 0; s < settings.accuracySeeds(); s++) {
                 for (int path = 0; path < 2; path++) {
                     long seed = s + 1;
-                    ComputationGraph net = dev.kompakt.evaluator.net.OneDnnHelpers.building(path == 1, () -> rebuild(subject, seed));
+                    ComputationGraph net = dev.kompakt.evaluator.net.OneDnnHelpers.building(path == 1, () -> subject.build().apply(seed));
                     long t0 = System.nanoTime();
                     Training.fit(net, train, settings.accuracyEpochs(), settings.batch(), PruningMasks.none(), seed);
                     seconds[path] += (System.nanoTime() - t0) / 1e9;
@@ -174,11 +174,6 @@ public final class TrainingBenchmark {
             out.printf("| %s | %.4f (%.4f-%.4f) | %.4f (%.4f-%.4f) | %.4f | %.1f | %.1f |%n", subject.name(), mean(acc[0]), min(acc[0]), max(acc[0]),
                     mean(acc[1]), min(acc[1]), max(acc[1]), maxDiff, seconds[0] / settings.accuracySeeds(), seconds[1] / settings.accuracySeeds());
         }
-    }
-
-    /** The subject's network with initial weights from {@code seed}. */
-    private static ComputationGraph rebuild(Subject subject, long seed) {
-        return subjects(seed).stream().filter(x -> x.name().equals(subject.name())).findFirst().orElseThrow().build().get();
     }
 
     private static double mean(double[] v) {
@@ -214,7 +209,7 @@ public final class TrainingBenchmark {
         try {
             List<ComputationGraph> nets = new ArrayList<>();
             for (int t = 0; t < tasks; t++) {
-                nets.add(subject.build().get());
+                nets.add(subject.build().apply(settings.seed()));
             }
             double[] rates = new double[settings.repeats()];
             for (int rep = -1; rep < settings.repeats(); rep++) {

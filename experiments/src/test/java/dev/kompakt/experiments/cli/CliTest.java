@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line without Spark: validate, help, profiles, report, and every bad-input path of search. */
-class CliTest {
+public class CliTest {
     static final Path TINY = Path.of("src/test/resources/tiny.yaml");
     static final Path DATA = Path.of("data", "fashion-mnist-subset").toAbsolutePath().normalize();
 
@@ -56,14 +56,15 @@ class CliTest {
     Path tmp;
 
     /** Exit code and what the command printed. */
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
         @Override
         public String toString() {
             return "exit " + code + "\n--- out:\n" + out + "\n--- err:\n" + err;
         }
     }
 
-    static Result cli(String... args) {
+    /** Runs the command line in this JVM and captures what it printed (also for the other CLI-level tests). */
+    public static Result cli(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
