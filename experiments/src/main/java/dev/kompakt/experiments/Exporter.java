@@ -49,7 +49,8 @@ public final class Exporter {
         SampleSet test = setup.data().test();
         Baselines.Baseline baseline = setup.baseline();
         console.printf("baseline: %s%n", baseline.source());
-        EvaluationContext context = new EvaluationContext(baseline.network(), train, test, Double.NaN, 1, List.of());
+        // the same splits as the run's executors: the validation samples decide INT8 calibration and `accuracy`
+        EvaluationContext context = new EvaluationContext(baseline.network(), train, setup.data().validation(), test, Double.NaN, 1, List.of());
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(0, 1));
         CompressionPlan plan = CompressionPlan.from(trial.assignment());
         TrainingBudget budget = setup.budget();
@@ -57,7 +58,8 @@ public final class Exporter {
         console.printf("rebuilding trial %d: %s%n", number, trial.assignment().values());
         CandidateEvaluator.Candidate candidate = evaluator.build(plan, budget, seed);
         EvaluationContext at = evaluator.contextFor(plan);   // the data at the candidate's input size
-        double accuracy = Training.accuracy(candidate.network(), at.test());
+        double accuracy = Training.accuracy(candidate.network(), at.validation());   // what the journal's `accuracy` measured
+        double testAccuracy = at.validation() == at.test() ? accuracy : Training.accuracy(candidate.network(), at.test());
         byte[] onnx = evaluator.exportOnnx(candidate);
         double agreement = OrtThread.call(() -> {
             try (OnnxModel model = new OnnxModel(onnx, at.onnxSample(), 1)) {
@@ -78,6 +80,7 @@ public final class Exporter {
         recipe.put("baseline", baseline.source());
         recipe.set("metrics", RunFiles.JSON.valueToTree(trial.metrics()));
         recipe.put("rebuilt_accuracy", accuracy);
+        recipe.put("rebuilt_test_accuracy", testAccuracy);
         recipe.put("onnx_file", modelFile.getFileName().toString());
         recipe.put("onnx_precision", candidate.int8() ? "INT8" : "FP32");
         recipe.put("onnx_bytes", onnx.length);

@@ -29,6 +29,8 @@ class LocalSearchTest {
         Path dir = r.runDir().resolve("export").resolve("trial-" + best.number());
         var recipe = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("recipe.json").toFile());
         org.junit.jupiter.api.Assertions.assertEquals(best.metric("accuracy"), recipe.get("rebuilt_accuracy").asDouble(), 1e-12);
+        org.junit.jupiter.api.Assertions.assertEquals(best.metric("test_accuracy"), recipe.get("rebuilt_test_accuracy").asDouble(), 1e-12);
+        assertTrue(!out.toString().contains("warning"), out.toString());
         assertTrue(java.nio.file.Files.size(dir.resolve("model.onnx")) > 1000);
         assertTrue(recipe.get("onnx_top1_agreement").asDouble() > 0.9, recipe.toString());
     }

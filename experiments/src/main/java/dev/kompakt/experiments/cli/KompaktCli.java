@@ -243,6 +243,11 @@ public final class KompaktCli implements Callable<Integer> {
                     provenance, profiles, dir, parent.out);
             parent.out.printf("wrote %s and %s (accuracy %.4f in the run, %.4f rebuilt)%n", e.model(), e.recipe(), e.journalAccuracy(),
                     e.rebuiltAccuracy());
+            if (Math.abs(e.journalAccuracy() - e.rebuiltAccuracy()) > 1e-9) {
+                parent.out.printf("warning: the rebuilt model is not the one the run measured (accuracy %.4f vs %.4f): training is repeatable on "
+                        + "the same CPU type and library build, so this machine or its libraries differ from the run's executors (%s)%n",
+                        e.rebuiltAccuracy(), e.journalAccuracy(), trials.get(trial).worker());
+            }
             return 0;
         }
     }

@@ -135,6 +135,8 @@ class DataFormatsSearchTest {
             assertTrue(java.util.Arrays.equals(expected, input), name + ": ONNX input " + java.util.Arrays.toString(input) + ", data " + shape);
         }
         JsonNode recipe = new ObjectMapper().readTree(exportDir.resolve("recipe.json").toFile());
+        assertEquals(first.metric("accuracy"), recipe.get("rebuilt_accuracy").asDouble(), 1e-9, name + ": the export rebuilds the trial exactly");
+        assertEquals(first.metric("test_accuracy"), recipe.get("rebuilt_test_accuracy").asDouble(), 1e-9, name);
         assertTrue(recipe.get("onnx_top1_agreement").asDouble() >= ("INT8".equals(recipe.get("onnx_precision").asText()) ? 0.95 : 0.995),
                 recipe.toString());
         if (!name.endsWith("coarse")) {
