@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * Compares every profile's prediction with the published latency (and energy, where published) of its anchor
  * networks, built layer by layer by {@link AnchorNetworks}. Calibration anchors are the ones the profile's
- * efficiency was fitted to; check anchors are held out. The target is the +-30 % that hardware-profiles.md (0.9, 7)
- * calls realistic for a simulated device calibrated on anchors.
+ * efficiency was fitted to; check anchors are held out. The target is the +-30 % that hardware-profiles.md 7
+ * (and item 9 of section 0) calls realistic for a simulated device calibrated on anchors.
  *
  * <pre>
  * java -cp ... dev.kompakt.evaluator.hardware.AnchorBenchmark [--fit] [--networks] [PROFILE_DIR]

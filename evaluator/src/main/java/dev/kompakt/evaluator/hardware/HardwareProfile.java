@@ -11,10 +11,11 @@ import java.util.TreeMap;
 
 /**
  * A simulated device, loaded from a JSON file in {@code profiles/}. Every number carries its source in
- * {@code sources} (tagged [C] cited, [D] derived, [A] assumed, as in shared/research/hardware-profiles.md), keyed
- * by the field name, or {@code parent.field} for the fields of {@code fallback}, {@code energy} and
- * {@code opEfficiency}. Only the first nine fields are required; the others default as documented so that older
- * files load unchanged. {@link SimulatedDevice} documents the model that uses them.
+ * {@code sources} (tagged [C] cited, [D] derived, [A] assumed, or a mixed tag such as [D/A], as defined in
+ * evaluator/src/main/resources/profiles/hardware-profiles.md, in the jar {@code profiles/hardware-profiles.md}: see
+ * {@link ProfileRegistry#SOURCES_RESOURCE}), keyed by the field name, or {@code parent.field} for the fields of
+ * {@code fallback}, {@code energy} and {@code opEfficiency}. Only the first nine fields are required; the others
+ * default as documented so that older files load unchanged. {@link SimulatedDevice} documents the model that uses them.
  *
  * @param peakGflopsFp32      peak float compute, GFLOPS (may be 0 only for an {@code int8Only} device)
  * @param efficiency          fraction of peak that small-CNN kernels reach on the float path (roofline eta)

@@ -18,6 +18,17 @@ import java.util.TreeMap;
  * {@code *.json} in an optional user directory, which override built-ins with the same id.
  */
 public final class ProfileRegistry {
+    /**
+     * The document the built-in profiles' sources cite: "hardware-profiles.md 2.1" is its section 2.1. It ships
+     * beside them, at this classpath resource (in the evaluator jar under {@code profiles/}).
+     */
+    public static final String SOURCES_RESOURCE = "/profiles/hardware-profiles.md";
+    /** The same document in the source tree. */
+    public static final String SOURCES_PATH = "evaluator/src/main/resources/profiles/hardware-profiles.md";
+    /** The tags that start every source in the built-in profiles, as the document's legend defines them. */
+    public static final String SOURCE_TAGS = "[C] cited from the named source; [D] derived from cited inputs by the formula given; "
+            + "[A] assumed or recalled, to verify; [C*] cited through a third party's transcription of the source; "
+            + "[C/D] partly cited, partly derived; [D/A] derived, with at least one assumed input";
     public static final List<String> BUILT_IN = List.of("rpi4", "rpi5", "jetson-orin-nano", "coral-edgetpu", "snapdragon-npu", "stm32h7", "xeon-vnni", "a100", "h100");
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

@@ -291,6 +291,8 @@ public final class KompaktCli implements Callable<Integer> {
         @Override
         public Integer call() {
             var out = commandSpec.commandLine().getOut();
+            out.printf("Sources cite \"hardware-profiles.md N.M\": section N.M of %s (in the evaluator jar: %s).%n"
+                    + "Tags: %s.%n", ProfileRegistry.SOURCES_PATH, ProfileRegistry.SOURCES_RESOURCE.substring(1), ProfileRegistry.SOURCE_TAGS);
             for (HardwareProfile p : ProfileRegistry.load(profilesOption.profiles).all().values()) {
                 out.printf("%s  %s%n    peak %.1f GFLOPS float x efficiency %.3f; %.1f GOPS int8 x %.3f%s; %.1f GB/s; %.1f us per kernel; "
                                 + "energy %s; memory %,d bytes; %d cited anchor(s)%n",

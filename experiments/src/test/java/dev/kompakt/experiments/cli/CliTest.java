@@ -190,6 +190,7 @@ public class CliTest {
         assertTrue(r.out().contains("rpi5  "), r.toString());
         assertTrue(r.out().contains("peakGflopsFp32: ") && r.out().contains("activePowerW: "), r.toString());
         assertTrue(r.out().contains("GFLOPS float") && r.out().contains("coral-edgetpu  ") && r.out().contains("(int8 only)"), r.toString());
+        assertTrue(r.out().contains("evaluator/src/main/resources/profiles/hardware-profiles.md") && r.out().contains("[D/A] "), r.toString());
     }
 
     @Test
