@@ -59,7 +59,8 @@ import java.util.function.IntConsumer;
  * {@code bitops} (sum of MACs x weight bits x activation bits), {@code energy_mj@host} (RAPL when readable, else
  * modelled; {@code energy_measured@host} says which: 1 or 0), with a host calibration {@code latency_pred_ms@host} (its
  * fitted model's prediction from the layer costs) and {@code host_calibration_max_error} (its fit quality), {@code onnx_bytes}, {@code onnx_int8}, {@code onnx_top1_agreement}, {@code latency_ms@<device>}, {@code energy_mj@<device>},
- * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}; when the plan quantizes activations,
+ * {@code fits_memory@<device>} (1 or 0) and {@code train_seconds}; a built network that inherits its supernet's weights,
+ * {@code supernet_seconds} (training of, or waiting for, the supernet in this trial: 0 when the JVM had it); when the plan quantizes activations,
  * {@code activation_bits}; with bias correction, {@code bias_correction} (1) and {@code bias_shift_max} (the largest
  * shift removed from a bias); with a calibration other than min-max, {@code calibration.<name>} (1); when the plan prunes, {@code sparsity.<layer>} for each
  * weight layer (e.g. {@code sparsity.fc1}), also when it only regularises.
@@ -85,14 +86,14 @@ public final class CandidateEvaluator {
      * quantized layers, and how long its training took. Deterministic for a plan, budget and seed.
      */
     public record Candidate(CompressionPlan plan, ComputationGraph network, Map<String, Integer> weightBits, double trainSeconds,
-                            Map<String, float[]> biasShifts) {
+                            Map<String, float[]> biasShifts, double sharedSeconds) {
         public Candidate {
             biasShifts = biasShifts == null ? Map.of() : Map.copyOf(biasShifts);
         }
 
         /** A candidate without bias correction. */
         public Candidate(CompressionPlan plan, ComputationGraph network, Map<String, Integer> weightBits, double trainSeconds) {
-            this(plan, network, weightBits, trainSeconds, Map.of());
+            this(plan, network, weightBits, trainSeconds, Map.of(), 0);
         }
 
         /** The deployment form: INT8 when every weight layer was quantized to at most 8 bits, else float32. */
@@ -212,6 +213,9 @@ public final class CandidateEvaluator {
             m.put("fits_memory@" + p.id(), e.fitsMemory() ? 1.0 : 0.0);
         }
         m.put("train_seconds", trainSeconds);
+        if (plan.architecture().init() == dev.kompakt.strategies.architecture.ArchitectureStrategy.Init.INHERIT) {
+            m.put("supernet_seconds", candidate.sharedSeconds());   // training (or waiting for) the supernet; 0 when this JVM had it
+        }
         if (quant.quantizesActivations()) {
             m.put("activation_bits", (double) quant.activationBits());
         }
@@ -240,7 +244,7 @@ public final class CandidateEvaluator {
         b.train();
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         Strategies.afterTraining(plan, b);
-        return new Candidate(plan, b.net, b.weightBits, trainSeconds, b.biasShifts);
+        return new Candidate(plan, b.net, b.weightBits, trainSeconds, b.biasShifts, b.sharedSeconds);
     }
 
     /** The candidate being built, as the strategies see it. */
@@ -264,6 +268,8 @@ public final class CandidateEvaluator {
         private Runnable afterRounds;
         private Map<String, Integer> weightBits = Map.of();
         private Map<String, float[]> biasShifts = Map.of();
+        /** Seconds spent training (or waiting for) shared networks. */
+        private double sharedSeconds;
 
         Build(EvaluationContext context, DataSet train, TrainingBudget budget, long seed) {
             this.context = context;
@@ -325,6 +331,29 @@ public final class CandidateEvaluator {
         @Override
         public int classes() {
             return context.classes();
+        }
+
+        @Override
+        public int[] dataSize() {
+            DataShape s = context.teacherInputShape();
+            return new int[] {s.height(), s.width()};
+        }
+
+        @Override
+        public ComputationGraph sharedNetwork(String key, int height, int width, java.util.function.Supplier<ComputationGraph> make, int netEpochs) {
+            long t0 = System.nanoTime();
+            try {
+                return context.shared(key, () -> {
+                    EvaluationContext at = context.atSize(height, width);
+                    long netSeed = key.hashCode();
+                    ComputationGraph net = NetworkFactory.forTraining(make.get(), budget.studentLearningRate(), null, netSeed, true);
+                    Training.fit(net, subset(at.train(), budget.trainSamples()), netEpochs, budget.batchSize(), PruningMasks.none(), netSeed,
+                            null, Regularization.none());
+                    return net;
+                });
+            } finally {
+                sharedSeconds += (System.nanoTime() - t0) / 1e9;
+            }
         }
 
         @Override

@@ -31,6 +31,8 @@ public final class EvaluationContext {
     /** The context this one resizes the images of, null for one at the data's own size. */
     private final EvaluationContext parent;
     private final Map<List<Integer>, EvaluationContext> resized = new HashMap<>();
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.CompletableFuture<ComputationGraph>> sharedNetworks =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final DataSet train;
     private final DataSet validation;
     private final DataSet test;
@@ -182,6 +184,35 @@ public final class EvaluationContext {
 
     public DataSet train() {
         return train;
+    }
+
+    /**
+     * The network {@code make} returns, made once per context tree (the root's cache; resized contexts share it) under
+     * {@code key}: the first caller makes it, later callers wait for it and get the same instance (to read only). A
+     * failure is not cached: the next caller tries again.
+     */
+    public ComputationGraph shared(String key, java.util.function.Supplier<ComputationGraph> make) {
+        if (parent != null) {
+            return parent.shared(key, make);
+        }
+        java.util.concurrent.CompletableFuture<ComputationGraph> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<ComputationGraph> theirs = sharedNetworks.putIfAbsent(key, mine);
+        if (theirs != null) {
+            try {
+                return theirs.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        try {
+            ComputationGraph made = make.get();
+            mine.complete(made);
+            return made;
+        } catch (RuntimeException | Error e) {
+            sharedNetworks.remove(key, mine);
+            mine.completeExceptionally(e);
+            throw e;
+        }
     }
 
     /** Held-out training samples, for every choice a search makes ({@code accuracy}). */

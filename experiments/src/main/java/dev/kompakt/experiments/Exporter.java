@@ -52,7 +52,7 @@ public final class Exporter {
         // the same splits as the run's executors: the validation samples decide INT8 calibration and `accuracy`
         EvaluationContext context = new EvaluationContext(baseline.network(), train, setup.data().validation(), test, Double.NaN, 1, List.of());
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(0, 1));
-        CompressionPlan plan = CompressionPlan.from(trial.assignment());
+        CompressionPlan plan = RunSetup.plan(spec, trial.assignment());
         TrainingBudget budget = setup.budget();
         long seed = RunSetup.trialSeed(spec, number);
         console.printf("rebuilding trial %d: %s%n", number, trial.assignment().values());

@@ -89,6 +89,16 @@ public record RunSetup(ExperimentSpec spec, RunData data, Baselines.Baseline bas
                 b.trainSamples());
     }
 
+    /**
+     * A trial's plan as executors get it: decoded from its assignment, and for a built network that inherits weights,
+     * with the supernet the spec's space defines ({@link dev.kompakt.strategies.architecture.ArchitectureStrategy.Range#withSupernet}).
+     */
+    public static CompressionPlan plan(ExperimentSpec spec, dev.kompakt.search.Assignment assignment) {
+        CompressionPlan plan = CompressionPlan.from(assignment);
+        var range = spec.strategies().architecture();
+        return range == null ? plan : plan.with(range.withSupernet(plan.architecture()));
+    }
+
     /** The seed of trial {@code n}'s training: derived from the study seed, so a trial can be rebuilt exactly. */
     public static long trialSeed(ExperimentSpec spec, int n) {
         return Seeds.mix(spec.seed() + n);

@@ -238,7 +238,7 @@ public final class SearchRunner {
             var settings = new SearchCoordinator.Settings(spec.budget().trials(), inFlight, Duration.ofSeconds(30),
                     spec.budget().maxMinutes() > 0 ? Duration.ofMillis(Math.round(spec.budget().maxMinutes() * 60_000)) : null);
             ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, executor,
-                    request -> new TrialSpec(request.number(), CompressionPlan.from(request.assignment()), budget,
+                    request -> new TrialSpec(request.number(), RunSetup.plan(spec, request.assignment()), budget,
                             RunSetup.trialSeed(spec, request.number())),
                     settings, SearchCoordinator.printing(console::println), done), "kompakt");
             try {

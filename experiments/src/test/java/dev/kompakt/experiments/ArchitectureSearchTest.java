@@ -122,6 +122,40 @@ class ArchitectureSearchTest {
         }
     }
 
+    @Test
+    void candidatesInheritTheirSupernetsWeightsOnSparkAndExportRebuildsThem() throws Exception {
+        String architecture = """
+                architecture:
+                    families: [mobilenet, ghostnet]
+                    init: [inherit]
+                    supernetEpochs: 2
+                    minDepth: 1
+                    maxDepth: 2
+                    widths: [0.25, 0.5]
+                    kernels: [3, 5]
+                    expansions: [2]
+                    se: [false]
+                    resolutions: [16, 20]""";
+        Path runDir = search("inherit", architecture, 3, 13);
+        List<Trial> trials = trials(runDir);
+        for (Trial t : trials) {
+            assertEquals("inherit", t.assignment().getString(ArchitectureStrategy.INIT), t.assignment().toString());
+            assertTrue(t.metric("supernet_seconds") >= 0, t.metrics().toString());
+        }
+        assertTrue(trials.stream().anyMatch(t -> t.metric("supernet_seconds") > 0), "some trial trained a supernet");
+        Trial first = trials.get(0);
+        Path exportDir = tmp.resolve("export-inherit");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, KompaktCli.run(new String[] {"export", runDir.toString(), "--trial", "0", "--out", exportDir.toString()},
+                new PrintStream(out, true), new PrintStream(err, true)), err.toString(StandardCharsets.UTF_8));
+        JsonNode recipe = new ObjectMapper().readTree(exportDir.resolve("recipe.json").toFile());
+        assertEquals(first.metric("accuracy"), recipe.get("rebuilt_accuracy").asDouble(), 1e-9,
+                "the export trains the same supernet and rebuilds the trial exactly: " + out);
+        assertEquals(2, recipe.get("plan").get("architecture").get("supernet").get("epochs").asInt(), recipe.get("plan").toString());
+        assertTrue(recipe.get("architecture").asText().endsWith("weights from its supernet"), recipe.get("architecture").asText());
+    }
+
     private static List<Trial> trials(Path runDir) throws Exception {
         return dev.kompakt.search.journal.TrialJournal.replay(dev.kompakt.search.journal.TrialJournal.read(runDir.resolve("trials.jsonl")));
     }

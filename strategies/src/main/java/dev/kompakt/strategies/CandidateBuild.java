@@ -36,6 +36,17 @@ public interface CandidateBuild {
     /** The number of classes. */
     int classes();
 
+    /** The data's own image size {@code [height, width]}, before any resizing to an architecture plan's resolution. */
+    int[] dataSize();
+
+    /**
+     * A network trained once per executor JVM and shared by the candidates built there (a supernet to inherit weights
+     * from): {@code build} makes it for inputs of {@code height x width}, and it is trained with the labels on the budget's
+     * training samples resized to that size, for {@code epochs} epochs at the student learning rate. Cached under
+     * {@code key}; a caller that asks while another trains it waits. Read it, never change it.
+     */
+    ComputationGraph sharedNetwork(String key, int height, int width, java.util.function.Supplier<ComputationGraph> build, int epochs);
+
     /** Inputs for calibrating quantization ranges (and bias correction). */
     INDArray calibrationInputs();
 

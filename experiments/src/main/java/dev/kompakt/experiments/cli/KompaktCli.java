@@ -333,7 +333,7 @@ public final class KompaktCli implements Callable<Integer> {
                     + "training: candidate training throughput (samples/s, effective GFLOP/s) per network family (--samples, --batch, --tasks). "
                     + "The search-engine benchmarks (samplers, indicators, journal) are in the bench module: bin/kompakt bench samplers.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data, nas or training")
+        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data, nas, training or inherit")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -373,14 +373,20 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--minutes", defaultValue = "60", description = "wall time of each of the two searches (nas; default ${DEFAULT-VALUE})")
         double minutes;
 
-        @Option(names = "--seed", defaultValue = "1", description = "the searches' seed (nas; default ${DEFAULT-VALUE})")
+        @Option(names = "--seed", defaultValue = "1", description = "the searches' seed (nas, inherit; default ${DEFAULT-VALUE})")
         long seed;
 
-        @Option(names = "--train-samples", defaultValue = "10000", description = "training samples per candidate (nas; default ${DEFAULT-VALUE})")
+        @Option(names = "--train-samples", defaultValue = "10000", description = "training samples per candidate (nas, inherit; default ${DEFAULT-VALUE})")
         int candidateSamples;
 
-        @Option(names = "--candidate-epochs", defaultValue = "3", description = "epochs per candidate (nas; default ${DEFAULT-VALUE})")
+        @Option(names = "--candidate-epochs", defaultValue = "3", description = "epochs per candidate (nas, inherit; default ${DEFAULT-VALUE})")
         int candidateEpochs;
+
+        @Option(names = "--supernet-epochs", defaultValue = "6", description = "epochs of each supernet (inherit; default ${DEFAULT-VALUE})")
+        int supernetEpochs;
+
+        @Option(names = "--candidates", defaultValue = "4", description = "random candidates per family (inherit; default ${DEFAULT-VALUE})")
+        int candidates;
 
         @Option(names = "--baseline-epochs", defaultValue = "8", description = "epochs of the CNN baseline (nas; default ${DEFAULT-VALUE})")
         int baselineEpochs;
@@ -436,6 +442,14 @@ public final class KompaktCli implements Callable<Integer> {
                         candidateSamples, candidateEpochs, baselineEpochs, dir), parent.out);
                 return 0;
             }
+            if (name.equals("inherit")) {
+                Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
+                        ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : dev.kompakt.experiments.RunData.bundledData();
+                dev.kompakt.experiments.bench.InheritBenchmark.run(new dev.kompakt.experiments.bench.InheritBenchmark.Settings(candidateSamples,
+                        candidateEpochs, supernetEpochs, candidates, batch, 3e-3, seed), dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist",
+                        dir, 10), parent.out);
+                return 0;
+            }
             if (name.equals("large-data")) {
                 if (data == null) {
                     throw new SpecException("bench", List.of("large-data needs --data DIR: where the image folder is generated (or was)"));
@@ -467,7 +481,7 @@ public final class KompaktCli implements Callable<Integer> {
                 throw new SpecException("bench", List.of("'" + name + "' is a search-engine benchmark in the bench module; run it with "
                         + "bin/kompakt bench " + name));
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training; "
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training, inherit; "
                     + "with bin/kompakt also samplers, indicators, journal)"));
         }
     }

@@ -236,6 +236,13 @@ public final class SpecLoader {
                     + " table rows; keep only baseline");
         }
         ExperimentSpec.Budget budget = budget(object(root, "", "budget", true));
+        ArchitectureStrategy.Range arch = strategies.architecture();
+        if (arch != null && arch.inits().contains(ArchitectureStrategy.Init.INHERIT) && !supernetEpochsGiven) {
+            strategies = new CompressionSpace.Ranges(new ArchitectureStrategy.Range(arch.families(), arch.minDepth(), arch.maxDepth(), arch.widths(),
+                    arch.kernels(), arch.expansions(), arch.se(), arch.activations(), arch.resolutions(), arch.compound(), arch.inits(),
+                    2 * budget.studentEpochs()), strategies.student(), strategies.pruning(), strategies.regularization(), strategies.quantization(),
+                    strategies.distillation());
+        }
         ExperimentSpec.Search search = search(object(root, "", "search", true), devices);
         ExperimentSpec.Execution execution = execution(object(root, "", "execution", false));
         for (String[] use : metricUses) {
@@ -514,9 +521,13 @@ public final class SpecLoader {
     }
 
     /** {@code strategies.architecture}: the families and the NAS space (README: "Architecture search"). */
+    /** Whether strategies.architecture.supernetEpochs was given (else it is twice budget.studentEpochs). */
+    private boolean supernetEpochsGiven;
+
     private ArchitectureStrategy.Range architecture(JsonNode n, List<ArchitectureStrategy.Family> listed) {
         String p = "strategies.architecture";
-        known(n, p, "families", "minDepth", "maxDepth", "widths", "kernels", "expansions", "se", "activations", "resolutions", "compound");
+        known(n, p, "families", "minDepth", "maxDepth", "widths", "kernels", "expansions", "se", "activations", "resolutions", "compound",
+                "init", "supernetEpochs");
         if (!n.has("families")) {
             problem(p + ".families", "required: a non-empty list of " + orList(Option.ids(ArchitectureStrategy.Family.class)));
         }
@@ -579,9 +590,22 @@ public final class SpecLoader {
             scaling = built(p + ".compound", () -> new ArchitectureStrategy.Compound(lo, Math.max(lo, hi)));
         }
         ArchitectureStrategy.Compound cs = scaling;
+        List<ArchitectureStrategy.Init> inits = n.has("init") ? options(n, p, "init", ArchitectureStrategy.Init.class, ArchitectureStrategy.Init.SCRATCH)
+                : List.of(ArchitectureStrategy.Init.SCRATCH);
+        boolean inherits = inits.contains(ArchitectureStrategy.Init.INHERIT);
+        if (inherits && families.stream().noneMatch(ArchitectureStrategy.Init::offeredFor)) {
+            problem(p + ".init", "inherit starts resnet, mobilenet and ghostnet networks from their family's trained supernet; the families "
+                    + families.stream().map(ArchitectureStrategy.Family::id).toList() + " have none of them");
+        }
+        if (n.has("supernetEpochs") && !inherits) {
+            problem(p + ".supernetEpochs", "trains the supernets that init inherit starts from; init has no inherit");
+        }
+        // default: twice the budget's studentEpochs (set when the budget is read)
+        supernetEpochsGiven = n.has("supernetEpochs");
+        int supernetEpochs = integer(n, p, "supernetEpochs", 1, 1, 1000);
         int dLo = Math.min(minDepth, maxDepth);
         return built(p, () -> new ArchitectureStrategy.Range(families, dLo, maxDepth, widths, kernels, expansions, se, activations,
-                resolutions, cs));
+                resolutions, cs, inits, inherits ? supernetEpochs : 1));
     }
 
     private ExperimentSpec.Budget budget(JsonNode n) {

@@ -625,4 +625,29 @@ class SpecLoaderTest {
         assertTrue(e.problems().contains("strategies.architecture.families: the built families are convolutional networks for images, but"
                 + " data.format csv holds table rows; keep only baseline"), e.problems().toString());
     }
+
+    @Test
+    void weightInheritanceIsChosenInTheSpaceAndItsSupernetsTrainTwiceTheStudentEpochsByDefault() {
+        ExperimentSpec s = parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n    families: [resnet, shufflenet]\n"
+                + "    init: [scratch, inherit]\n"));
+        var a = s.strategies().architecture();
+        assertEquals(2 * s.budget().studentEpochs(), a.supernetEpochs());
+        var space = CompressionSpace.of(s.strategies());
+        dev.kompakt.search.Parameter init = space.parameters().stream().filter(p -> p.name().equals("arch.init")).findFirst().orElseThrow();
+        assertEquals(java.util.Optional.of(new dev.kompakt.search.Parameter.Condition("arch.family", List.of("resnet"))), init.activeIf(),
+                "shufflenet networks always start from scratch");
+        assertEquals(5, parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n    families: [mobilenet]\n"
+                + "    init: [inherit]\n    supernetEpochs: 5\n")).strategies().architecture().supernetEpochs());
+        SpecException e = assertThrows(SpecException.class, () -> parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n"
+                + "    families: [resnet]\n    init: [inherit, fresh]\n")));
+        assertEquals(List.of("strategies.architecture.init[1]: must be scratch or inherit, got 'fresh'"), e.problems());
+        e = assertThrows(SpecException.class, () -> parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n"
+                + "    families: [baseline, shufflenet]\n    init: [inherit]\n")));
+        assertEquals(List.of("strategies.architecture.init: inherit starts resnet, mobilenet and ghostnet networks from their family's trained supernet;"
+                        + " the families [baseline, shufflenet] have none of them"), e.problems());
+        e = assertThrows(SpecException.class, () -> parse(VALID.replace("strategies:\n", "strategies:\n  architecture:\n"
+                + "    families: [resnet]\n    supernetEpochs: 3\n")));
+        assertEquals(List.of("strategies.architecture.supernetEpochs: trains the supernets that init inherit starts from; init has no inherit"),
+                e.problems());
+    }
 }

@@ -1,6 +1,7 @@
 package dev.kompakt.strategies.architecture;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import dev.kompakt.search.Assignment;
 import dev.kompakt.search.Parameter;
 import dev.kompakt.search.SearchSpace;
@@ -36,6 +37,7 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
     public static final String ACTIVATION = "arch.activation";
     public static final String RESOLUTION = "arch.resolution";
     public static final String PHI = "arch.phi";
+    public static final String INIT = "arch.init";
     /** Stages of every built-in family. */
     public static final int STAGES = 3;
     /** Compound scaling's depth, width and resolution bases (EfficientNet-B0: alpha 1.2, beta 1.1, gamma 1.15). */
@@ -91,6 +93,51 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
         }
     }
 
+    /** How a built network's weights start. */
+    public enum Init implements Option {
+        /** Random (seeded by the trial). */
+        SCRATCH("scratch"),
+        /**
+         * The weights of the family's trained supernet, the largest network of the space ({@link WeightInheritance},
+         * Once-for-All). Not for ShuffleNet: its channel split and shuffle interleave channels, so the halves of a narrower
+         * unit are not halves of the wider one's.
+         */
+        INHERIT("inherit");
+
+        private final String id;
+
+        Init(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        /** Whether candidates of {@code family} can start from its supernet. */
+        public static boolean offeredFor(Family family) {
+            return family == Family.RESNET || family == Family.MOBILENET || family == Family.GHOSTNET;
+        }
+    }
+
+    /**
+     * The network a family's candidates inherit from (see {@link Init#INHERIT}): trained once per executor JVM on the
+     * budget's training samples for {@code epochs} epochs at its own input resolution, seeded by its description.
+     */
+    public record Supernet(Plan plan, int epochs) {
+        public Supernet {
+            if (plan == null || plan.isBaseline() || epochs < 1) {
+                throw new IllegalArgumentException("a supernet is a built family's plan trained for >= 1 epoch, got " + plan + ", " + epochs);
+            }
+        }
+
+        /** A key naming its network and training (for caches and logs). */
+        public String describe() {
+            return plan.describe() + ", " + epochs + " epoch" + (epochs == 1 ? "" : "s");
+        }
+    }
+
     /** Compound scaling: {@code arch.phi} in [minPhi, maxPhi] instead of per-stage depths and widths and a resolution list. */
     public record Compound(double minPhi, double maxPhi) {
         public Compound {
@@ -113,12 +160,24 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
      * @param activations hidden non-linearities
      * @param resolutions input heights in pixels (the width scaled alike); empty = the data's own (per-stage mode)
      * @param compound    compound scaling instead of depths, widths and resolutions; null = per stage
+     * @param inits       how built networks start ({@link Init}); inherit applies to the families {@link Init#offeredFor} says
+     * @param supernetEpochs epochs of each supernet's training (when inherit is among the inits)
      */
     public record Range(List<Family> families, int minDepth, int maxDepth, List<Double> widths, List<Integer> kernels,
                         List<Integer> expansions, List<Boolean> se, List<Act> activations, List<Integer> resolutions,
-                        Compound compound) {
+                        Compound compound, List<Init> inits, int supernetEpochs) {
+        /** Built networks from scratch only. */
+        public Range(List<Family> families, int minDepth, int maxDepth, List<Double> widths, List<Integer> kernels,
+                     List<Integer> expansions, List<Boolean> se, List<Act> activations, List<Integer> resolutions, Compound compound) {
+            this(families, minDepth, maxDepth, widths, kernels, expansions, se, activations, resolutions, compound, List.of(Init.SCRATCH), 1);
+        }
+
         public Range {
             families = List.copyOf(families);
+            inits = inits == null || inits.isEmpty() ? List.of(Init.SCRATCH) : List.copyOf(inits);
+            if (inits.contains(Init.INHERIT) && supernetEpochs < 1) {
+                throw new IllegalArgumentException("architecture supernetEpochs must be >= 1, got " + supernetEpochs);
+            }
             if (families.isEmpty()) {
                 throw new IllegalArgumentException("architecture families: name at least one");
             }
@@ -160,6 +219,34 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
         public boolean baselineOnly() {
             return families.stream().allMatch(f -> f == Family.BASELINE);
         }
+
+        /**
+         * The largest network of {@code family} with activation {@code act} in this space: every stage at the most blocks,
+         * the widest multiplier, the largest kernel and expansion, with squeeze-excitation when the space has it, at the
+         * largest resolution (compound scaling: at maxPhi). Every candidate of the family with that activation is a
+         * sub-network of it (one supernet per activation: weights trained under ReLU do not carry over to hard-swish).
+         */
+        public Supernet supernet(Family family, Act act) {
+            if (!Init.offeredFor(family)) {
+                throw new IllegalArgumentException("architecture init inherit is offered for resnet, mobilenet and ghostnet, not " + family.id());
+            }
+            int kernel = kernels.stream().max(Integer::compare).orElseThrow();
+            int expansion = family.expands() ? expansions.stream().max(Integer::compare).orElseThrow() : 1;
+            boolean withSe = family.expands() && se.contains(true);
+            List<Stage> stages = new ArrayList<>();
+            for (int s = 0; s < STAGES; s++) {
+                int depth = compound != null ? Math.max(1, (int) Math.round(Families.baseDepth(s) * Math.pow(ALPHA, compound.maxPhi()))) : maxDepth;
+                double width = compound != null ? Math.pow(BETA, compound.maxPhi()) : widths.stream().max(Double::compare).orElseThrow();
+                stages.add(new Stage(depth, width, kernel, expansion, withSe));
+            }
+            int resolution = compound != null || resolutions.isEmpty() ? 0 : resolutions.stream().max(Integer::compare).orElseThrow();
+            return new Supernet(new Plan(family, act, stages, resolution, compound != null ? compound.maxPhi() : 0), supernetEpochs);
+        }
+
+        /** {@code plan} with its supernet when it inherits (the driver adds it before a trial is sent; see {@link Plan#supernet}). */
+        public Plan withSupernet(Plan plan) {
+            return plan.init() == Init.INHERIT && plan.supernet() == null ? plan.inheriting(supernet(plan.family(), plan.activation())) : plan;
+        }
     }
 
     /**
@@ -188,15 +275,35 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
      * @param stages     one per stage ({@value #STAGES}); empty for the baseline
      * @param resolution input height in pixels; 0 = the data's own, scaled by {@link #GAMMA}^phi
      * @param phi        compound-scaling coefficient the stages were derived from (0 when per stage)
+     * @param init       how its weights start
+     * @param supernet   with {@link Init#INHERIT}: the network it inherits from, which the driver derives from the space
+     *                   ({@link Range#withSupernet}); null until then
      */
-    public record Plan(Family family, Act activation, List<Stage> stages, int resolution, double phi) {
+    public record Plan(Family family, Act activation, List<Stage> stages, int resolution, double phi, Init init, Supernet supernet) {
         public Plan {
             family = family == null ? Family.BASELINE : family;
             activation = activation == null ? Act.RELU : activation;
             stages = stages == null ? List.of() : List.copyOf(stages);
+            init = init == null ? Init.SCRATCH : init;
             if (family != Family.BASELINE && stages.size() != STAGES) {
                 throw new IllegalArgumentException(family.id() + " needs " + STAGES + " stages, got " + stages.size());
             }
+            if (init == Init.INHERIT && !Init.offeredFor(family)) {
+                throw new IllegalArgumentException("architecture init inherit is offered for resnet, mobilenet and ghostnet, not " + family.id());
+            }
+            if (supernet != null && (init != Init.INHERIT || supernet.plan().family() != family)) {
+                throw new IllegalArgumentException("a supernet is for a " + family.id() + " plan that inherits, got " + supernet.describe());
+            }
+        }
+
+        /** A network from random weights. */
+        public Plan(Family family, Act activation, List<Stage> stages, int resolution, double phi) {
+            this(family, activation, stages, resolution, phi, Init.SCRATCH, null);
+        }
+
+        /** This plan, starting from {@code from}'s trained weights. */
+        public Plan inheriting(Supernet from) {
+            return new Plan(family, activation, stages, resolution, phi, Init.INHERIT, from);
         }
 
         /** Whether the candidate is the baseline's graph (not a property of recipes). */
@@ -231,6 +338,9 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
                     b.append(" e").append(st.expansion()).append(st.se() ? " se" : "");
                 }
             }
+            if (init == Init.INHERIT) {
+                b.append("; weights from its supernet");
+            }
             return b.toString();
         }
     }
@@ -252,6 +362,11 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
         var isBuilt = Optional.of(new Parameter.Condition("family", built));
         var expands = expanding.isEmpty() ? Optional.<Parameter.Condition>empty() : Optional.of(new Parameter.Condition("family", expanding));
         params.add(new Parameter.Categorical("activation", new ArrayList<>(Option.choices(range.activations())), isBuilt));
+        List<Object> inheriting = range.families().stream().filter(Init::offeredFor).map(f -> (Object) f.id()).toList();
+        if (range.inits().contains(Init.INHERIT) && !inheriting.isEmpty()) {
+            params.add(new Parameter.Categorical("init", new ArrayList<>(Option.choices(range.inits())),
+                    Optional.of(new Parameter.Condition("family", inheriting))));
+        }
         if (range.compound() != null) {
             params.add(new Parameter.FloatParam("phi", range.compound().minPhi(), range.compound().maxPhi(), false, 0, isBuilt));
         } else if (!range.resolutions().isEmpty()) {
@@ -293,7 +408,8 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
             stages.add(new Stage(depth, width, kernel, expansion, se));
         }
         int resolution = !compound && a.has(RESOLUTION) ? a.getInt(RESOLUTION) : 0;
-        return new Plan(family, act, stages, resolution, phi);
+        Init init = a.has(INIT) ? Option.parse(Init.class, a.getString(INIT)) : Init.SCRATCH;
+        return new Plan(family, act, stages, resolution, phi, init, null);
     }
 
     @Override
@@ -302,8 +418,9 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
     }
 
     /**
-     * A built family replaces the network to train: fresh weights (seeded by the trial), trained as a student. The build's
-     * data is already at the plan's resolution ({@link Plan#inputSize}: the evaluator resizes it).
+     * A built family replaces the network to train: fresh weights (seeded by the trial), or its supernet's trained weights
+     * ({@link WeightInheritance}), trained as a student. The build's data is already at the plan's resolution
+     * ({@link Plan#inputSize}: the evaluator resizes it).
      */
     @Override
     public void configure(Plan plan, CandidateBuild build) {
@@ -311,6 +428,20 @@ public final class ArchitectureStrategy implements CompressionStrategy<Architect
             return;
         }
         int[] shape = build.inputShape();
-        build.startStudent(Families.build(plan, shape[0], shape[1], shape[2], build.classes(), build.seed()), false);
+        ComputationGraph net = Families.build(plan, shape[0], shape[1], shape[2], build.classes(), build.seed());
+        if (plan.init() == Init.SCRATCH) {
+            build.startStudent(net, false);
+            return;
+        }
+        Supernet from = plan.supernet();
+        if (from == null) {
+            throw new IllegalStateException("plan inherits weights but names no supernet: the driver adds it from the space (Range.withSupernet)");
+        }
+        int[] data = build.dataSize();
+        int[] size = from.plan().inputSize(data[0], data[1]);
+        ComputationGraph trained = build.sharedNetwork("supernet " + from.describe(), size[0], size[1],
+                () -> Families.build(from.plan(), shape[0], size[0], size[1], build.classes(), from.describe().hashCode()), from.epochs());
+        WeightInheritance.inherit(trained, net);
+        build.startStudent(net, true);
     }
 }
