@@ -63,6 +63,11 @@ public final class ExecutorRuntime {
             CandidateEvaluator evaluator = evaluator(runId, payload);
             Map<String, Double> metrics = evaluator.evaluate(spec.plan(), spec.budget(), spec.seed());
             return new TrialOutcome(spec.trialNumber(), true, metrics, null, workerName(), (System.nanoTime() - t0) / 1e9);
+        } catch (dev.kompakt.evaluator.net.TrainingInterruptedException e) {
+            // its job was cancelled (trial timeout): the driver no longer waits for this outcome; say so in the executor's log
+            System.err.println("kompakt executor " + ManagementFactory.getRuntimeMXBean().getName() + ": trial " + spec.trialNumber()
+                    + " stopped, its job was cancelled: " + e.getMessage());
+            return new TrialOutcome(spec.trialNumber(), false, Map.of(), TrialResult.describe(e), workerName(), (System.nanoTime() - t0) / 1e9);
         } catch (Exception | OutOfMemoryError | StackOverflowError | NoClassDefFoundError | UnsatisfiedLinkError e) {
             return new TrialOutcome(spec.trialNumber(), false, Map.of(), TrialResult.describe(e), workerName(),
                     (System.nanoTime() - t0) / 1e9);

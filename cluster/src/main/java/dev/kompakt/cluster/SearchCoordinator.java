@@ -31,7 +31,7 @@ import java.util.function.Function;
 public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.Command> {
 
     /** Messages this actor understands. */
-    public sealed interface Command permits TrialDone, TrialCrashed, Resubmit, Heartbeat {
+    public sealed interface Command permits TrialDone, TrialCrashed, Resubmit, Heartbeat, TimedOut {
     }
 
     /** A trial's outcome came back from the executor. */
@@ -44,6 +44,10 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
 
     /** The back-off after an infrastructure fault is over: submit the trial again. */
     public record Resubmit(int number) implements Command {
+    }
+
+    /** Attempt {@code attempt} of trial {@code number} has run for the trial timeout. */
+    public record TimedOut(int number, int attempt) implements Command {
     }
 
     /** Periodic progress report. */
@@ -59,8 +63,16 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
      *                     cancelled) is submitted again before it is recorded INTERRUPTED, for a resumed search to run
      * @param retryBackoff the wait before the first retry; it doubles with each further one (executors lost together
      *                     usually come back together: a standalone worker relaunches them within seconds)
+     * @param trialTimeout a trial still running this long after it was submitted is cancelled and recorded FAILED with
+     *                     cause {@code timeout} (each attempt after an infrastructure fault has its own); null = no limit
      */
-    public record Settings(int totalTrials, int maxInFlight, Duration heartbeat, Duration maxWall, int retries, Duration retryBackoff) {
+    public record Settings(int totalTrials, int maxInFlight, Duration heartbeat, Duration maxWall, int retries, Duration retryBackoff,
+                           Duration trialTimeout) {
+        /** No trial timeout. */
+        public Settings(int totalTrials, int maxInFlight, Duration heartbeat, Duration maxWall, int retries, Duration retryBackoff) {
+            this(totalTrials, maxInFlight, heartbeat, maxWall, retries, retryBackoff, null);
+        }
+
         /** Two retries after 15 s and 30 s. */
         public static final int DEFAULT_RETRIES = 2;
         public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(15);
@@ -84,6 +96,9 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
             }
             if (retries < 0 || retryBackoff == null || retryBackoff.isNegative()) {
                 throw new IllegalArgumentException("retries must be >= 0 and retryBackoff >= 0, got " + retries + ", " + retryBackoff);
+            }
+            if (trialTimeout != null && (trialTimeout.isZero() || trialTimeout.isNegative())) {
+                throw new IllegalArgumentException("trialTimeout must be positive, got " + trialTimeout);
             }
         }
     }
@@ -113,6 +128,8 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     private final java.util.Map<Integer, TrialSpec> submitted = new java.util.HashMap<>();
     /** Infrastructure faults per trial in flight. */
     private final java.util.Map<Integer, Integer> faults = new java.util.HashMap<>();
+    /** Submissions per trial in flight: a message of an earlier attempt (a late timeout) is ignored. */
+    private final java.util.Map<Integer, Integer> attempts = new java.util.HashMap<>();
     private final TimerScheduler<Command> timers;
     private int asked;
     private int inFlight;
@@ -153,6 +170,7 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
                     submit(m.number());
                     return this;
                 })
+                .onMessage(TimedOut.class, this::onTimedOut)
                 .onMessage(Heartbeat.class, m -> {
                     listener.heartbeat(progress());
                     return this;
@@ -161,6 +179,9 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     }
 
     private Behavior<Command> onDone(TrialDone m) {
+        if (!submitted.containsKey(m.number())) {
+            return this;   // the trial timed out: its cancelled run's outcome comes too late
+        }
         TrialOutcome o = m.outcome();
         TrialResult result = o.ok() ? TrialResult.complete(o.metrics(), o.worker()) : new TrialResult(TrialState.FAILED, o.metrics(), o.error(), o.worker());
         return finish(m.number(), result);
@@ -172,6 +193,10 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
      * (not FAILED: nothing is known about the candidate), which a resumed search runs again.
      */
     private Behavior<Command> onCrashed(TrialCrashed m) {
+        if (!submitted.containsKey(m.number())) {
+            return this;   // the trial timed out and its job was cancelled: that is how it ends
+        }
+        timers.cancel("timeout-" + m.number());
         int attempt = faults.merge(m.number(), 1, Integer::sum);
         if (attempt <= settings.retries()) {
             Duration delay = settings.retryBackoff().multipliedBy(1L << (attempt - 1));
@@ -183,10 +208,26 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
                 + (settings.retries() + 1) + "): " + m.cause()));
     }
 
+    /** The trial's attempt ran for the trial timeout: its job is cancelled and it is recorded FAILED (cause timeout). */
+    private Behavior<Command> onTimedOut(TimedOut m) {
+        if (!submitted.containsKey(m.number()) || attempts.getOrDefault(m.number(), 0) != m.attempt()) {
+            return this;
+        }
+        executor.cancel(m.number());
+        return finish(m.number(), new TrialResult(TrialState.FAILED, java.util.Map.of(), "timeout: still running after execution.trialTimeout ("
+                + seconds(settings.trialTimeout()) + " s); its job was cancelled", null));
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : String.format(java.util.Locale.ROOT, "%.1f", d.toMillis() / 1000.0);
+    }
+
     private Behavior<Command> finish(int number, TrialResult result) {
         inFlight--;
         submitted.remove(number);
         faults.remove(number);
+        attempts.remove(number);
+        timers.cancel("timeout-" + number);
         Trial trial = study.tell(number, result);
         listener.trialFinished(trial, progress());
         return fill();
@@ -219,6 +260,10 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     }
 
     private void submit(int number) {
+        int attempt = attempts.merge(number, 1, Integer::sum);
+        if (settings.trialTimeout() != null) {
+            timers.startSingleTimer("timeout-" + number, new TimedOut(number, attempt), settings.trialTimeout());
+        }
         CompletionStage<TrialOutcome> stage;
         try {
             stage = executor.submit(submitted.get(number));

@@ -38,7 +38,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
 
     @Override
     public CompletionStage<TrialOutcome> submit(TrialSpec spec) {
-        spark.setJobGroup("kompakt-" + runId + "-trial-" + spec.trialNumber(), "Kompakt trial " + spec.trialNumber(), true);
+        spark.setJobGroup(jobGroup(spec.trialNumber()), "Kompakt trial " + spec.trialNumber(), true);
         JavaFutureAction<List<byte[]>> job = spark.parallelize(List.of(Wire.toBytes(spec)), 1)
                 .map(new EvaluateTrial(runId, payload))
                 .collectAsync();
@@ -56,6 +56,16 @@ public final class SparkTrialExecutor implements TrialExecutor {
             }
         });
         return result;
+    }
+
+    private String jobGroup(int number) {
+        return "kompakt-" + runId + "-trial-" + number;
+    }
+
+    /** Cancels the trial's job group; its task thread is interrupted (interruptOnCancel), which training checks per minibatch. */
+    @Override
+    public void cancel(int number) {
+        spark.cancelJobGroup(jobGroup(number));
     }
 
     @Override

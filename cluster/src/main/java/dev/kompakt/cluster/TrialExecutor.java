@@ -14,6 +14,13 @@ public interface TrialExecutor extends AutoCloseable {
     /** How many trials can make progress at the same time (e.g. executor cores). */
     int parallelism();
 
+    /**
+     * Stops trial {@code number}'s run if it is still running (its stage then completes however the executor ends it; the
+     * caller has stopped waiting for it). Best effort; nothing by default.
+     */
+    default void cancel(int number) {
+    }
+
     /** Executors registered to run trials now, or -1 where that is not known or not meaningful (e.g. in-process). */
     default int executors() {
         return -1;

@@ -331,6 +331,58 @@ class SearchCoordinatorTest {
         assertTrue(after.stream().allMatch(t -> t.state() == TrialState.COMPLETE));
     }
 
+    /**
+     * Trial 1 hangs: after the trial timeout its run is cancelled and it is FAILED with cause timeout; its late outcome is
+     * ignored, and the other trials run in the freed slot.
+     */
+    @Test
+    void aTrialPastTheTimeoutIsCancelledAndFailed() throws Exception {
+        List<Integer> cancelled = Collections.synchronizedList(new ArrayList<>());
+        Map<Integer, CompletableFuture<TrialOutcome>> hanging = new java.util.concurrent.ConcurrentHashMap<>();
+        TrialExecutor executor = new TrialExecutor() {
+            @Override
+            public CompletionStage<TrialOutcome> submit(TrialSpec spec) {
+                int n = spec.trialNumber();
+                if (n == 1) {
+                    return hanging.computeIfAbsent(n, k -> new CompletableFuture<>());
+                }
+                return CompletableFuture.completedFuture(new TrialOutcome(n, true, Map.of("accuracy", 0.5, "size_bytes", 10.0 + n), null, "w", 0.1));
+            }
+
+            @Override
+            public void cancel(int number) {
+                cancelled.add(number);
+                // what a cancelled Spark job does: its stage fails, after the coordinator stopped waiting
+                hanging.get(number).completeExceptionally(new org.apache.spark.SparkException("Job 3 cancelled part of cancelled job group"));
+            }
+
+            @Override
+            public int parallelism() {
+                return 2;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        CompletableFuture<List<Trial>> done = new CompletableFuture<>();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study(), executor,
+                r -> new TrialSpec(r.number(), CompressionPlan.from(r.assignment()), BUDGET, r.number()),
+                new SearchCoordinator.Settings(5, 2, null, null, 2, Duration.ofMillis(50), Duration.ofMillis(300)),
+                SearchCoordinator.printing(lines::add), done), "timeout");
+        try {
+            List<Trial> trials = done.get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(1), cancelled);
+            assertEquals(TrialState.FAILED, trials.get(1).state());
+            assertTrue(trials.get(1).error().startsWith("timeout: still running after execution.trialTimeout (0.3 s)"), trials.get(1).error());
+            assertEquals(4, trials.stream().filter(t -> t.state() == TrialState.COMPLETE).count(), trials.toString());
+            assertTrue(lines.stream().noneMatch(l -> l.contains("infrastructure could not run")), "the cancelled job is not retried: " + lines);
+        } finally {
+            system.terminate();
+        }
+    }
+
     @Test
     void settingsAreValidated() {
         var total = assertThrows(IllegalArgumentException.class, () -> new SearchCoordinator.Settings(0, 1, null));

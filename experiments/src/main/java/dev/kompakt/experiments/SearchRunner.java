@@ -236,7 +236,8 @@ public final class SearchRunner {
             console.printf("spark: master %s, %d trials, up to %d in flight%n", spark.master(), spec.budget().trials(), inFlight);
             CompletableFuture<List<Trial>> done = new CompletableFuture<>();
             var settings = new SearchCoordinator.Settings(spec.budget().trials(), inFlight, Duration.ofSeconds(30),
-                    spec.budget().maxMinutes() > 0 ? Duration.ofMillis(Math.round(spec.budget().maxMinutes() * 60_000)) : null);
+                    spec.budget().maxMinutes() > 0 ? Duration.ofMillis(Math.round(spec.budget().maxMinutes() * 60_000)) : null,
+                    SearchCoordinator.Settings.DEFAULT_RETRIES, SearchCoordinator.Settings.DEFAULT_BACKOFF, spec.execution().trialTimeout());
             ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, executor,
                     request -> new TrialSpec(request.number(), RunSetup.plan(spec, request.assignment()), budget,
                             RunSetup.trialSeed(spec, request.number())),

@@ -181,6 +181,71 @@ class StandaloneClusterTest {
         assertEquals(trials.stream().map(Trial::metrics).toList(), replayed.stream().map(Trial::metrics).toList());
     }
 
+    /**
+     * The trial timeout on a real cluster with one executor core: both trials train far longer than
+     * {@code execution.trialTimeout} (1,000 epochs), so each is cancelled at the timeout and recorded FAILED with cause
+     * timeout. The second can only start once the cancelled first has left the one core: the search ending in about two
+     * timeouts (not the minutes the training would take) shows the cancelled task stops training within a minibatch.
+     */
+    @Test
+    void aTrialPastItsTimeoutIsCancelledAndTheExecutorRunsTheNextOne(@TempDir Path tmp) throws Exception {
+        String text = Files.readString(TinySearch.SPEC).replace("name: tiny", "name: tiny-timeout").replace("trials: 4", "trials: 2")
+                .replace("maxInFlight: 2", "maxInFlight: 1\n  trialTimeout: 20s")
+                .replace("fineTuneEpochs: 1", "fineTuneEpochs: 1000").replace("studentEpochs: 1", "studentEpochs: 1000")
+                .replace("path: ../../../data/fashion-mnist-subset", "path: " + Path.of("data", "fashion-mnist-subset").toAbsolutePath());
+        Path specFile = tmp.resolve("spec.yaml");
+        Files.writeString(specFile, text);
+        var spec = dev.kompakt.experiments.spec.SpecLoader.load(specFile,
+                dev.kompakt.evaluator.hardware.ProfileRegistry.builtIn().all().keySet());
+        System.setProperty("spark.cores.max", "1");
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        SearchRunner.Result r;
+        try {
+            r = SearchRunner.run(spec, text, new SearchRunner.Options(masterUrl, tmp.resolve("run"), null, null, null),
+                    new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            System.setProperty("spark.cores.max", "2");
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String log = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+        System.out.println(log + "\nsearch took " + seconds + " s");
+        List<Trial> trials = r.summary().trials();
+        assertEquals(2, trials.size(), log);
+        for (Trial t : trials) {
+            assertEquals(dev.kompakt.search.TrialState.FAILED, t.state(), log);
+            assertTrue(t.error().startsWith("timeout: still running after execution.trialTimeout (20 s)"), t.error());
+        }
+        assertTrue(seconds < 150, "two 20 s timeouts on one core, each cancelled task freeing it within a minibatch; 2 x 1,000 epochs would"
+                + " take many minutes: " + seconds + " s\n" + log);
+        // the executor's own account: trial 0's training stopped when its job was cancelled, and trial 1 then trained on the
+        // one core until its own timeout (had trial 0 kept the core, trial 1 would have been cancelled before it started)
+        String executorLog = executorLogs(List.of(sparkHome.resolve("work1"), sparkHome.resolve("work2")));
+        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("trial (\\d) stopped, its job was cancelled: training interrupted at epoch (\\d+)")
+                .matcher(executorLog);
+        java.util.Map<Integer, Integer> epochs = new java.util.HashMap<>();
+        while (stopped.find()) {
+            epochs.put(Integer.parseInt(stopped.group(1)), Integer.parseInt(stopped.group(2)));
+        }
+        assertEquals(java.util.Set.of(0, 1), epochs.keySet(), "both trials' training was interrupted:\n" + executorLog);
+        assertTrue(epochs.get(1) >= 2, "trial 1 trained after trial 0 left the core: " + epochs);
+    }
+
+    /** All executor stderr files of this test class's cluster, concatenated. */
+    private static String executorLogs(List<Path> workDirs) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (Path work : workDirs) {
+            if (Files.isDirectory(work)) {
+                try (var files = Files.find(work, 3, (f, a) -> f.getFileName().toString().equals("stderr"))) {
+                    for (Path f : files.toList()) {
+                        b.append(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1));
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+
     /** The stderr files of executors that have begun a trial (the executor prints its host calibration at its first one). */
     private static List<Path> executorLogsWithATrial(List<Path> workDirs) throws IOException {
         List<Path> found = new ArrayList<>();

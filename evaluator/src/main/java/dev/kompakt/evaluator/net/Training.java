@@ -60,6 +60,10 @@ public final class Training {
         for (int e = 0; e < epochs; e++) {
             int[] order = permutation(n, random);
             for (int start = 0; start < n; start += batchSize) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // a cancelled Spark job (trial timeout, early stop) interrupts its task thread: free the executor now
+                    throw new TrainingInterruptedException("training interrupted at epoch " + (e + 1) + ", sample " + start + " of " + n);
+                }
                 int end = Math.min(n, start + batchSize);
                 int[] idx = java.util.Arrays.copyOfRange(order, start, end);
                 INDArray rows = Nd4j.createFromArray(idx);

@@ -333,7 +333,7 @@ public final class KompaktCli implements Callable<Integer> {
                     + "training: candidate training throughput (samples/s, effective GFLOP/s) per network family (--samples, --batch, --tasks). "
                     + "The search-engine benchmarks (samplers, indicators, journal) are in the bench module: bin/kompakt bench samplers.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data, nas, training or inherit")
+        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data, nas, training, inherit or ask")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -442,6 +442,11 @@ public final class KompaktCli implements Callable<Integer> {
                         candidateSamples, candidateEpochs, baselineEpochs, dir), parent.out);
                 return 0;
             }
+            if (name.equals("ask")) {
+                dev.kompakt.experiments.bench.AskLatencyBenchmark.run(Path.of("experiments", "quickstart.yaml"), List.of(250, 500, 1000, 2000),
+                        8, 40, seed, parent.out);
+                return 0;
+            }
             if (name.equals("inherit")) {
                 Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
                         ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : dev.kompakt.experiments.RunData.bundledData();
@@ -481,7 +486,7 @@ public final class KompaktCli implements Callable<Integer> {
                 throw new SpecException("bench", List.of("'" + name + "' is a search-engine benchmark in the bench module; run it with "
                         + "bin/kompakt bench " + name));
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training, inherit; "
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training, inherit, ask; "
                     + "with bin/kompakt also samplers, indicators, journal)"));
         }
     }

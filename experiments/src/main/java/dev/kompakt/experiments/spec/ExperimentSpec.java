@@ -81,8 +81,14 @@ public record ExperimentSpec(int schemaVersion, String name, long seed, Data dat
 
     /**
      * How trials run: how many at once (0 = Spark's default parallelism), and how host latency is measured in
-     * ONNX Runtime: warm-up and timed runs at batch 1, a second batch size (0 = none), intra-op threads.
+     * ONNX Runtime: warm-up and timed runs at batch 1, a second batch size (0 = none), intra-op threads; and the trial
+     * timeout (null = none), after which a trial's job is cancelled and the trial is FAILED with cause timeout.
      */
-    public record Execution(int maxInFlight, int latencyWarmup, int latencyRepeats, int latencyBatch, int intraOpThreads) {
+    public record Execution(int maxInFlight, int latencyWarmup, int latencyRepeats, int latencyBatch, int intraOpThreads,
+                            java.time.Duration trialTimeout) {
+        /** No trial timeout. */
+        public Execution(int maxInFlight, int latencyWarmup, int latencyRepeats, int latencyBatch, int intraOpThreads) {
+            this(maxInFlight, latencyWarmup, latencyRepeats, latencyBatch, intraOpThreads, null);
+        }
     }
 }

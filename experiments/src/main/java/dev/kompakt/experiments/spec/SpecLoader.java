@@ -752,13 +752,41 @@ public final class SpecLoader {
 
     private ExperimentSpec.Execution execution(JsonNode n) {
         String p = "execution";
-        known(n, p, "maxInFlight", "latencyWarmup", "latencyRepeats", "latencyBatch", "intraOpThreads");
+        known(n, p, "maxInFlight", "latencyWarmup", "latencyRepeats", "latencyBatch", "intraOpThreads", "trialTimeout");
         return new ExperimentSpec.Execution(
                 integer(n, p, "maxInFlight", 0, 0, 100000),
                 integer(n, p, "latencyWarmup", 50, 0, 1_000_000),
                 integer(n, p, "latencyRepeats", 200, 1, 1_000_000),
                 integer(n, p, "latencyBatch", 0, 0, 100_000),
-                integer(n, p, "intraOpThreads", 1, 1, 1024));
+                integer(n, p, "intraOpThreads", 1, 1, 1024),
+                duration(n, p, "trialTimeout"));
+    }
+
+    /** A duration: a number of seconds, or a string of a number and a unit s, m or h ({@code 90s}, {@code 30m}, {@code 1.5h}); absent = null. */
+    private java.time.Duration duration(JsonNode n, String path, String field) {
+        JsonNode v = n.path(field);
+        if (v.isMissingNode() || v.isNull()) {
+            return null;
+        }
+        double seconds = Double.NaN;
+        if (v.isNumber()) {
+            seconds = v.asDouble();
+        } else if (v.isTextual()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([smh])\\s*").matcher(v.asText());
+            if (m.matches()) {
+                seconds = Double.parseDouble(m.group(1)) * switch (m.group(2)) {
+                    case "m" -> 60;
+                    case "h" -> 3600;
+                    default -> 1;
+                };
+            }
+        }
+        if (!(seconds >= 1 && seconds <= 30 * 86400)) {
+            problem(at(path, field), "must be a duration of 1 s to 30 days: seconds, or a number with s, m or h (90s, 30m, 1.5h), got "
+                    + describe(v));
+            return null;
+        }
+        return java.time.Duration.ofMillis(Math.round(seconds * 1000));
     }
 
     // ---- field helpers: each records a problem and returns a harmless default instead of throwing ----

@@ -266,6 +266,21 @@ class SpecLoaderTest {
     }
 
     @Test
+    void trialTimeoutIsSecondsOrANumberWithAUnit() {
+        assertEquals(java.time.Duration.ofSeconds(45), parse(VALID + "execution: { trialTimeout: 45 }\n").execution().trialTimeout());
+        assertEquals(java.time.Duration.ofSeconds(90), parse(VALID + "execution: { trialTimeout: 90s }\n").execution().trialTimeout());
+        assertEquals(java.time.Duration.ofMinutes(30), parse(VALID + "execution: { trialTimeout: 30m }\n").execution().trialTimeout());
+        assertEquals(java.time.Duration.ofMinutes(90), parse(VALID + "execution: { trialTimeout: 1.5h }\n").execution().trialTimeout());
+        assertEquals(null, parse(VALID).execution().trialTimeout());
+        for (String bad : List.of("soon", "0", "-5", "10 days", "0.5s")) {
+            SpecException e = assertThrows(SpecException.class, () -> parse(VALID + "execution: { trialTimeout: " + bad + " }\n"));
+            assertEquals(1, e.problems().size(), bad);
+            assertTrue(e.problems().get(0).startsWith("execution.trialTimeout: must be a duration of 1 s to 30 days: seconds, or a number with"
+                    + " s, m or h (90s, 30m, 1.5h), got "), e.problems().toString());
+        }
+    }
+
+    @Test
     void aSpecThatIsNotAMappingIsRejected() {
         SpecException e = assertThrows(SpecException.class, () -> parse("- just\n- a list\n"));
         assertEquals(List.of("the spec must be a YAML mapping of fields"), e.problems());
