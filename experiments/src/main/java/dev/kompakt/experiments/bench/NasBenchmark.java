@@ -217,8 +217,11 @@ public final class NasBenchmark {
         onnxSpeed(out);
     }
 
-    /** Each built family at width 1, kernel 3, expansion 4 (SE in stage 3), 28x28: float32 against INT8 in ONNX Runtime at batch 64. */
-    static void onnxSpeed(PrintStream out) throws IOException {
+    /**
+     * Each built family at width 1 (ResNet also 2), kernel 3, expansion 4 (SE in stage 3), 28x28 and 16x16: float32 against
+     * INT8 in ONNX Runtime at batch 64.
+     */
+    public static void onnxSpeed(PrintStream out) throws IOException {
         out.println("Float32 and INT8 ONNX exports in ONNX Runtime, batch 64, one intra-op thread (p50 of 200 runs after 50 warm-up; untrained"
                 + " weights: the arithmetic does not depend on them; INT8 calibrated on 256 training images):");
         out.println();
@@ -226,11 +229,24 @@ public final class NasBenchmark {
         out.println("|---|---:|---:|---:|---:|---:|");
         INDArray images = Tensors.toDataSet(dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", RunData.bundledData(), 10).train()
                 .stratified(512)).getFeatures();
+        record Shape(Family family, double width, int resolution) {
+        }
+        List<Shape> shapes = new ArrayList<>();
         for (Family f : List.of(Family.RESNET, Family.MOBILENET, Family.GHOSTNET, Family.SHUFFLENET)) {
-            for (int r : new int[] {28, 16}) {
+            for (double w : f == Family.RESNET ? new double[] {1.0, 2.0} : new double[] {1.0}) {   // width 2: 32/64/128 channels
+                for (int r : new int[] {28, 16}) {
+                    shapes.add(new Shape(f, w, r));
+                }
+            }
+        }
+        for (Shape shape : shapes) {
+            {
+                Family f = shape.family();
+                int r = shape.resolution();
+                double w = shape.width();
                 ArchitectureStrategy.Plan plan = new ArchitectureStrategy.Plan(f, ArchitectureStrategy.Act.RELU,
-                        List.of(new ArchitectureStrategy.Stage(1, 1.0, 3, 4, false), new ArchitectureStrategy.Stage(2, 1.0, 3, 4, false),
-                                new ArchitectureStrategy.Stage(2, 1.0, 3, 4, true)), r, 0);
+                        List.of(new ArchitectureStrategy.Stage(1, w, 3, 4, false), new ArchitectureStrategy.Stage(2, w, 3, 4, false),
+                                new ArchitectureStrategy.Stage(2, w, 3, 4, true)), r, 0);
                 ComputationGraph net = Families.build(plan, 1, r, r, 10, 1);
                 INDArray x = Resize.bilinear(images, 1, 28, 28, r, r);
                 InputType input = InputType.convolutionalFlat(r, r, 1);
@@ -243,7 +259,7 @@ public final class NasBenchmark {
                         return new double[] {a.latency(batch, 64, 50, 200).p50Ms(), b.latency(batch, 64, 50, 200).p50Ms()};
                     }
                 });
-                out.printf("| %s | %,d | %.3f | %.3f | %.2fx | %d |%n", plan.describe(), net.numParams(), ms[0], ms[1], ms[0] / ms[1],
+                out.printf("| %s | %,d | %.3f | %.3f | %.2fx | %d |%n", plan.describe().replace(" | ", " / "), net.numParams(), ms[0], ms[1], ms[0] / ms[1],
                         GraphOnnxExporter.integerLayers(net).size());
             }
         }

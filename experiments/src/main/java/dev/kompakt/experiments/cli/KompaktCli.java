@@ -435,6 +435,10 @@ public final class KompaktCli implements Callable<Integer> {
                         3, t, seed, accuracyTrain, epochs, seeds), dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10), parent.out);
                 return 0;
             }
+            if (name.equals("nas") && "onnx".equals(only)) {
+                dev.kompakt.experiments.bench.NasBenchmark.onnxSpeed(parent.out);   // its last section alone (minutes, no searches)
+                return 0;
+            }
             if (name.equals("nas")) {
                 Path dir = runsDir != null ? runsDir : Path.of("runs", "bench-nas-" + java.time.LocalDateTime.now().withNano(0).toString()
                         .replace(':', '-'));
