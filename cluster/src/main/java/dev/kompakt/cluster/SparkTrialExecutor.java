@@ -24,12 +24,31 @@ public final class SparkTrialExecutor implements TrialExecutor {
     private final Broadcast<byte[][]> payload;
     private final ExecutorService waiters;
     private final AtomicInteger waiterCount = new AtomicInteger();
+    /** What a task does with a trial's encoded spec (its encoded outcome back). */
+    private final Function<byte[], byte[]> body;
 
     public SparkTrialExecutor(JavaSparkContext spark, JobPayload payload) {
         this.spark = spark;
         this.runId = payload.header().id();
         this.payload = spark.broadcast(payload.toBytes());
-        this.waiters = Executors.newCachedThreadPool(r -> {
+        this.body = new EvaluateTrial(runId, this.payload);
+        this.waiters = waiters();
+    }
+
+    /**
+     * Runs {@code body} as each trial's task instead of the evaluation (benchmarks of the scheduling itself: a body that
+     * sleeps measures what Spark and the coordinator add around a trial). Nothing is broadcast.
+     */
+    public SparkTrialExecutor(JavaSparkContext spark, String runId, Function<byte[], byte[]> body) {
+        this.spark = spark;
+        this.runId = runId;
+        this.payload = null;
+        this.body = body;
+        this.waiters = waiters();
+    }
+
+    private ExecutorService waiters() {
+        return Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "kompakt-trial-waiter-" + waiterCount.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -40,7 +59,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
     public CompletionStage<TrialOutcome> submit(TrialSpec spec) {
         spark.setJobGroup(jobGroup(spec.trialNumber()), "Kompakt trial " + spec.trialNumber(), true);
         JavaFutureAction<List<byte[]>> job = spark.parallelize(List.of(Wire.toBytes(spec)), 1)
-                .map(new EvaluateTrial(runId, payload))
+                .map(body)
                 .collectAsync();
         spark.clearJobGroup();
         CompletableFuture<TrialOutcome> result = new CompletableFuture<>();
@@ -85,7 +104,9 @@ public final class SparkTrialExecutor implements TrialExecutor {
     @Override
     public void close() {
         waiters.shutdownNow();
-        payload.destroy();
+        if (payload != null) {
+            payload.destroy();
+        }
     }
 
     /** The task body: decode the trial, evaluate it with this executor's cached context, encode the outcome. */

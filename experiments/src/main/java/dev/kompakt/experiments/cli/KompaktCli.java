@@ -333,7 +333,7 @@ public final class KompaktCli implements Callable<Integer> {
                     + "training: candidate training throughput (samples/s, effective GFLOP/s) per network family (--samples, --batch, --tasks). "
                     + "The search-engine benchmarks (samplers, indicators, journal) are in the bench module: bin/kompakt bench samplers.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data, nas, training, inherit or ask")
+        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data, nas, training, inherit, ask or scheduling")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -384,6 +384,15 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Option(names = "--supernet-epochs", defaultValue = "6", description = "epochs of each supernet (inherit; default ${DEFAULT-VALUE})")
         int supernetEpochs;
+
+        @Option(names = "--trials", defaultValue = "200", description = "trials (scheduling; default ${DEFAULT-VALUE})")
+        int trials;
+
+        @Option(names = "--sleep-ms", defaultValue = "1000", description = "what each trial's task sleeps (scheduling; default ${DEFAULT-VALUE})")
+        int sleepMs;
+
+        @Option(names = "--queued", defaultValue = "0", description = "trials in flight beyond the cluster's slots (scheduling; default ${DEFAULT-VALUE})")
+        int queued;
 
         @Option(names = "--candidates", defaultValue = "4", description = "random candidates per family (inherit; default ${DEFAULT-VALUE})")
         int candidates;
@@ -446,6 +455,11 @@ public final class KompaktCli implements Callable<Integer> {
                         candidateSamples, candidateEpochs, baselineEpochs, dir), parent.out);
                 return 0;
             }
+            if (name.equals("scheduling")) {
+                Path home = Files.createTempDirectory("kompakt-bench-scheduling");
+                dev.kompakt.experiments.bench.SchedulingBenchmark.run(trials, sleepMs, 2, 2, queued, home, parent.out);
+                return 0;
+            }
             if (name.equals("ask")) {
                 dev.kompakt.experiments.bench.AskLatencyBenchmark.run(Path.of("experiments", "quickstart.yaml"), List.of(250, 500, 1000, 2000),
                         8, 40, seed, parent.out);
@@ -490,7 +504,7 @@ public final class KompaktCli implements Callable<Integer> {
                 throw new SpecException("bench", List.of("'" + name + "' is a search-engine benchmark in the bench module; run it with "
                         + "bin/kompakt bench " + name));
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training, inherit, ask; "
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training, inherit, ask, scheduling; "
                     + "with bin/kompakt also samplers, indicators, journal)"));
         }
     }
