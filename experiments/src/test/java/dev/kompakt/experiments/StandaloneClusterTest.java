@@ -126,14 +126,15 @@ class StandaloneClusterTest {
     }
 
     /**
-     * The trial timeout on a real cluster with one executor core: both trials train far longer than
+     * The trial timeout on a real cluster with one executor core: three trials train far longer than
      * {@code execution.trialTimeout} (1,000 epochs), so each is cancelled at the timeout and recorded FAILED with cause
-     * timeout. The second can only start once the cancelled first has left the one core: the search ending in about two
-     * timeouts (not the minutes the training would take) shows the cancelled task stops training within a minibatch.
+     * timeout. Each next trial can only start once the cancelled one has left the one core: the search ending in about
+     * three timeouts (not the minutes the training would take), and trial 1 training on the core after trial 0 was
+     * cancelled, show the cancelled task stops training within a minibatch.
      */
     @Test
     void aTrialPastItsTimeoutIsCancelledAndTheExecutorRunsTheNextOne(@TempDir Path tmp) throws Exception {
-        String text = Files.readString(TinySearch.SPEC).replace("name: tiny", "name: tiny-timeout").replace("trials: 4", "trials: 2")
+        String text = Files.readString(TinySearch.SPEC).replace("name: tiny", "name: tiny-timeout").replace("trials: 4", "trials: 3")
                 .replace("maxInFlight: 2", "maxInFlight: 1\n  trialTimeout: 20s")
                 .replace("fineTuneEpochs: 1", "fineTuneEpochs: 1000").replace("studentEpochs: 1", "studentEpochs: 1000")
                 .replace("path: ../../../data/fashion-mnist-subset", "path: " + Path.of("data", "fashion-mnist-subset").toAbsolutePath());
@@ -155,15 +156,16 @@ class StandaloneClusterTest {
         String log = console.toString(java.nio.charset.StandardCharsets.UTF_8);
         System.out.println(log + "\nsearch took " + seconds + " s");
         List<Trial> trials = r.summary().trials();
-        assertEquals(2, trials.size(), log);
+        assertEquals(3, trials.size(), log);
         for (Trial t : trials) {
             assertEquals(dev.kompakt.search.TrialState.FAILED, t.state(), log);
             assertTrue(t.error().startsWith("timeout: still running after execution.trialTimeout (20 s)"), t.error());
         }
-        assertTrue(seconds < 150, "two 20 s timeouts on one core, each cancelled task freeing it within a minibatch; 2 x 1,000 epochs would"
+        assertTrue(seconds < 180, "three 20 s timeouts on one core, each cancelled task freeing it within a minibatch; 2 x 1,000 epochs would"
                 + " take many minutes: " + seconds + " s\n" + log);
         // the executor's own account: trial 0's training stopped when its job was cancelled, and trial 1 then trained on the
-        // one core until its own timeout (had trial 0 kept the core, trial 1 would have been cancelled before it started)
+        // one core until its own timeout (had trial 0 kept the core, trial 1 would have been cancelled before it started).
+        // Trial 2's account may be missing: the search ends at its timeout and stops the executors at once.
         String executorLog = executorLogs(List.of(sparkHome.resolve("work1"), sparkHome.resolve("work2")));
         java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("trial (\\d) stopped, its job was cancelled: training interrupted at epoch (\\d+)")
                 .matcher(executorLog);
@@ -171,7 +173,7 @@ class StandaloneClusterTest {
         while (stopped.find()) {
             epochs.put(Integer.parseInt(stopped.group(1)), Integer.parseInt(stopped.group(2)));
         }
-        assertEquals(java.util.Set.of(0, 1), epochs.keySet(), "both trials' training was interrupted:\n" + executorLog);
+        assertTrue(epochs.keySet().containsAll(java.util.Set.of(0, 1)), "trials 0 and 1 were interrupted in training:\n" + executorLog);
         assertTrue(epochs.get(1) >= 2, "trial 1 trained after trial 0 left the core: " + epochs);
     }
 
