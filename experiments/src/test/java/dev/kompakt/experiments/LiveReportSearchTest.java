@@ -77,6 +77,8 @@ class LiveReportSearchTest {
             }
             SearchRunner.Result result = search.get();
             String log = console.toString(StandardCharsets.UTF_8);
+            System.out.println("finished trials on the pages served while the run was in progress: " + doneCounts + "; versions: "
+                    + versions.stream().distinct().count());
 
             assertTrue(log.contains("report: " + server.address() + " (serves " + report + ","), log);
             assertTrue(reportBeforeEnd, "report.html exists before the search ends");
