@@ -286,6 +286,7 @@ public final class SearchRunner {
                 ModelBytes.write(setup.baseline().network()));
         TrainingBudget budget = setup.budget();
         Map<String, String> provenanceNow = Map.copyOf(provenance);
+        // the writer thread takes its snapshot with study.trials(): Study is synchronized and returns a copy of immutable trials
         try (LiveReport live = LiveReport.start(runDir, options.reportInterval(),
                 () -> summary(spec.name(), spec, study.trials(), baselineMetrics, provenanceNow), spec.budget().trials(),
                 spec.budget().maxMinutes(), console::println);
