@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -294,13 +295,37 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
                 executor.executors());
     }
 
+    /**
+     * The console line of a finished trial: its number and state, its {@code accuracy}, {@code size_bytes} and
+     * {@code onnx_bytes} where it reported them, its error if any, then the search's progress, e.g.
+     * {@code trial 3 COMPLETE acc 0.8123 size 14,081 B onnx 15,360 B | trials 4/30 done, ...}.
+     */
+    static String trialLine(Trial trial, SearchProgress progress) {
+        StringBuilder line = new StringBuilder("trial ").append(trial.number()).append(' ').append(trial.state());
+        Double accuracy = trial.metric("accuracy");
+        if (accuracy != null) {
+            line.append(String.format(Locale.ROOT, " acc %.4f", accuracy));
+        }
+        appendBytes(line, " size ", trial.metric("size_bytes"));
+        appendBytes(line, " onnx ", trial.metric("onnx_bytes"));
+        if (trial.error() != null) {
+            line.append(" (").append(trial.error()).append(')');
+        }
+        return line.append(" | ").append(progress.line()).toString();
+    }
+
+    private static void appendBytes(StringBuilder line, String label, Double bytes) {
+        if (bytes != null && Double.isFinite(bytes)) {
+            line.append(label).append(String.format(Locale.ROOT, "%,d B", Math.round(bytes)));
+        }
+    }
+
     /** Convenience for tests and the CLI: a listener that prints progress lines. */
     public static Listener printing(Consumer<String> out) {
         return new Listener() {
             @Override
             public void trialFinished(Trial trial, SearchProgress progress) {
-                out.accept(String.format("trial %d %s%s | %s", trial.number(), trial.state(),
-                        trial.error() == null ? "" : " (" + trial.error() + ")", progress.line()));
+                out.accept(trialLine(trial, progress));
             }
 
             @Override

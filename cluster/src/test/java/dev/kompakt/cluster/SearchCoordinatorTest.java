@@ -189,6 +189,11 @@ class SearchCoordinatorTest {
             }
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("trial 4 INTERRUPTED (the infrastructure could not run the trial")),
                     lines.toString());
+            // each finished trial's line carries its accuracy and size (the fake reports no onnx_bytes)
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("trial 2 COMPLETE acc 0.5200 size 998 B | trials 1/7 done, ")),
+                    lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("trial 1 FAILED (java.lang.ArithmeticException: loss diverged) | ")),
+                    lines.toString());
             String last = lines.stream().filter(l -> l.startsWith("trial ")).reduce((a, b) -> b).orElseThrow();
             assertTrue(last.contains("trials 6/7 done, 0 in flight, 1 failed, 1 interrupted (resume runs them)"), last);
         } finally {
@@ -389,6 +394,21 @@ class SearchCoordinatorTest {
         assertEquals("totalTrials must be >= 1, got 0", total.getMessage());
         var inFlight = assertThrows(IllegalArgumentException.class, () -> new SearchCoordinator.Settings(1, 0, null));
         assertEquals("maxInFlight must be >= 1, got 0", inFlight.getMessage());
+    }
+
+    @Test
+    void trialLineShowsAccuracyAndSizesWhereReported() {
+        SearchProgress p = new SearchProgress(30, 4, 2, 0, 3, Duration.ofSeconds(75), Duration.ofSeconds(490));
+        Trial complete = new Trial(3, TrialState.COMPLETE, new dev.kompakt.search.Assignment(Map.of()),
+                Map.of("accuracy", 0.81234, "size_bytes", 14081.0, "onnx_bytes", 1234567.0), null, "w", null, null);
+        assertEquals("trial 3 COMPLETE acc 0.8123 size 14,081 B onnx 1,234,567 B | trials 4/30 done, 2 in flight, 0 failed | front 3 "
+                + "| elapsed 0:01:15 | ETA 0:08:10", SearchCoordinator.trialLine(complete, p));
+        Trial failed = new Trial(5, TrialState.FAILED, new dev.kompakt.search.Assignment(Map.of()), Map.of("size_bytes", 900.0),
+                "objective 'accuracy' is NaN", "w", null, null);
+        assertEquals("trial 5 FAILED size 900 B (objective 'accuracy' is NaN) | " + p.line(), SearchCoordinator.trialLine(failed, p));
+        Trial interrupted = new Trial(6, TrialState.INTERRUPTED, new dev.kompakt.search.Assignment(Map.of()), Map.of(), "lost", null,
+                null, null);
+        assertEquals("trial 6 INTERRUPTED (lost) | " + p.line(), SearchCoordinator.trialLine(interrupted, p));
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kompakt.experiments.report.ProgressNote;
 import dev.kompakt.experiments.report.ReportWriter;
 import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.search.Constraint;
@@ -24,14 +25,16 @@ import java.util.Set;
 /**
  * Writes a run's result files: {@code pareto.json}, {@code pareto.csv}, {@code provenance.json} and
  * {@code report.html}, each atomically ({@link AtomicFiles}). ({@code trials.jsonl}, the journal, is written by the study
- * as it runs.) Only the journal and the spec are needed to rebuild a run: pareto.* and report.html are rendered from the
- * journal ({@code kompakt report}), and {@code resume} rebuilds a provenance.json or baseline.json it cannot read.
+ * as it runs; pareto.* and report.html are rewritten while it runs too, by {@link LiveReport}.) Only the journal and the
+ * spec are needed to rebuild a run: pareto.* and report.html are rendered from the journal ({@code kompakt report}), and
+ * {@code resume} rebuilds a provenance.json or baseline.json it cannot read.
  */
 public final class RunFiles {
     public static final String JOURNAL = "trials.jsonl";
     public static final String SPEC_COPY = "spec.yaml";
     public static final String PROVENANCE = "provenance.json";
     public static final String BASELINE = "baseline.json";
+    public static final String REPORT = "report.html";
     /** The earlier run's trials a warm-started run learned from, copied so that resume finds them in the run. */
     public static final String WARM_START = "warm-start.jsonl";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -40,9 +43,21 @@ public final class RunFiles {
     }
 
     public static void writeAll(Path dir, RunSummary run) throws IOException {
+        writeAll(dir, run, null);
+    }
+
+    /**
+     * The result files of {@code run}; with {@code inProgress} (not null) the report is one of a run still in progress and
+     * says so ({@link ProgressNote}).
+     */
+    public static void writeAll(Path dir, RunSummary run, ProgressNote inProgress) throws IOException {
         writeParetoJson(dir.resolve("pareto.json"), run);
         writeParetoCsv(dir.resolve("pareto.csv"), run);
-        ReportWriter.write(run, dir.resolve("report.html"));
+        if (inProgress == null) {
+            ReportWriter.write(run, dir.resolve(REPORT));
+        } else {
+            AtomicFiles.writeString(dir.resolve(REPORT), inProgress.insertInto(ReportWriter.render(run)));
+        }
     }
 
     public static void writeProvenance(Path dir, Map<String, String> provenance) throws IOException {

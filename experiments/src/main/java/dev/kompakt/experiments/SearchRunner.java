@@ -8,6 +8,7 @@ import dev.kompakt.cluster.TrialSpec;
 import dev.kompakt.evaluator.TrainingBudget;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.evaluator.net.ModelBytes;
+import dev.kompakt.experiments.report.ProgressNote;
 import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecException;
@@ -42,8 +43,19 @@ public final class SearchRunner {
      * @param runDir    explicit run directory (must not exist), or null for {@code runsRoot/<name>}
      * @param runsRoot  where runs go by default
      * @param appJars   jars to ship to executors (comma-separated), or null
+     * @param reportInterval how often at most report.html and pareto.* are rewritten while trials finish ({@link LiveReport})
+     * @param server    where the report is served while the search runs ({@code --serve}), or null
      */
-    public record Options(String master, Path runDir, Path runsRoot, String appJars, Path profilesDir) {
+    public record Options(String master, Path runDir, Path runsRoot, String appJars, Path profilesDir, Duration reportInterval,
+                          ReportServer server) {
+        /** The report rewritten at most every {@link LiveReport#DEFAULT_INTERVAL}, not served. */
+        public Options(String master, Path runDir, Path runsRoot, String appJars, Path profilesDir) {
+            this(master, runDir, runsRoot, appJars, profilesDir, LiveReport.DEFAULT_INTERVAL, null);
+        }
+
+        public Options {
+            java.util.Objects.requireNonNull(reportInterval, "reportInterval");
+        }
     }
 
     /** Where the run went and what it found. */
@@ -81,6 +93,7 @@ public final class SearchRunner {
         Path runDir = RunDirectory.create(options.runDir(), options.runsRoot(), spec.name());
         try (RunLock lock = RunLock.acquire(runDir, "search")) {
             console.println("run directory: " + runDir);
+            announceReport(runDir, options, console);
             AtomicFiles.writeString(runDir.resolve(RunFiles.SPEC_COPY), specText);
             String specHash = Provenance.sha256(specText);
             try (TrialJournal journal = TrialJournal.open(runDir.resolve(RunFiles.JOURNAL))) {
@@ -88,6 +101,9 @@ public final class SearchRunner {
                 // what resume needs to find the data and the model again, before the (maybe long) baseline training
                 Map<String, String> provenance = Provenance.of(spec, specHash, data, userModel, options.master());
                 RunFiles.writeProvenance(runDir, provenance);
+                // a report from the start (no trial yet), so that the address printed above shows something at once
+                RunFiles.writeAll(runDir, summary(spec.name(), spec, List.of(), Map.of(), provenance),
+                        ProgressNote.of(List.of(), spec.budget().trials(), spec.budget().maxMinutes()));
                 console.printf("data: %s, %s %s, %d classes (%d train, %d validation, %d test samples used)%n", data.directory(),
                         spec.data().format(), data.train().shape(), data.train().classes(), data.train().size(), data.validation().size(),
                         data.test().size());
@@ -116,7 +132,7 @@ public final class SearchRunner {
 
                 Study study = new Study(spec.name(), space, spec.search().objectives(), spec.search().constraints(),
                         Samplers.of(spec, space, prior), journal, null);
-                List<Trial> trials = runStudy(setup, study, baselineMetrics, options, console, runDir);
+                List<Trial> trials = runStudy(setup, study, baselineMetrics, provenance, options, console, runDir);
                 journal.close();
                 return finish(spec, runDir, started, trials, baselineMetrics, provenance, true);
             }
@@ -138,6 +154,7 @@ public final class SearchRunner {
         SparkSetup.requireReachable(options.master(), MASTER_TIMEOUT); // before anything is written, the lock file included
         try (RunLock lock = RunLock.acquire(runDir, "resume")) {
             AtomicFiles.removeLeftovers(runDir);
+            announceReport(runDir, options, console);
             return resumeLocked(runDir, options, console, profiles, started);
         }
     }
@@ -196,7 +213,7 @@ public final class SearchRunner {
                 Study study = new Study(spec.name(), space, spec.search().objectives(), spec.search().constraints(),
                         Samplers.of(spec, space, Samplers.recordedWarmStart(runDir)), journal, null);
                 recorded.forEach(study::restore);
-                trials = runStudy(setup, study, baselineMetrics, options, console, runDir);
+                trials = runStudy(setup, study, baselineMetrics, provenance, options, console, runDir);
             }
         }
         return finish(spec, runDir, started, trials, baselineMetrics, provenance, false);
@@ -221,8 +238,46 @@ public final class SearchRunner {
                 dev.kompakt.search.pareto.ParetoFront.of(trials, spec.search().objectives(), spec.search().constraints()), baseline, provenance);
     }
 
-    private static List<Trial> runStudy(RunSetup setup, Study study, Map<String, Double> baselineMetrics, Options options,
-                                        PrintStream console, Path runDir) throws IOException {
+    /** Says where the report is (and serves it there with {@code --serve}): it is rewritten as trials finish. */
+    private static void announceReport(Path runDir, Options options, PrintStream console) {
+        Path report = runDir.resolve(RunFiles.REPORT);
+        if (options.server() != null) {
+            options.server().show(runDir);
+            console.println("report: " + options.server().address() + " (serves " + report + ", rewritten as trials finish; the page "
+                    + "reloads itself)");
+        } else {
+            console.println("report: " + report + " (rewritten as trials finish; `kompakt serve " + runDir + "` shows it in a browser "
+                    + "as it changes)");
+        }
+    }
+
+    /**
+     * The coordinator's listener: prints each trial and the heartbeats, and asks {@code live} to rewrite the report after
+     * each trial (which returns at once: the actor thread never renders or writes).
+     */
+    private static SearchCoordinator.Listener printingAndReporting(PrintStream console, LiveReport live) {
+        SearchCoordinator.Listener printing = SearchCoordinator.printing(console::println);
+        return new SearchCoordinator.Listener() {
+            @Override
+            public void trialFinished(Trial trial, dev.kompakt.cluster.SearchProgress progress) {
+                printing.trialFinished(trial, progress);
+                live.request();
+            }
+
+            @Override
+            public void heartbeat(dev.kompakt.cluster.SearchProgress progress) {
+                printing.heartbeat(progress);
+            }
+
+            @Override
+            public void trialRetrying(int number, int attempt, int retries, Duration delay, String cause) {
+                printing.trialRetrying(number, attempt, retries, delay, cause);
+            }
+        };
+    }
+
+    private static List<Trial> runStudy(RunSetup setup, Study study, Map<String, Double> baselineMetrics, Map<String, String> provenance,
+                                        Options options, PrintStream console, Path runDir) throws IOException {
         ExperimentSpec spec = setup.spec();
         JobPayload payload = new JobPayload(new JobPayload.Header(runDir.toAbsolutePath() + "@" + Instant.now(),
                 baselineMetrics.get("accuracy"), baselineMetrics.get("size_bytes").longValue(), setup.devices(),
@@ -230,7 +285,12 @@ public final class SearchRunner {
                 spec.execution().intraOpThreads()), setup.data().train(), setup.data().validation(), setup.data().test(),
                 ModelBytes.write(setup.baseline().network()));
         TrainingBudget budget = setup.budget();
-        try (JavaSparkContext spark = SparkSetup.start(SparkSetup.conf("kompakt-" + spec.name(), options.master(), options.appJars()));
+        Map<String, String> provenanceNow = Map.copyOf(provenance);
+        // the writer thread takes its snapshot with study.trials(): Study is synchronized and returns a copy of immutable trials
+        try (LiveReport live = LiveReport.start(runDir, options.reportInterval(),
+                () -> summary(spec.name(), spec, study.trials(), baselineMetrics, provenanceNow), spec.budget().trials(),
+                spec.budget().maxMinutes(), console::println);
+             JavaSparkContext spark = SparkSetup.start(SparkSetup.conf("kompakt-" + spec.name(), options.master(), options.appJars()));
              SparkTrialExecutor executor = new SparkTrialExecutor(spark, payload)) {
             int inFlight = spec.execution().maxInFlight() > 0 ? spec.execution().maxInFlight() : executor.parallelism();
             console.printf("spark: master %s, %d trials, up to %d in flight%n", spark.master(), spec.budget().trials(), inFlight);
@@ -241,7 +301,7 @@ public final class SearchRunner {
             ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, executor,
                     request -> new TrialSpec(request.number(), RunSetup.plan(spec, request.assignment()), budget,
                             RunSetup.trialSeed(spec, request.number())),
-                    settings, SearchCoordinator.printing(console::println), done), "kompakt");
+                    settings, printingAndReporting(console, live), done), "kompakt");
             try {
                 List<Trial> trials = done.get();
                 if (spec.budget().maxMinutes() > 0 && trials.size() < spec.budget().trials()) {

@@ -30,10 +30,15 @@ final class TinySearch {
     }
 
     static SearchRunner.Result runAndCheck(String master, Path runDir) throws Exception {
+        return runAndCheck(new SearchRunner.Options(master, runDir, null, null, null), new ByteArrayOutputStream());
+    }
+
+    /** The search with these options ({@code runDir} set), its console going to {@code console}. */
+    static SearchRunner.Result runAndCheck(SearchRunner.Options options, ByteArrayOutputStream console) throws Exception {
+        Path runDir = options.runDir();
         ExperimentSpec spec = SpecLoader.load(SPEC, ProfileRegistry.builtIn().all().keySet());
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        SearchRunner.Result result = SearchRunner.run(spec, Files.readString(SPEC),
-                new SearchRunner.Options(master, runDir, null, null, null), new PrintStream(console, true, StandardCharsets.UTF_8));
+        SearchRunner.Result result = SearchRunner.run(spec, Files.readString(SPEC), options,
+                new PrintStream(console, true, StandardCharsets.UTF_8));
         String log = console.toString(StandardCharsets.UTF_8);
         System.out.println(log);
 
@@ -49,6 +54,15 @@ final class TinySearch {
         assertTrue(trials.stream().anyMatch(t -> t.metric("accuracy") > 0.5), "some candidate keeps the baseline's skill");
         assertFalse(result.summary().front().isEmpty());
         assertTrue(log.contains("trial 3") || log.contains("4/4"), log);
+        assertTrue(log.contains("report: "), "the report's place is printed at the start:\n" + log);
+        // each finished trial's line: its accuracy, size_bytes and onnx_bytes as measured, then the progress
+        for (Trial t : trials) {
+            String line = String.format(java.util.Locale.ROOT, "trial %d COMPLETE acc %.4f size %,d B onnx %,d B | trials ", t.number(),
+                    t.metric("accuracy"), Math.round(t.metric("size_bytes")), Math.round(t.metric("onnx_bytes")));
+            assertTrue(log.contains(line), "missing '" + line + "' in\n" + log);
+        }
+        assertFalse(Files.readString(runDir.resolve("report.html")).contains(dev.kompakt.experiments.report.ProgressNote.ID),
+                "the final report does not say the run is in progress");
 
         // trials.jsonl replays to the same trials
         List<JournalEvent> events = TrialJournal.read(runDir.resolve("trials.jsonl"));

@@ -2,11 +2,14 @@ package dev.kompakt.experiments.cli;
 
 import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
+import dev.kompakt.experiments.LiveReport;
 import dev.kompakt.experiments.RecordedRun;
+import dev.kompakt.experiments.ReportServer;
 import dev.kompakt.experiments.RunFiles;
 import dev.kompakt.experiments.RunLock;
 import dev.kompakt.experiments.SearchRunner;
 import dev.kompakt.experiments.Validation;
+import dev.kompakt.experiments.report.ProgressNote;
 import dev.kompakt.experiments.report.RunSummary;
 import dev.kompakt.experiments.spec.ExperimentSpec;
 import dev.kompakt.experiments.spec.SpecException;
@@ -33,7 +36,8 @@ import java.util.concurrent.Callable;
 @Command(name = "kompakt", mixinStandardHelpOptions = true, versionProvider = KompaktCli.Version.class,
         description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
                 + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
-        subcommands = {KompaktCli.Search.class, KompaktCli.Resume.class, KompaktCli.Report.class, KompaktCli.Compare.class, KompaktCli.Export.class, KompaktCli.Validate.class,
+        subcommands = {KompaktCli.Search.class, KompaktCli.Resume.class, KompaktCli.Report.class, KompaktCli.Serve.class, KompaktCli.Compare.class,
+                KompaktCli.Export.class, KompaktCli.Validate.class,
                 KompaktCli.Profiles.class, KompaktCli.Metrics.class, KompaktCli.Bench.class})
 public final class KompaktCli implements Callable<Integer> {
     static final int BAD_INPUT = 2;
@@ -83,7 +87,8 @@ public final class KompaktCli implements Callable<Integer> {
 
     @Command(name = "search", mixinStandardHelpOptions = true,
             description = "Run a search: train or load the baseline, evaluate candidates on Spark, write runs/<name>/ "
-                    + "(trials.jsonl, pareto.json, pareto.csv, provenance.json, report.html).")
+                    + "(trials.jsonl, pareto.json, pareto.csv, provenance.json, report.html; report.html and pareto.* are rewritten "
+                    + "as trials finish).")
     static final class Search implements Callable<Integer> {
         @Parameters(paramLabel = "SPEC", description = "experiment spec (YAML), e.g. experiments/quickstart.yaml")
         Path spec;
@@ -97,6 +102,8 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--runs-dir", defaultValue = "runs", description = "where run directories go (default: ${DEFAULT-VALUE})")
         Path runsDir;
 
+        @CommandLine.Mixin
+        ServeOption serveOption;
 
         @CommandLine.Mixin
         ProfilesOption profilesOption;
@@ -112,12 +119,16 @@ public final class KompaktCli implements Callable<Integer> {
             PrintStream out = parent.out;
             // the same checks as `validate`, before anything is written
             Validation.Checked checked = Validation.check(spec, ProfileRegistry.load(profilesOption.profiles).all().keySet());
-            SearchRunner.Result r = SearchRunner.run(checked,
-                    new SearchRunner.Options(spark.master, runDir, runsDir, spark.jars, profilesOption.profiles), out);
-            printSummary(out, r.summary());
-            out.printf("wall time %d s; results in %s (open %s)%n", r.wallTime().toSeconds(), r.runDir(), r.runDir().resolve("report.html"));
-            out.flush();
-            return 0;
+            try (ReportServer server = serveOption.start()) { // before anything is written: a port in use is exit 2
+                SearchRunner.Result r = SearchRunner.run(checked, new SearchRunner.Options(spark.master, runDir, runsDir, spark.jars,
+                        profilesOption.profiles, LiveReport.DEFAULT_INTERVAL, server), out);
+                printSummary(out, r.summary());
+                out.printf("wall time %d s; results in %s (open %s)%n", r.wallTime().toSeconds(), r.runDir(),
+                        r.runDir().resolve(RunFiles.REPORT));
+                serveOption.linger(server, r.runDir(), out);
+                out.flush();
+                return 0;
+            }
         }
     }
 
@@ -131,6 +142,8 @@ public final class KompaktCli implements Callable<Integer> {
         @CommandLine.Mixin
         SparkOptions spark;
 
+        @CommandLine.Mixin
+        ServeOption serveOption;
 
         @CommandLine.Mixin
         ProfilesOption profilesOption;
@@ -140,11 +153,15 @@ public final class KompaktCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            SearchRunner.Result r = SearchRunner.resume(runDir,
-                    new SearchRunner.Options(spark.master, runDir, null, spark.jars, profilesOption.profiles), parent.out);
-            printSummary(parent.out, r.summary());
-            parent.out.printf("wall time %d s; results in %s%n", r.wallTime().toSeconds(), r.runDir());
-            return 0;
+            RecordedRun.requireRunDirectory(runDir); // before the port is taken
+            try (ReportServer server = serveOption.start()) {
+                SearchRunner.Result r = SearchRunner.resume(runDir, new SearchRunner.Options(spark.master, runDir, null, spark.jars,
+                        profilesOption.profiles, LiveReport.DEFAULT_INTERVAL, server), parent.out);
+                printSummary(parent.out, r.summary());
+                parent.out.printf("wall time %d s; results in %s%n", r.wallTime().toSeconds(), r.runDir());
+                serveOption.linger(server, r.runDir(), parent.out);
+                return 0;
+            }
         }
     }
 
@@ -168,16 +185,52 @@ public final class KompaktCli implements Callable<Integer> {
             // no lock: report reads the journal and replaces the rendered files atomically, so it may run beside a search
             RecordedRun run = RecordedRun.load(runDir, ProfileRegistry.load(profilesOption.profiles).all().keySet());
             RunSummary summary = run.summary();
-            RunFiles.writeAll(runDir, summary);
+            java.util.Optional<String> holder = RunLock.holder(runDir);
+            RunFiles.writeAll(runDir, summary, holder.isEmpty() ? null
+                    : ProgressNote.of(run.trials(), run.spec().budget().trials(), run.spec().budget().maxMinutes()));
             PrintStream out = parent.out;
             run.unreadable().forEach(u -> out.println("warning: " + u + "; the report shows what the journal holds (`kompakt resume` "
                     + "rebuilds the file)"));
-            RunLock.holder(runDir).ifPresent(h -> out.println("note: the run is still in progress (" + h + "); this report shows the "
+            holder.ifPresent(h -> out.println("note: the run is still in progress (" + h + "); this report shows the "
                     + "trials so far"));
             printSummary(out, summary);
             out.println("wrote " + runDir.resolve("report.html"));
             out.flush();
             return 0;
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serve a run directory's report.html on http://127.0.0.1:PORT/ (this machine only) until interrupted "
+                    + "(Ctrl-C); while the run is in progress the page reloads itself as the search rewrites the report.")
+    static final class Serve implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN_DIR", description = "a run directory written by `kompakt search` (finished or in progress)")
+        Path runDir;
+
+        @Option(names = "--port", defaultValue = "0", paramLabel = "PORT", description = "port on 127.0.0.1 (default 0: a free port)")
+        int port;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @Override
+        public Integer call() throws IOException {
+            RecordedRun.requireRunDirectory(runDir);
+            try (ReportServer server = startServer("--port", port)) {
+                server.show(runDir);
+                Path report = runDir.resolve(RunFiles.REPORT);
+                parent.out.println("serving " + report + " at " + server.address() + " (Ctrl-C stops)");
+                if (!Files.isRegularFile(report)) {
+                    parent.out.println("note: " + report + " does not exist yet: the page shows it once it does (`kompakt report "
+                            + runDir + "` renders it from the journal)");
+                }
+                parent.out.flush();
+                new java.util.concurrent.CountDownLatch(1).await(); // until interrupted
+                return 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 0;
+            }
         }
     }
 
@@ -513,6 +566,47 @@ public final class KompaktCli implements Callable<Integer> {
     static final class ProfilesOption {
         @Option(names = "--profiles", description = "directory of extra hardware profile JSON files")
         Path profiles;
+    }
+
+    /** --serve [PORT], shared by search and resume. */
+    static final class ServeOption {
+        @Option(names = "--serve", arity = "0..1", fallbackValue = "0", paramLabel = "PORT",
+                description = "also serve the report on http://127.0.0.1:PORT/ (this machine only) while the search runs; the page "
+                        + "reloads itself as trials finish (no PORT or 0: a free port)")
+        Integer port;
+
+        /** The server, listening, or null without --serve. */
+        ReportServer start() throws IOException {
+            return port == null ? null : startServer("--serve", port);
+        }
+
+        /** After the search: keeps serving a few seconds, so that open pages load the final report. */
+        void linger(ReportServer server, Path runDir, PrintStream out) {
+            if (server == null) {
+                return;
+            }
+            out.printf("serving the final report at %s for %d s more, so that open pages load it; then open %s, or run "
+                    + "`kompakt serve %s`%n", server.address(), ReportServer.FINAL_LINGER.toSeconds(), runDir.resolve(RunFiles.REPORT), runDir);
+            out.flush();
+            try {
+                Thread.sleep(ReportServer.FINAL_LINGER.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A report server on 127.0.0.1:{@code port}; a port out of range or in use is bad input (exit 2, nothing written). */
+    static ReportServer startServer(String option, int port) throws IOException {
+        if (port < 0 || port > 65535) {
+            throw new SpecException(option, List.of("port must be 0 (a free port) to 65535, got " + port));
+        }
+        try {
+            return ReportServer.start(port);
+        } catch (java.net.BindException e) {
+            throw new SpecException(option, List.of("port " + port + " on 127.0.0.1 cannot be used (" + e.getMessage()
+                    + "): pick another, or 0 for a free one"));
+        }
     }
 
     /** Where trials run: shared by search and resume. */

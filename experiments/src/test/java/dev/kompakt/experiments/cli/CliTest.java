@@ -148,12 +148,12 @@ public class CliTest {
     void helpExitsZeroAndNamesCommandsAndOptions() {
         Result top = cli("--help");
         assertEquals(0, top.code(), top.toString());
-        for (String s : List.of("search", "report", "validate", "profiles", "--help", "--version")) {
+        for (String s : List.of("search", "report", "serve", "validate", "profiles", "--help", "--version")) {
             assertTrue(top.out().contains(s), s + " in\n" + top);
         }
         Result search = cli("search", "--help");
         assertEquals(0, search.code(), search.toString());
-        for (String s : List.of("SPEC", "--master", "--run-dir", "--runs-dir", "--jars", "--profiles")) {
+        for (String s : List.of("SPEC", "--master", "--run-dir", "--runs-dir", "--jars", "--profiles", "--serve")) {
             assertTrue(search.out().contains(s), s + " in\n" + search);
         }
         Result report = cli("report", "--help");
@@ -247,6 +247,70 @@ public class CliTest {
         assertTrue(r.err().contains("not a run directory"), r.toString());
         assertTrue(r.err().contains("trials.jsonl"), r.toString());
         assertEquals(List.of(dir), listTree(dir), "report writes nothing into a non-run directory");
+    }
+
+    @Test
+    void serveOnSomethingThatIsNotARunDirectoryExits2() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("not-a-run"));
+        Files.writeString(dir.resolve("report.html"), "<p>a report without its run</p>");
+        Path spec = Files.writeString(tmp.resolve("spec.yaml"), "name: x\n");
+        for (Path p : List.of(dir, tmp.resolve("missing"), spec)) {
+            Result r = cli("serve", p.toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("kompakt: " + p + ": 1 problem:\n  - not a run directory: " + p.resolve("trials.jsonl") + " not found"),
+                    r.toString());
+            assertEquals("", r.out(), r.toString());
+        }
+        assertEquals(List.of(tmp, dir, dir.resolve("report.html"), spec), listTree(tmp), "serve writes nothing");
+    }
+
+    @Test
+    void aPortOutOfRangeOrInUseIsBadInputAndNothingIsWritten() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(run.resolve("trials.jsonl"), "");
+        Path runs = tmp.resolve("runs");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Result outOfRange = cli("serve", run.toString(), "--port", "70000");
+            assertEquals(2, outOfRange.code(), outOfRange.toString());
+            assertTrue(outOfRange.err().contains("kompakt: --port: 1 problem:\n  - port must be 0 (a free port) to 65535, got 70000"),
+                    outOfRange.toString());
+            Result inUse = cli("serve", run.toString(), "--port", Integer.toString(port));
+            assertEquals(2, inUse.code(), inUse.toString());
+            assertTrue(inUse.err().contains("kompakt: --port: 1 problem:\n  - port " + port + " on 127.0.0.1 cannot be used ("), inUse.toString());
+
+            // search checks its port before it writes anything
+            for (String p : List.of("-1", Integer.toString(port))) {
+                Result search = cli("search", TINY.toString(), "--serve", p, "--runs-dir", runs.toString());
+                assertEquals(2, search.code(), search.toString());
+                assertTrue(search.err().contains("kompakt: --serve: 1 problem:\n  - port"), search.toString());
+                assertFalse(Files.exists(runs), search.toString());
+            }
+            Result notANumber = cli("search", "--serve", TINY.toString(), "--runs-dir", runs.toString());
+            assertEquals(2, notANumber.code(), notANumber.toString());
+            assertTrue(notANumber.err().contains("Invalid value for option '--serve'"), notANumber.toString());
+            assertFalse(Files.exists(runs), notANumber.toString());
+        }
+        assertEquals(List.of(run, run.resolve("trials.jsonl")), listTree(run));
+    }
+
+    @Test
+    void reportOnARunInProgressSaysSoInThePage() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(run.resolve("spec.yaml"), Files.readString(TINY).replace("path: ../../../data/fashion-mnist-subset", "path: " + DATA));
+        writeJournal(run);
+        try (dev.kompakt.experiments.RunLock lock = dev.kompakt.experiments.RunLock.acquire(run, "search")) {
+            Result r = cli("report", run.toString());
+            assertEquals(0, r.code(), r.toString());
+            assertTrue(r.out().contains("note: the run is still in progress"), r.toString());
+            String html = Files.readString(run.resolve("report.html"));
+            assertTrue(dev.kompakt.experiments.report.ProgressNote.isIn(html), html);
+            assertTrue(html.contains("<b>Search in progress:</b> 4 of 4 trials done, 4 asked (budget: 4 trials); written "), html);
+        }
+        Result done = cli("report", run.toString());
+        assertEquals(0, done.code(), done.toString());
+        assertFalse(done.out().contains("in progress"), done.toString());
+        assertFalse(dev.kompakt.experiments.report.ProgressNote.isIn(Files.readString(run.resolve("report.html"))));
     }
 
     private static Map<String, Double> metrics(double acc, double lat, double size) {
