@@ -355,7 +355,7 @@ public final class ReportWriter {
             for (int i = 0; i < Math.min(MAX_IMPORTANCE_BARS, imp.size()); i++) {
                 PedAnova.Importance p = imp.get(i);
                 sb.append("<tr title=\"Pearson divergence ").append(sig(p.divergence(), 3)).append("\"><th>");
-                esc(sb, p.parameter()).append("</th><td><span class=\"bar\" style=\"width:");
+                esc(sb, p.parameter()).append("</th><td class=\"w\"><span class=\"bar\" style=\"width:");
                 num(sb, p.share() * 100).append("%\"></span></td><td class=\"n\">").append(fixed(p.share() * 100, 1)).append("%</td></tr>\n");
             }
             sb.append("</tbody></table>");
@@ -925,6 +925,7 @@ public final class ReportWriter {
             .impcard{border:1px solid var(--line);border-radius:6px;padding:8px 10px}
             table.bars th{font-weight:normal;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;white-space:nowrap;width:1%;border:0;padding:2px 6px 2px 0}
             table.bars td{border:0;padding:2px 4px}
+            table.bars td.w{width:70%}
             table.bars .bar{display:block;height:12px;background:var(--accent);border-radius:2px;min-width:1px}
             table.kv th{width:1%;white-space:nowrap;color:#374151;font-weight:600}
             table.kv code{word-break:break-all}
