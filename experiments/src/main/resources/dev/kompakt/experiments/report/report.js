@@ -164,12 +164,13 @@
   }
   function drawScatter() {
     var xi = +sx.value, yi = +sy.value, host = $('scatter');
+    if (!M.length) { host.innerHTML = '<p class="empty">The run reports no metric \u2014 nothing to plot.</p>'; points = []; return; }
     var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity, counts = {F: 0, f: 0, i: 0}, skipped = 0;
     var drawn = [];
     trials.forEach(function (t) {
       if (!complete(t)) { return; }
       var x = t[3][xi], y = t[3][yi];
-      if (x === null || y === null) { skipped++; return; }
+      if (x == null || y == null) { skipped++; return; } // null, or undefined when the run has no metrics
       drawn.push(t);
       counts[t[1]]++;
       minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);

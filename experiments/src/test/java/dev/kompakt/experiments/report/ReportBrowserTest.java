@@ -128,6 +128,25 @@ class ReportBrowserTest {
     }
 
     @Test
+    void runsWithNothingToDrawRaiseNoScriptError(@TempDir Path tmp) throws Exception {
+        RunSummary empty = new RunSummary("empty", ReportSamples.OBJECTIVES, ReportSamples.CONSTRAINTS,
+                List.of(Trial.running(0, new dev.kompakt.search.Assignment(java.util.Map.of()), ReportSamples.T0),
+                        new Trial(1, dev.kompakt.search.TrialState.FAILED, new dev.kompakt.search.Assignment(java.util.Map.of()),
+                                java.util.Map.of(), null, null, ReportSamples.T0, ReportSamples.T0)),
+                List.of(), java.util.Map.of(), java.util.Map.of());
+        RunSummary nothing = new RunSummary(null, List.of(), List.of(), List.of(), List.of(), java.util.Map.of(), java.util.Map.of());
+        int i = 0;
+        for (RunSummary run : List.of(empty, nothing)) {
+            Path report = tmp.resolve("run" + i).resolve("report.html");
+            ReportWriter.write(run, report);
+            JsonNode r = open(report, tmp.resolve("profile" + i++)).result();
+            assertTrue(!r.has("exception"), r.path("exception").asText());
+            assertEquals(0, r.get("errors").size(), "no script error: " + r.get("errors"));
+            assertEquals(run.trials().size(), r.get("trials").asInt());
+        }
+    }
+
+    @Test
     void tenThousandTrials(@TempDir Path tmp) throws Exception {
         RunSummary run = ReportSamples.largeRun(10_000, 7);
         Path report = tmp.resolve("big").resolve("report.html");
