@@ -177,16 +177,6 @@ public final class ReportWriter {
 
     // ------------------------------------------------------------------------------------------------ front without JavaScript
 
-    /** Index of the objective plotted vertically by default: the one named "accuracy", else the first. */
-    static int yObjectiveIndex(List<Objective> objectives) {
-        for (int i = 0; i < objectives.size(); i++) {
-            if (objectives.get(i).metric().equals("accuracy")) {
-                return i;
-            }
-        }
-        return 0;
-    }
-
     private static boolean finite(Double d) {
         return d != null && Double.isFinite(d);
     }
@@ -705,15 +695,6 @@ public final class ReportWriter {
                 case RATIO -> "ratio";
                 case UNIT -> "unit";
                 case PLAIN -> "plain";
-            };
-        }
-
-        /** Plain-text value for a point's tooltip. */
-        String tooltip(double v) {
-            return switch (kind) {
-                case FRACTION_PERCENT, PERCENT_POINTS -> fixed(v, 4);
-                case BYTES -> grouped(Math.round(v));
-                default -> sig(v, 4);
             };
         }
     }
