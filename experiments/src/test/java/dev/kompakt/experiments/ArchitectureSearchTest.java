@@ -77,11 +77,11 @@ class ArchitectureSearchTest {
                         "expansion only for inverted-residual and ghost blocks: " + t.assignment());
             }
         }
-        String html = Files.readString(runDir.resolve("report.html"));
-        assertTrue(html.contains("<th class=\"param\">architecture</th>"), "the report names each front point's network");
-
         Trial built = trials.stream().filter(t -> !CompressionPlan.from(t.assignment()).architecture().isBaseline()).findFirst().orElseThrow();
         ArchitectureStrategy.Plan arch = CompressionPlan.from(built.assignment()).architecture();
+        String html = Files.readString(runDir.resolve("report.html"));
+        assertTrue(html.contains("\"" + dev.kompakt.experiments.report.PlanWords.of(built.assignment()) + "\""),
+                "the report names each trial's network in its plan in words: " + arch.describe());
         Path exportDir = tmp.resolve("export-arch");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

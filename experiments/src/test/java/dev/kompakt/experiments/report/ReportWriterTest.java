@@ -1,68 +1,37 @@
 package dev.kompakt.experiments.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kompakt.search.Assignment;
-import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Objective;
 import dev.kompakt.search.Trial;
 import dev.kompakt.search.TrialState;
-import dev.kompakt.search.pareto.ParetoFront;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static dev.kompakt.experiments.report.ReportSamples.CONSTRAINTS;
+import static dev.kompakt.experiments.report.ReportSamples.EVIL;
+import static dev.kompakt.experiments.report.ReportSamples.OBJECTIVES;
+import static dev.kompakt.experiments.report.ReportSamples.T0;
+import static dev.kompakt.experiments.report.ReportSamples.complete;
+import static dev.kompakt.experiments.report.ReportSamples.largeRun;
+import static dev.kompakt.experiments.report.ReportSamples.metrics;
+import static dev.kompakt.experiments.report.ReportSamples.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReportWriterTest {
-    private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
-    private static final List<Objective> OBJECTIVES = List.of(Objective.maximize("accuracy"),
-            Objective.minimize("latency_ms@rpi4"), Objective.minimize("energy_mj@rpi4"), Objective.minimize("size_bytes"));
-    private static final List<Constraint> CONSTRAINTS = List.of(new Constraint("accuracy_drop", 0.05));
-    private static final Map<String, Double> BASELINE = Map.of("accuracy", 0.915, "size_bytes", 1_200_000.0,
-            "latency_ms@rpi4", 25.0, "energy_mj@rpi4", 60.0, "compression_ratio", 1.0, "accuracy_drop", 0.0);
-    private static final String EVIL = "<script>alert('x')</script> CUDA out of memory & more";
-
-    private static Map<String, Double> metrics(double acc, double size, double lat, double energy) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("accuracy", acc);
-        m.put("size_bytes", size);
-        m.put("latency_ms@rpi4", lat);
-        m.put("energy_mj@rpi4", energy);
-        m.put("compression_ratio", 1_200_000.0 / size);
-        m.put("accuracy_drop", 0.915 - acc);
-        return m;
-    }
-
-    private static Trial complete(int n, Map<String, Object> params, Map<String, Double> metrics) {
-        return new Trial(n, TrialState.COMPLETE, new Assignment(params), metrics, null, "worker-1", T0, T0.plusSeconds(60));
-    }
-
-    private static RunSummary sample() {
-        List<Trial> trials = new ArrayList<>();
-        trials.add(complete(0, Map.of("method", "prune", "sparsity", 0.2), metrics(0.91, 1_000_000, 20, 50)));
-        trials.add(complete(1, Map.of("method", "quant", "bits", 8), metrics(0.89, 250_000, 12, 30)));
-        // infeasible: accuracy_drop 0.055 > 0.05
-        trials.add(complete(2, Map.of("method", "quant", "bits", 2), metrics(0.86, 50_000, 8, 20)));
-        // dominated by trial 1
-        trials.add(complete(3, Map.of("method", "prune", "sparsity", 0.6), metrics(0.88, 300_000, 14, 35)));
-        trials.add(new Trial(4, TrialState.FAILED, new Assignment(Map.of("method", "distill")), Map.of(), EVIL,
-                "worker-2", T0, T0.plusSeconds(5)));
-        trials.add(complete(5, Map.of("method", "quant", "bits", 4, "sparsity", 0.5), metrics(0.87, 120_000, 10, 25)));
-        trials.add(Trial.running(6, new Assignment(Map.of("method", "prune")), T0));
-        List<Trial> front = ParetoFront.of(trials, OBJECTIVES, CONSTRAINTS);
-        return new RunSummary("resnet18-cifar10 <nightly>", OBJECTIVES, CONSTRAINTS, trials, front, BASELINE,
-                Map.of("git_commit", "abc123", "seed", "42", "command", "kompakt run --config a&b.yaml"));
-    }
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static int count(String haystack, String needle) {
         int n = 0;
@@ -79,85 +48,192 @@ class ReportWriterTest {
         assertFalse(html.contains("<link"), "no external stylesheet");
         assertFalse(html.contains("<img"), "no images");
         assertFalse(html.contains("url("), "no CSS url()");
+        assertFalse(html.contains("import("), "no module import");
+        assertFalse(html.contains("fetch("), "no fetch");
+        assertFalse(html.contains("XMLHttpRequest"), "no XMLHttpRequest");
+        assertEquals(2, count(html, "<script"), "the data and the page's own script, nothing else");
+        assertEquals(2, count(html, "</script>"));
         assertTrue(html.startsWith("<!DOCTYPE html>"));
         assertTrue(html.contains("<meta charset=\"utf-8\">"));
         assertTrue(html.trim().endsWith("</html>"));
     }
 
-    @Test
-    void rendersPlotsFrontTableFailuresAndProvenance() {
-        RunSummary run = sample();
-        List<Integer> frontNumbers = run.front().stream().map(Trial::number).toList();
-        assertEquals(List.of(0, 1, 5), frontNumbers, "test data: expected front");
+    /** The embedded data, parsed. */
+    static JsonNode data(String html) throws Exception {
+        String open = "<script type=\"application/json\" id=\"kompakt-data\">";
+        int from = html.indexOf(open);
+        assertTrue(from > 0, "data element present");
+        assertEquals(from, html.lastIndexOf(open), "the data is embedded once");
+        String json = html.substring(from + open.length(), html.indexOf("</script>", from));
+        return JSON.readTree(json);
+    }
 
+    private static String section(String html, String id) {
+        int from = html.indexOf("<section id=\"" + id + "\"");
+        assertTrue(from >= 0, "section " + id);
+        return html.substring(from, html.indexOf("</section>", from));
+    }
+
+    @Test
+    void embedsEveryTrialOnceWithStatePlanAndBrokenConstraint() throws Exception {
+        RunSummary run = sample();
+        assertEquals(List.of(0, 1, 5), run.front().stream().map(Trial::number).toList(), "test data: expected front");
         String html = ReportWriter.render(run);
         assertSelfContained(html);
+        JsonNode d = data(html);
 
-        // One plot of accuracy against each of the three other objectives, and the search's progress.
-        assertEquals(4, count(html, "<svg"));
-        assertTrue(html.contains("Search progress") && html.contains("<path class=\"hv\""), "hypervolume history plotted");
-        // the curve ends at the normalised hypervolume of the front, as kompakt compare computes it
-        double expected = RunComparison.normalisedHypervolume(run.front(), run.objectives(), dev.kompakt.search.pareto.Normalization.fromPoints(
-                run.trials().stream().filter(t -> t.isComplete() && t.violation(run.constraints()) == 0)
-                        .map(t -> t.minimizationVector(run.objectives())).toList()));
-        assertTrue(html.contains("final hypervolume " + ReportWriter.fixed(expected, 4)), "final hypervolume " + expected);
-        assertTrue(html.contains("accuracy vs latency_ms@rpi4"));
-        assertTrue(html.contains("accuracy vs energy_mj@rpi4"));
-        assertTrue(html.contains("accuracy vs size_bytes"));
-        // size spans 50 kB .. 1.2 MB (24x): log scale; latency 8..25 ms: linear.
-        assertEquals(1, count(html, "log scale"));
-        // Tooltips.
-        assertTrue(html.contains("<title>trial 1: accuracy=0.8900, size_bytes=250,000 (Pareto front)</title>"), html);
-        assertTrue(html.contains("<title>trial 2: accuracy=0.8600, latency_ms@rpi4=8.000 (infeasible)</title>"));
-        assertEquals(3, count(html, "(infeasible)</title></circle>"), "the infeasible trial in each plot");
-        assertEquals(6, count(html, "<circle class=\"i\""), "hollow: 3 points + 3 legend markers");
-        assertEquals(9, count(html, "(Pareto front)</title></circle>"), "three front trials in each of three plots");
-        assertEquals(3, count(html, "<circle class=\"t\" cx=\"") - 3, "the dominated feasible trial in each plot (plus legend)");
-        assertEquals(3, count(html, "<title>trial 3: "));
-        assertFalse(html.contains("NaN"));
-        assertFalse(html.contains("Infinity"));
+        assertEquals(List.of("accuracy", "latency_ms@rpi4", "energy_mj@rpi4", "size_bytes", "accuracy_drop", "compression_ratio", "onnx_int8"),
+                names(d.get("metrics")), "objectives, the constraint's metric, then the other registered metrics");
+        assertEquals("max", d.get("objectives").get(0).get("dir").asText());
+        assertEquals("min", d.get("objectives").get(3).get("dir").asText());
+        assertEquals("accuracy_drop", d.get("constraints").get(0).get("m").asText());
+        assertEquals(0.05, d.get("constraints").get(0).get("max").asDouble());
+        assertEquals("pct", d.get("metrics").get(0).get("kind").asText());
+        assertEquals("bytes", d.get("metrics").get(3).get("kind").asText());
+        assertEquals("ms", d.get("metrics").get(1).get("unit").asText());
+        assertEquals(0.915, d.get("baseline").get(0).asDouble(), 1e-6);
+        assertEquals(List.of("prune.sparsity", "quant.weight_bits"), names(d.get("params")), "numeric parameters with two or more values");
 
-        // Header.
+        JsonNode trials = d.get("trials");
+        assertEquals(7, trials.size(), "every trial, whatever its state");
+        StringBuilder states = new StringBuilder();
+        trials.forEach(t -> states.append(t.get(1).asText()));
+        assertEquals("FFifxFr", states.toString(), "front, front, infeasible, feasible, failed, front, running");
+        JsonNode t0 = trials.get(0);
+        assertEquals(0, t0.get(0).asInt());
+        assertEquals(60.0, t0.get(2).asDouble(), "duration from the start and finish times");
+        assertEquals(0.91, t0.get(3).get(0).asDouble(), 1e-6);
+        assertEquals(1_000_000, t0.get(3).get(3).asLong());
+        assertEquals(0.0, t0.get(3).get(6).asDouble(), "FP32 export");
+        assertEquals("AGP to 20% sparsity", t0.get(4).asText());
+        assertEquals(0.2, t0.get(5).get(0).asDouble(), 1e-6);
+        assertTrue(t0.get(5).get(1).isNull(), "no weight bits set: null, not a made-up value");
+        assertEquals("INT8 weights", trials.get(1).get(4).asText());
+        assertEquals("one-shot to 50% sparsity, INT4 weights", trials.get(5).get(4).asText());
+        assertEquals("accuracy_drop = 5.50 pp > 5.00 pp (by 0.50 pp)", trials.get(2).get(6).asText(), "which constraint, by how much");
+        JsonNode failed = trials.get(4);
+        assertEquals("KD T=4 a=0.5", failed.get(4).asText(), "a failed trial's parameters are shown");
+        assertEquals(EVIL, d.get("errors").get(failed.get(6).asInt()).asText());
+        assertTrue(trials.get(6).get(2).isNull(), "a running trial has no duration");
+        assertTrue(trials.get(6).get(3).get(0).isNull());
+
+        // escaped: in the JSON as \u003c, in HTML as &lt;
+        assertFalse(html.contains("<script>alert"));
+        assertTrue(html.contains("\\u003cscript\\u003ealert('x')\\u003c/script\\u003e CUDA out of memory \\u0026 more"));
+        assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; CUDA out of memory &amp; more"), "in the failed causes");
+        assertFalse(withoutScript(html).contains("NaN"));
+        assertFalse(withoutScript(html).contains("Infinity"));
+    }
+
+    /** The page without its own script (whose code says Infinity), data included. */
+    private static String withoutScript(String html) {
+        return html.substring(0, html.lastIndexOf("<script>"));
+    }
+
+    private static List<String> names(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.isObject() ? n.get("m").asText() : n.asText()));
+        return out;
+    }
+
+    @Test
+    void staticSummaryForReadersWithoutJavaScript() {
+        RunSummary run = sample();
+        String html = ReportWriter.render(run);
+        // header
         assertTrue(html.contains("resnet18-cifar10 &lt;nightly&gt;"));
         assertFalse(html.contains("<nightly>"));
         assertTrue(html.contains("accuracy_drop &lt;= 0.05"));
         assertTrue(html.contains("<b>5</b>complete"));
         assertTrue(html.contains("<b>1</b>failed"));
         assertTrue(html.contains("<b>1</b>running"));
+        assertTrue(html.contains("<b>1</b>infeasible"));
         assertTrue(html.contains("<b>3</b>on the front"));
-
-        // Front table: front trials, not the dominated or infeasible ones; baseline row first.
-        String table = html.substring(html.indexOf("<table class=\"front\">"), html.indexOf("</table>", html.indexOf("<table class=\"front\">")));
-        for (int n : frontNumbers) {
-            assertTrue(table.contains("<tr data-trial=\"" + n + "\"><td class=\"n\">" + n + "</td>"), "front trial " + n);
+        assertTrue(html.contains("The Pareto front is decided on all objectives together"), "front membership explained");
+        assertTrue(html.contains("<dt>Trial time</dt><dd>median 1 min 01 s, longest 1 min 05 s, "), html.substring(html.indexOf("Trial time")));
+        // the front without JavaScript: its trials and their plans, not the others
+        String noscript = html.substring(html.indexOf("<noscript>"), html.indexOf("</noscript>"));
+        assertTrue(noscript.contains("<tr><td class=\"n\">1</td><td class=\"n\">89.00%</td><td class=\"n\">12.0 ms</td>"), noscript);
+        assertTrue(noscript.contains("<td>INT8 weights</td>"));
+        assertTrue(noscript.contains("<td>one-shot to 50% sparsity, INT4 weights</td>"));
+        assertFalse(noscript.contains("<td class=\"n\">3</td>"));
+        assertTrue(noscript.contains("bin/kompakt export RUN_DIR --trial N"));
+        // the sections the script fills are hidden until it runs
+        for (String id : List.of("tradeoffs", "parallel", "trials")) {
+            assertTrue(html.contains("<section id=\"" + id + "\" class=\"js\" hidden>"), id);
         }
-        assertFalse(table.contains("data-trial=\"2\""));
-        assertFalse(table.contains("data-trial=\"3\""));
-        assertTrue(table.indexOf("baseline") < table.indexOf("data-trial=\"0\""), "baseline row at the top");
-        assertTrue(table.contains("91.50%"), "baseline accuracy as percent");
-        assertTrue(table.contains("89.00%"));
-        assertTrue(table.contains("250 kB <span class=\"sub\">250,000 B</span>"));
-        assertTrue(table.contains("1.20 MB"));
-        assertTrue(table.contains("12.0 ms"));
-        assertTrue(table.contains("4.8x"), "compression ratio of trial 1");
-        assertTrue(table.contains("2.50 pp"), "accuracy drop of trial 1");
-        for (String param : List.of(">method<", ">bits<", ">sparsity<")) {
-            assertTrue(table.contains(param), param);
-        }
-        assertTrue(table.contains(">quant<"));
-
-        // Baseline marker in every plot.
-        assertEquals(3, count(html, "<g class=\"bl\">"));
-        assertTrue(html.contains(">baseline</text>"));
-
-        // Failed trial: escaped.
-        assertFalse(html.contains("<script"), "no raw script tag anywhere");
-        assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; CUDA out of memory &amp; more"));
-
-        // Provenance, sorted by key and escaped.
+        assertTrue(html.contains("<select id=\"sx\"></select>") && html.contains("<select id=\"sy\"></select>"), "two axis choices");
+        // progress: both axes labelled
+        String progress = section(html, "progress");
+        assertTrue(progress.contains("<path class=\"hv\""));
+        assertTrue(progress.contains(">completed trials</text>") && progress.contains(">hypervolume (normalised)</text>"));
+        double expected = RunComparison.normalisedHypervolume(run.front(), run.objectives(), dev.kompakt.search.pareto.Normalization.fromPoints(
+                run.trials().stream().filter(t -> t.isComplete() && t.violation(run.constraints()) == 0)
+                        .map(t -> t.minimizationVector(run.objectives())).toList()));
+        assertTrue(progress.contains("final hypervolume " + ReportWriter.fixed(expected, 4)), "final hypervolume " + expected);
+        // failed trials, one cause
+        String failed = section(html, "failed");
+        assertTrue(failed.contains("(1 trial, 1 cause)"), failed);
+        assertTrue(failed.contains("<details><summary>full error of trial 4</summary>"));
+        // importance needs more trials than this
+        assertTrue(section(html, "importance").contains("Needs at least 20 completed trials"));
+        // provenance, sorted by key and escaped
         int c = html.indexOf(">command<"), g = html.indexOf(">git_commit<"), s = html.indexOf(">seed<");
         assertTrue(c > 0 && c < g && g < s, "provenance sorted by key");
         assertTrue(html.contains("kompakt run --config a&amp;b.yaml"));
+    }
+
+    @Test
+    void failuresAreGroupedByTheirFirstLineWithTheTraceBehindDetails() {
+        List<Trial> trials = new ArrayList<>();
+        String[] first = {"java.lang.OutOfMemoryError: Java heap space", "java.lang.IllegalStateException: NaN loss", "  "};
+        for (int i = 0; i < 289; i++) {
+            String error = i % 3 == 2 ? null : first[i % 3] + "\n\tat dev.kompakt.A.b(A.java:" + i + ")";
+            trials.add(new Trial(i, TrialState.FAILED, new Assignment(Map.of("quant.weight_bits", 8)), Map.of(), error, "w", T0, T0.plusSeconds(1)));
+        }
+        String html = ReportWriter.render(new RunSummary("failing", OBJECTIVES, CONSTRAINTS, trials, List.of(), Map.of(), Map.of()));
+        String failed = section(html, "failed");
+        assertTrue(failed.contains("(289 trials, 3 causes)"), failed.substring(0, 300));
+        assertEquals(3, count(failed, "<details>"), "one trace per cause, not per trial");
+        assertTrue(failed.contains("<tr><td class=\"n\">97</td><td><div class=\"cause\">java.lang.OutOfMemoryError: Java heap space</div>"));
+        assertTrue(failed.contains("<tr><td class=\"n\">96</td><td><div class=\"cause\">java.lang.IllegalStateException: NaN loss</div>"));
+        assertTrue(failed.contains("<div class=\"cause\">(no error recorded)</div>"));
+        assertTrue(failed.contains("trials 0, 3, 6, 9,") && failed.contains(" and 67 more"), "the trials of a cause, the first 30 by number");
+        assertTrue(failed.contains("(97 different texts in this group)"));
+        assertTrue(failed.length() < 6_000, "grouped: " + failed.length() + " characters for 289 failures");
+    }
+
+    @Test
+    void importanceBarsPerObjective() {
+        // accuracy depends on the sparsity only; size on the weight bits only; the temperature decides nothing
+        Random rnd = new Random(3);
+        List<Trial> trials = new ArrayList<>();
+        int[] bits = {32, 8, 4};
+        for (int i = 0; i < 300; i++) {
+            double sparsity = rnd.nextDouble() * 0.9;
+            int b = bits[rnd.nextInt(3)];
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("prune.sparsity", sparsity);
+            p.put("quant.weight_bits", b);
+            p.put("distill.enabled", true);
+            p.put("distill.temperature", 1 + 9 * rnd.nextDouble());
+            p.put("distill.alpha", 0.5);
+            trials.add(complete(i, p, metrics(0.9 - 0.1 * sparsity + 0.001 * rnd.nextDouble(), 1000.0 * b, 10, 20, b <= 8)));
+        }
+        RunSummary run = new RunSummary("imp", List.of(Objective.maximize("accuracy"), Objective.minimize("size_bytes")), List.of(), trials,
+                dev.kompakt.search.pareto.ParetoFront.of(trials, List.of(Objective.maximize("accuracy"), Objective.minimize("size_bytes")), List.of()),
+                Map.of(), Map.of());
+        String imp = section(ReportWriter.render(run), "importance");
+        int acc = imp.indexOf("<h3>accuracy"), size = imp.indexOf("<h3>size_bytes");
+        assertTrue(acc > 0 && size > acc, imp);
+        String accBars = imp.substring(acc, size);
+        String sizeBars = imp.substring(size);
+        assertTrue(accBars.indexOf("<th>prune.sparsity</th>") < accBars.indexOf("<th>distill.temperature</th>"), accBars);
+        assertTrue(accBars.indexOf("<th>prune.sparsity</th>") < accBars.indexOf("<th>quant.weight_bits</th>"), accBars);
+        assertTrue(sizeBars.indexOf("<th>quant.weight_bits</th>") < sizeBars.indexOf("<th>prune.sparsity</th>"), sizeBars);
+        assertTrue(accBars.contains("<span class=\"bar\" style=\"width:"), accBars);
+        assertTrue(imp.contains("PED-ANOVA"));
+        assertEquals(3, count(accBars, "<tr title=\"Pearson divergence"), "the three parameters that vary");
     }
 
     @Test
@@ -168,7 +244,6 @@ class ReportWriterTest {
         assertTrue(Files.isRegularFile(file));
         String written = Files.readString(file, StandardCharsets.UTF_8);
         assertEquals(ReportWriter.render(run), written);
-        assertTrue(written.contains("baseline"));
         try (var files = Files.list(file.getParent())) {
             assertEquals(1, files.count(), "no temporary file left behind");
         }
@@ -185,47 +260,36 @@ class ReportWriterTest {
     }
 
     @Test
-    void emptyRunSaysThereIsNothingToPlot() {
+    void emptyAndDegenerateRuns() throws Exception {
         RunSummary empty = new RunSummary("empty", OBJECTIVES, CONSTRAINTS,
                 List.of(Trial.running(0, new Assignment(Map.of()), T0),
                         new Trial(1, TrialState.FAILED, new Assignment(Map.of()), Map.of(), null, null, T0, T0)),
                 List.of(), Map.of(), Map.of());
         String html = ReportWriter.render(empty);
         assertSelfContained(html);
-        assertEquals(0, count(html, "<svg"));
-        assertTrue(html.contains("nothing to plot"));
+        assertFalse(html.contains("<section id=\"progress\">"), "nothing to plot");
         assertTrue(html.contains("the front is empty"));
         assertTrue(html.contains("(no error recorded)"));
         assertTrue(html.contains("No provenance recorded"));
+        assertEquals(2, data(html).get("trials").size());
 
         String noTrials = ReportWriter.render(new RunSummary(null, List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of()));
-        assertTrue(noTrials.contains("nothing to plot"));
         assertTrue(noTrials.contains("Untitled run"));
-    }
+        assertEquals(0, data(noTrials).get("trials").size());
 
-    @Test
-    void degenerateDataStillPlots() {
-        // A single point, all X equal, and points with a missing or NaN metric.
-        Map<String, Double> nan = new LinkedHashMap<>(metrics(0.9, 1000, 5, 5));
+        // NaN and missing metrics are null in the data, never NaN
+        Map<String, Double> nan = new LinkedHashMap<>(metrics(0.9, 1000, 5, 5, false));
         nan.put("latency_ms@rpi4", Double.NaN);
-        Map<String, Double> missing = new LinkedHashMap<>(metrics(0.8, 1000, 5, 5));
+        Map<String, Double> missing = new LinkedHashMap<>(metrics(0.8, 1000, 5, 5, false));
         missing.remove("energy_mj@rpi4");
-        List<Trial> trials = List.of(
-                complete(0, Map.of(), metrics(0.85, 1000, 5, 5)),
-                complete(1, Map.of(), nan),
-                complete(2, Map.of(), missing));
-        RunSummary run = new RunSummary("degenerate", OBJECTIVES, List.of(), trials, List.of(trials.get(0)), Map.of(), Map.of());
-        String html = ReportWriter.render(run);
-        assertEquals(3, count(html, "<svg"));
-        assertFalse(html.contains("NaN"));
-        assertFalse(html.contains("Infinity"));
-        assertTrue(html.contains("1 trial without both metrics not shown."));
-        assertFalse(html.contains("<g class=\"bl\">"), "no baseline given, none drawn");
-
-        // Only one objective: nothing to trade off.
-        RunSummary single = new RunSummary("one", List.of(Objective.maximize("accuracy")), List.of(), trials,
-                List.of(trials.get(0)), Map.of(), Map.of());
-        assertTrue(ReportWriter.render(single).contains("nothing to plot"));
+        List<Trial> trials = List.of(complete(0, Map.of(), metrics(0.85, 1000, 5, 5, false)), complete(1, Map.of(), nan), complete(2, Map.of(), missing));
+        String degenerate = ReportWriter.render(new RunSummary("degenerate", OBJECTIVES, List.of(), trials, List.of(trials.get(0)), Map.of(), Map.of()));
+        assertFalse(withoutScript(degenerate).contains("NaN"));
+        assertFalse(withoutScript(degenerate).contains("Infinity"));
+        JsonNode d = data(degenerate);
+        assertTrue(d.get("trials").get(1).get(3).get(1).isNull());
+        assertTrue(d.get("trials").get(2).get(3).get(2).isNull());
+        assertTrue(d.get("baseline").get(0).isNull());
     }
 
     @Test
@@ -242,6 +306,14 @@ class ReportWriterTest {
         assertEquals("&lt;a href=&quot;x&quot;&gt;&amp;&#39;", ReportWriter.escape("<a href=\"x\">&'"));
         assertEquals("0.25", ReportWriter.paramValue(0.25));
         assertEquals("true", ReportWriter.paramValue(true));
+        assertEquals("4.5 s", ReportWriter.duration(4.5));
+        assertEquals("42 s", ReportWriter.duration(42.2));
+        assertEquals("3 min 05 s", ReportWriter.duration(185));
+        assertEquals("2 h 03 min", ReportWriter.duration(2 * 3600 + 3 * 60 + 10));
+        assertEquals("\"a\\u003c/script\\u003e\\n\\\"\"", ReportData.str(new StringBuilder(), "a</script>\n\"").toString());
+        assertEquals("12", ReportData.num(new StringBuilder(), 12.0).toString());
+        assertEquals("0.1", ReportData.num(new StringBuilder(), 0.1).toString());
+        assertEquals("null", ReportData.num(new StringBuilder(), Double.NaN).toString());
     }
 
     @Test
@@ -262,49 +334,34 @@ class ReportWriterTest {
     }
 
     @Test
-    void rendersTenThousandTrials() {
+    void rendersTenThousandTrialsInAFileOfReasonableSize() throws Exception {
         RunSummary run = largeRun(10_000, 7);
+        long t0 = System.nanoTime();
         String html = ReportWriter.render(run);
-        assertSelfContained(html);
-        assertEquals(4, count(html, "<svg"), "three trade-off plots and the progress plot");
-        assertTrue(html.length() > 1_000_000);
-        assertTrue(count(html, "<circle") >= 3 * 9_000);
-    }
-
-    private static RunSummary largeRun(int n, long seed) {
-        Random rnd = new Random(seed);
-        List<Trial> trials = new ArrayList<>(n);
-        String[] methods = {"prune", "quant", "prune+quant", "lowrank"};
-        for (int i = 0; i < n; i++) {
-            double compress = Math.exp(rnd.nextDouble() * Math.log(60));
-            double acc = 0.915 - 0.004 * Math.log(compress) * (1 + rnd.nextDouble() * 3) - rnd.nextDouble() * 0.01;
-            double size = 1_200_000 / compress;
-            double lat = 4 + 21 / Math.sqrt(compress) * (0.8 + 0.4 * rnd.nextDouble());
-            double energy = lat * (2.2 + 0.6 * rnd.nextDouble());
-            Map<String, Object> params = new LinkedHashMap<>();
-            params.put("method", methods[rnd.nextInt(methods.length)]);
-            params.put("sparsity", Math.round(rnd.nextDouble() * 90) / 100.0);
-            if (rnd.nextBoolean()) {
-                params.put("bits", 2 << rnd.nextInt(3));
-            }
-            if (i % 97 == 13) {
-                trials.add(new Trial(i, TrialState.FAILED, new Assignment(params), Map.of(),
-                        "java.lang.IllegalStateException: evaluator crashed <exit 137>\n\tat dev.kompakt.Eval.run(Eval.java:42)",
-                        "worker-" + (i % 4), T0, T0.plusSeconds(3)));
-            } else if (i % 89 == 5) {
-                trials.add(new Trial(i, TrialState.STOPPED, new Assignment(params), Map.of("accuracy", acc), null,
-                        "worker-" + (i % 4), T0, T0.plusSeconds(3)));
-            } else {
-                trials.add(complete(i, params, metrics(acc, size, lat, energy)));
-            }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        long t1 = System.nanoTime();
+        ReportWriter.render(run);
+        long again = (System.nanoTime() - t1) / 1_000_000;
+        long t2 = System.nanoTime();
+        for (Objective o : run.objectives()) {
+            dev.kompakt.search.importance.PedAnova.evaluate(run.trials(), o);
         }
-        List<Trial> front = ParetoFront.of(trials, OBJECTIVES, CONSTRAINTS);
-        Map<String, String> prov = new LinkedHashMap<>();
-        prov.put("git_commit", "3f9c2e1d");
-        prov.put("model", "resnet18");
-        prov.put("dataset", "cifar10 (test split, 10,000 images)");
-        prov.put("started", "2025-01-01T00:00:00Z");
-        prov.put("sampler", "NSGA-II, seed 42");
-        return new RunSummary("resnet18-cifar10 nightly", OBJECTIVES, CONSTRAINTS, trials, front, BASELINE, prov);
+        long importance = (System.nanoTime() - t2) / 1_000_000;
+        int bytes = html.getBytes(StandardCharsets.UTF_8).length;
+        System.out.printf("report of 10,000 trials: %,d bytes, rendered in %d ms (again: %d ms, of which PED-ANOVA %d ms)%n", bytes, ms,
+                again, importance);
+        assertSelfContained(html);
+        JsonNode d = data(html);
+        assertEquals(10_000, d.get("trials").size());
+        assertTrue(bytes < 4_000_000, "10,000 trials in " + bytes + " bytes");
+        // the failures' texts are each stored once; three causes in the failed section
+        long failed = run.trials().stream().filter(t -> t.state() == TrialState.FAILED).count();
+        long distinct = run.trials().stream().filter(t -> t.state() == TrialState.FAILED).map(Trial::error).distinct().count();
+        assertEquals(distinct, d.get("errors").size(), "each distinct failure text once");
+        assertTrue(distinct < failed, "test data: some failures share their text");
+        String section = section(html, "failed");
+        assertTrue(section.contains("(" + failed + " trials, 3 causes)"), section.substring(0, 200));
+        assertEquals(3, count(section, "<details>"));
+        assertEquals(4, count(section(html, "importance"), "<h3>"), "bars for each objective");
     }
 }
