@@ -416,7 +416,8 @@ public class CliTest {
         assertTrue(csv.get(1).startsWith("0,") && csv.get(2).startsWith("1,"), csv.toString());
 
         String html = Files.readString(run.resolve("report.html"));
-        assertTrue(html.contains("<svg"), "report has charts");
+        assertTrue(html.contains("<script type=\"application/json\" id=\"kompakt-data\">"), "report embeds the trials for its charts");
+        assertTrue(html.contains("<svg class=\"plot\""), "report draws the hypervolume plot in the page itself");
         assertTrue(html.contains("boom"), "report lists the failed trial's cause");
         // report does not touch the journal or the spec
         assertEquals(9, Files.readAllLines(run.resolve("trials.jsonl")).size());
