@@ -74,7 +74,7 @@ public final class Exporter {
             empty = entries.findAny().isEmpty();
         }
         if (!empty && !force) {
-            throw new SpecException(dir.toString(), List.of("already exists and is not empty (an earlier export?): nothing was written; "
+            throw new SpecException(dir.toString(), List.of("already exists and is not empty (an earlier export or apply?): nothing was written; "
                     + "pass --force to replace the files it writes there, or --out another directory"));
         }
     }

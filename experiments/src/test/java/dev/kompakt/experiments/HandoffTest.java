@@ -48,8 +48,9 @@ class HandoffTest {
     static final Path TEST_SOURCE = Path.of("src/test/java/dev/kompakt/experiments/HandoffTest.java");
     static final Path README = Path.of("../README.md");
 
+    /** Shared by the tests: the run, its export and the applied models (static: made before {@code @BeforeAll}). */
     @TempDir
-    Path tmp;
+    static Path tmp;
 
     /** The run's baseline: the cache zip named in provenance.json's baseline.source ("cache PATH" or "trained (cached as PATH)"). */
     Path baselineZip;
@@ -263,7 +264,9 @@ class HandoffTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = KompaktCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        Cli cli = new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        System.out.println("$ kompakt " + String.join(" ", args) + "\n" + cli.out() + cli.err() + "exit " + code);
+        return cli;
     }
 
     static Map<String, byte[]> snapshot(Path dir) throws IOException {
