@@ -131,6 +131,27 @@ public final class CandidateEvaluator {
         return context.atSize(size[0], size[1]);
     }
 
+    /**
+     * The candidate's layer costs as the metrics count them ({@code size_bytes} is their {@link CostModel#totalStorageBytes}):
+     * at each layer's weight bits, and at the activation bits of its deployment form (the INT8 export runs its integer
+     * layers on 8-bit activations) or of the plan's activation quantization.
+     */
+    public List<LayerCost> costs(Candidate candidate) {
+        ComputationGraph net = candidate.network();
+        Map<String, Integer> activationBits = new HashMap<>();
+        if (candidate.int8()) {
+            GraphOnnxExporter.integerLayers(net).forEach(v -> activationBits.put(v, 8));
+        }
+        QuantizationStrategy.Plan quant = candidate.plan().quantization();
+        if (quant.quantizesActivations()) {
+            // every vertex reads and writes activations at the planned bits (the input images are 8-bit already)
+            for (String v : net.getConfiguration().getVertices().keySet()) {
+                activationBits.merge(v, quant.activationBits(), Math::min);
+            }
+        }
+        return GraphCostModel.of(net, contextFor(candidate.plan()).inputType(), candidate.weightBits(), activationBits);
+    }
+
     public Map<String, Double> evaluate(CompressionPlan plan, TrainingBudget budget, long seed) {
         EvaluationContext context = contextFor(plan);
         Candidate candidate = build(plan, budget, seed);
@@ -139,19 +160,8 @@ public final class CandidateEvaluator {
         double trainSeconds = candidate.trainSeconds();
         double accuracy = Training.accuracy(net, context.validation());
         double testAccuracy = context.validation() == context.test() ? accuracy : Training.accuracy(net, context.test());
-        // The INT8 deployment form runs its integer layers on 8-bit activations: the simulated devices see that too.
-        Map<String, Integer> activationBits = new HashMap<>();
-        if (candidate.int8()) {
-            GraphOnnxExporter.integerLayers(net).forEach(v -> activationBits.put(v, 8));
-        }
         QuantizationStrategy.Plan quant = plan.quantization();
-        if (quant.quantizesActivations()) {
-            // every vertex reads and writes activations at the planned bits (the input images are 8-bit already)
-            for (String v : net.getConfiguration().getVertices().keySet()) {
-                activationBits.merge(v, quant.activationBits(), Math::min);
-            }
-        }
-        List<LayerCost> costs = GraphCostModel.of(net, context.inputType(), bits, activationBits);
+        List<LayerCost> costs = costs(candidate);
         long size = CostModel.totalStorageBytes(costs);
         long params = CostModel.totalParameters(costs);
         boolean int8 = candidate.int8();

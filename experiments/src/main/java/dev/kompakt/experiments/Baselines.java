@@ -16,6 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,14 +58,22 @@ public final class Baselines {
      * is a {@link SpecException} on field {@code baseline.model} (the caller writes nothing).
      */
     public static Baseline load(ExperimentSpec spec, SampleSet train) {
-        Path file = spec.baseline().model();
+        return load(spec.baseline().model(), train, "baseline.model");
+    }
+
+    /**
+     * The model in {@code file} (a DL4J zip or a Keras {@code .h5}), checked against the data: every reason it cannot be
+     * used is a {@link SpecException} on {@code file}, each problem starting with {@code field} (the spec field or the
+     * command-line option that named the file).
+     */
+    public static Baseline load(Path file, SampleSet train, String field) {
         ComputationGraph net;
         try {
             net = ModelFiles.read(file);
         } catch (IllegalArgumentException e) {
-            throw new SpecException(file.toString(), List.of("baseline.model: " + e.getMessage()));
+            throw new SpecException(file.toString(), List.of(field + ": " + e.getMessage()));
         } catch (RuntimeException e) {
-            throw new SpecException(file.toString(), List.of("baseline.model: " + file + ": cannot be read as a model ("
+            throw new SpecException(file.toString(), List.of(field + ": " + file + ": cannot be read as a model ("
                     + ModelFiles.describe(e) + ")"));
         }
         List<String> problems;
@@ -78,16 +88,27 @@ public final class Baselines {
             problems = List.of(file + ": does not fit the data " + train.shape() + " with " + train.classes() + " classes ("
                     + ModelFiles.describe(e) + ")");
         }
-        throw new SpecException(file.toString(), problems.stream().map(p -> "baseline.model: " + p).toList());
+        throw new SpecException(file.toString(), problems.stream().map(p -> field + ": " + p).toList());
     }
 
+    /** {@link #obtain(ExperimentSpec, Architecture, SampleSet, PrintStream)} telling only the log what it does. */
     public static Baseline obtain(ExperimentSpec spec, Architecture arch, SampleSet train) throws IOException {
+        return obtain(spec, arch, train, new PrintStream(OutputStream.nullOutputStream()));
+    }
+
+    /**
+     * The spec's baseline: the user's model ({@link #load}), else the built-in family from the cache, else trained (and
+     * cached). Before it trains, {@code console} says so and why: the cache has no such baseline (a new one, or the cache
+     * was cleared or is another machine's) or the cached file cannot be read.
+     */
+    public static Baseline obtain(ExperimentSpec spec, Architecture arch, SampleSet train, PrintStream console) throws IOException {
         ExperimentSpec.Baseline b = spec.baseline();
         if (b.model() != null) {
             return load(spec, train);
         }
         String key = key(spec, arch, train);
         Path cached = cacheDir().resolve("baselines").resolve(key + ".zip");
+        String why = "not in the cache (" + cached + " does not exist)";
         if (Files.isRegularFile(cached)) {
             try {
                 ComputationGraph net = ModelBytes.read(Files.readAllBytes(cached));
@@ -95,14 +116,18 @@ public final class Baselines {
                 return new Baseline(net, "cache " + cached, key);
             } catch (RuntimeException e) {
                 LOG.warn("ignoring unreadable cached baseline {} ({}); retraining", cached, e.getMessage());
+                why = "the cached " + cached + " cannot be read (" + ModelFiles.describe(e) + ")";
             }
         }
+        console.printf("baseline: %s: training %s for %d epochs on %d samples (seed %d)%n", why, arch.family(), b.epochs(), train.size(),
+                spec.seed());
         LOG.info("training baseline {} for {} epochs on {} samples", arch.family(), b.epochs(), train.size());
         ComputationGraph net = NetworkFactory.build(arch, train.shape(), train.classes(), spec.seed(), b.learningRate(), null);
         Training.fit(net, Tensors.toDataSet(train), b.epochs(), b.batchSize(), PruningMasks.none(), spec.seed());
         AtomicFiles.write(cached, ModelBytes.write(net));
         return new Baseline(net, "trained (cached as " + cached + ")", key);
     }
+
     static String key(ExperimentSpec spec, Architecture arch, SampleSet train) {
         ExperimentSpec.Baseline b = spec.baseline();
         String recipe = String.join("|", "v1", train.sha256(), arch.family().name(), Double.toString(arch.width()),

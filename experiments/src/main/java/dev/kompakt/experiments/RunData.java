@@ -48,7 +48,14 @@ public record RunData(Path directory, SampleSet train, SampleSet validation, Sam
      * @throws SpecException (exit 2) naming {@code data} and the file when the data cannot be read or does not fit the spec
      */
     public static RunData load(ExperimentSpec spec, Path dir, boolean legacy) throws IOException {
-        ExperimentSpec.Data d = spec.data();
+        return load(spec.data(), spec.seed(), dir, legacy);
+    }
+
+    /**
+     * The data section {@code d} of a run whose seed is {@code seed} (it chooses the subsets and the validation split) from
+     * {@code dir}, as {@link #load(ExperimentSpec, Path, boolean)}: what a recipe applied outside its run reads.
+     */
+    public static RunData load(ExperimentSpec.Data d, long seed, Path dir, boolean legacy) throws IOException {
         if (dir == null) {
             if (!d.format().equals("idx")) {
                 throw new SpecException("data.path", List.of("required for data.format " + d.format()));
@@ -76,7 +83,6 @@ public record RunData(Path directory, SampleSet train, SampleSet validation, Sam
             }
         }
         Dataset all = data.train();
-        long seed = spec.seed();
         Splits.TrainValidation split = Splits.trainValidation(all, d.validationFraction(), seed);
         int[] trainIdx = roundRobin(all, Splits.stratifiedSubset(all, split.train(), d.trainSamples(), seed));
         int[] validationIdx = Splits.stratifiedSubset(all, split.validation(), d.testSamples(), seed);

@@ -18,6 +18,7 @@ import dev.kompakt.strategies.plan.CompressionPlan;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -34,30 +35,34 @@ import java.util.Map;
 public record RunSetup(ExperimentSpec spec, RunData data, Baselines.Baseline baseline, List<HardwareProfile> devices) {
     /**
      * A new run's set-up: {@code userModel} is the user's model, loaded and checked against the data before anything
-     * was written ({@link Baselines#load}), or null to obtain the built-in family's baseline (trained or cached).
+     * was written ({@link Baselines#load}), or null to obtain the built-in family's baseline (trained or cached; {@code console}
+     * is told before it trains).
      */
-    static RunSetup fresh(ExperimentSpec spec, RunData data, Baselines.Baseline userModel, ProfileRegistry profiles) throws IOException {
-        Baselines.Baseline baseline = userModel != null ? userModel : Baselines.obtain(spec, architecture(spec), data.train());
+    static RunSetup fresh(ExperimentSpec spec, RunData data, Baselines.Baseline userModel, ProfileRegistry profiles, PrintStream console)
+            throws IOException {
+        Baselines.Baseline baseline = userModel != null ? userModel : Baselines.obtain(spec, architecture(spec), data.train(), console);
         return new RunSetup(spec, data, baseline, devices(spec, profiles));
     }
 
     /**
      * The set-up of a run that was started before (to resume or export it): the data directory and the model path as
-     * its provenance recorded them, since a spec copied into a run directory resolves relative paths there.
+     * its provenance recorded them, since a spec copied into a run directory resolves relative paths there. A built-in
+     * baseline no longer in the cache is trained again, and {@code console} is told so first.
      */
-    static RunSetup recorded(ExperimentSpec spec, Map<String, String> provenance, ProfileRegistry profiles) throws IOException {
-        return recorded(spec, provenance, !provenance.containsKey("data.split"), profiles);
+    static RunSetup recorded(ExperimentSpec spec, Map<String, String> provenance, ProfileRegistry profiles, PrintStream console)
+            throws IOException {
+        return recorded(spec, provenance, !provenance.containsKey("data.split"), profiles, console);
     }
 
     /** The set-up of {@code run} ({@link RecordedRun#legacySplit} says how its data are split). */
-    static RunSetup recorded(RecordedRun run, ProfileRegistry profiles) throws IOException {
-        return recorded(run.spec(), run.provenance(), run.legacySplit(), profiles);
+    static RunSetup recorded(RecordedRun run, ProfileRegistry profiles, PrintStream console) throws IOException {
+        return recorded(run.spec(), run.provenance(), run.legacySplit(), profiles, console);
     }
 
-    private static RunSetup recorded(ExperimentSpec spec, Map<String, String> provenance, boolean legacySplit, ProfileRegistry profiles)
-            throws IOException {
+    private static RunSetup recorded(ExperimentSpec spec, Map<String, String> provenance, boolean legacySplit, ProfileRegistry profiles,
+                                     PrintStream console) throws IOException {
         RunData data = RunData.load(spec, recordedDataDirectory(spec, provenance), legacySplit);
-        Baselines.Baseline baseline = Baselines.obtain(withRecordedBaseline(spec, provenance), architecture(spec), data.train());
+        Baselines.Baseline baseline = Baselines.obtain(withRecordedBaseline(spec, provenance), architecture(spec), data.train(), console);
         return new RunSetup(spec, data, baseline, devices(spec, profiles));
     }
 

@@ -109,7 +109,7 @@ public final class SearchRunner {
                         data.test().size());
 
                 long t0 = System.nanoTime();
-                RunSetup setup = RunSetup.fresh(spec, data, userModel, profiles);
+                RunSetup setup = RunSetup.fresh(spec, data, userModel, profiles, console);
                 console.printf("baseline: %s, %s (%.1f s)%n", userModel != null ? "your model" : RunSetup.architecture(spec).family(),
                         setup.baseline().source(), (System.nanoTime() - t0) / 1e9);
                 Map<String, Double> baselineMetrics = setup.measureBaseline();
@@ -175,7 +175,7 @@ public final class SearchRunner {
         run.unreadable().forEach(u -> console.println("warning: " + u + "; rebuilding it"));
         List<Trial> recorded = run.trials();
         Map<String, String> provenance = run.provenance();
-        RunSetup setup = RunSetup.recorded(run, profiles);
+        RunSetup setup = RunSetup.recorded(run, profiles, console);
         if (!Provenance.complete(provenance)) {
             // killed before the baseline was known, or provenance.json lost: what was recorded stays, the rest is measured now
             Map<String, String> rebuilt = Provenance.of(spec, specHash, setup, options.master());

@@ -89,6 +89,8 @@ class ArchitectureSearchTest {
                 exportDir.toString()}, new PrintStream(out, true), new PrintStream(err, true)), err.toString(StandardCharsets.UTF_8));
         JsonNode recipe = new ObjectMapper().readTree(exportDir.resolve("recipe.json").toFile());
         assertEquals(arch.describe(), recipe.get("architecture").asText());
+        assertEquals(recipe.get("plan"), new ObjectMapper().valueToTree(Recipe.read(exportDir.resolve("recipe.json")).plan()),
+                "the recipe's plan (a built network's) reads back as `kompakt apply` reads it");
         assertEquals(built.metric("accuracy"), recipe.get("rebuilt_accuracy").asDouble(), 1e-9, "the export rebuilds the trial's network exactly");
         assertEquals(built.metric("test_accuracy"), recipe.get("rebuilt_test_accuracy").asDouble(), 1e-9);
         int r = arch.resolution();

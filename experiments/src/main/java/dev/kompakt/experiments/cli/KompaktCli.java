@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
         description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
                 + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
         subcommands = {KompaktCli.Search.class, KompaktCli.Resume.class, KompaktCli.Report.class, KompaktCli.Serve.class, KompaktCli.Compare.class,
-                KompaktCli.Export.class, KompaktCli.Validate.class,
+                KompaktCli.Export.class, KompaktCli.Apply.class, KompaktCli.Validate.class,
                 KompaktCli.Profiles.class, KompaktCli.Metrics.class, KompaktCli.Bench.class})
 public final class KompaktCli implements Callable<Integer> {
     static final int BAD_INPUT = 2;
@@ -261,7 +261,7 @@ public final class KompaktCli implements Callable<Integer> {
 
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Rebuild one trial of a run from its recipe and write model.onnx (INT8 when its weights have at most "
-                    + "8 bits) and recipe.json.")
+                    + "8 bits) and recipe.json. An output directory that exists and is not empty is refused (exit 2) unless --force.")
     static final class Export implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory written by `kompakt search`")
         Path runDir;
@@ -272,6 +272,9 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--out", description = "output directory (default: RUN_DIR/export/trial-N)")
         Path out;
 
+        @Option(names = "--force", description = "replace model.onnx and recipe.json in an output directory that is not empty")
+        boolean force;
+
         @CommandLine.Mixin
         ProfilesOption profilesOption;
 
@@ -281,28 +284,71 @@ public final class KompaktCli implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             ProfileRegistry profiles = ProfileRegistry.load(profilesOption.profiles);
-            RecordedRun run = RecordedRun.load(runDir, profiles.all().keySet());
-            List<Trial> trials = run.trials();
-            if (trial < 0 || trial >= trials.size() || trials.get(trial).state() != TrialState.COMPLETE) {
-                throw new SpecException(runDir.toString(), List.of("--trial " + trial + ": " + (trial < 0 || trial >= trials.size()
-                        ? "no such trial (the run has " + trials.size() + ")" : "the trial is " + trials.get(trial).state() + ", not COMPLETE")));
-            }
-            Path dir = out != null ? out : runDir.resolve("export").resolve("trial-" + trial);
-            java.util.Map<String, String> provenance = new java.util.LinkedHashMap<>(run.provenance());
-            if (!run.legacySplit()) {
-                provenance.putIfAbsent("data.split", "(provenance.json unreadable: the split of this version)");
-            }
-            dev.kompakt.experiments.Exporter.Exported e = dev.kompakt.experiments.Exporter.export(runDir, run.spec(), trials, trial,
-                    provenance, profiles, dir, parent.out);
-            parent.out.printf("wrote %s and %s (accuracy %.4f in the run, %.4f rebuilt)%n", e.model(), e.recipe(), e.journalAccuracy(),
-                    e.rebuiltAccuracy());
+            dev.kompakt.experiments.Exporter.Exported e = dev.kompakt.experiments.Exporter.export(runDir, trial, out, force, profiles, parent.out);
+            parent.out.printf("wrote %s and %s (accuracy %.4f in the run, %.4f rebuilt; %s)%n", e.model(), e.recipe(), e.journalAccuracy(),
+                    e.rebuiltAccuracy(), sizes(e.sizeBytes(), e.onnxBytes()));
             if (Math.abs(e.journalAccuracy() - e.rebuiltAccuracy()) > 1e-9) {
                 parent.out.printf("warning: the rebuilt model is not the one the run measured (accuracy %.4f vs %.4f): training is repeatable on "
                         + "the same CPU type and library build, so this machine or its libraries differ from the run's executors (%s)%n",
-                        e.rebuiltAccuracy(), e.journalAccuracy(), trials.get(trial).worker());
+                        e.rebuiltAccuracy(), e.journalAccuracy(), e.worker());
             }
             return 0;
         }
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = "Apply an exported recipe.json (its plan, budget and seed) to a model outside its run: read the data as the "
+                    + "recipe's run read its own, build the compressed network the way export does, and write model.onnx, model.zip (the "
+                    + "compressed DL4J network) and recipe.json with the accuracy measured. On the run's model and data it reproduces the "
+                    + "recipe's accuracy exactly; it warns when the two differ.")
+    static final class Apply implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RECIPE", description = "a recipe.json written by `kompakt export` (or `kompakt apply`)")
+        Path recipe;
+
+        @Option(names = "--model", required = true, description = "the network to compress: a DL4J model zip (ComputationGraph or "
+                + "MultiLayerNetwork) or a Keras .h5 file, as a spec's baseline.model")
+        Path model;
+
+        @Option(names = "--data", required = true, description = "the data directory, as a spec's data.path")
+        Path data;
+
+        @Option(names = "--format", description = "the data's format: idx, cifar10, cifar100, folder or csv (default: the format the "
+                + "recipe's run used)")
+        String format;
+
+        @Option(names = "--out", required = true, description = "output directory; refused (exit 2) if it exists and is not empty, unless --force")
+        Path out;
+
+        @Option(names = "--force", description = "replace model.onnx, model.zip and recipe.json in an output directory that is not empty")
+        boolean force;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintStream console = parent.out;
+            dev.kompakt.experiments.Exporter.requireOutput(out, force);
+            dev.kompakt.experiments.Recipe r = dev.kompakt.experiments.Recipe.read(recipe);
+            dev.kompakt.experiments.Applier.Applied a = dev.kompakt.experiments.Applier.apply(r, model, data, format, console);
+            dev.kompakt.experiments.Applier.write(a, out);
+            var rebuilt = a.rebuild();
+            console.printf("wrote %s, %s and %s (%s)%n", out.resolve("model.onnx"), out.resolve("model.zip"), out.resolve("recipe.json"),
+                    sizes(rebuilt.sizeBytes(), rebuilt.onnx().length));
+            console.printf("accuracy %.4f applied, %.4f recorded in %s%s%n", a.accuracy(), r.recordedAccuracy(), recipe,
+                    Double.isNaN(r.runAccuracy()) ? "" : String.format(" (the run measured %.4f)", r.runAccuracy()));
+            if (a.accuracy() != r.recordedAccuracy()) {
+                console.printf("warning: the applied model's accuracy differs from the recipe's (%.4f vs %.4f): expected when the model or the "
+                        + "data are not the run's; on the run's own model and data, this machine or its libraries differ from the ones that "
+                        + "wrote the recipe%n", a.accuracy(), r.recordedAccuracy());
+            }
+            return 0;
+        }
+    }
+
+    /** Kompakt's size count beside the deployable file's bytes (README: "size_bytes and the ONNX file"). */
+    static String sizes(long sizeBytes, long onnxBytes) {
+        return String.format("size_bytes %,d: Kompakt's storage count; model.onnx %,d bytes: the deployable file", sizeBytes, onnxBytes);
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,

@@ -254,8 +254,29 @@ public final class SpecLoader {
         return new ExperimentSpec(version, name, seed, data, baseline, strategies, budget, search, List.copyOf(devices), execution);
     }
 
+    /**
+     * A data section outside a spec (a recipe's {@code data}, in spec syntax without {@code path}) read from {@code dir}: the
+     * same checks as a spec's {@code data}; every problem is a {@link SpecException} on {@code source} with its field path.
+     */
+    public static ExperimentSpec.Data data(JsonNode section, Path dir, String source) {
+        if (section == null || !section.isObject()) {
+            throw new SpecException(source, List.of("data: must be a mapping of fields (the spec's data section)"));
+        }
+        if (section.has("path")) {
+            throw new SpecException(source, List.of("data.path: unknown field here (the data directory is given apart)"));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode n = section.deepCopy();
+        n.put("path", dir.toAbsolutePath().toString());
+        SpecLoader l = new SpecLoader(dir.toAbsolutePath(), true);
+        ExperimentSpec.Data data = l.data(n);
+        if (!l.problems.isEmpty()) {
+            throw new SpecException(source, l.problems);
+        }
+        return data;
+    }
+
     /** The data formats a spec may name ({@code data.format}). */
-    static final List<String> FORMATS = List.of("idx", "cifar10", "cifar100", "folder", "csv");
+    public static final List<String> FORMATS = List.of("idx", "cifar10", "cifar100", "folder", "csv");
 
     private ExperimentSpec.Data data(JsonNode n) {
         String p = "data";

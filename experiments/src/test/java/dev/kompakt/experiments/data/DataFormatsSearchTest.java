@@ -139,6 +139,10 @@ class DataFormatsSearchTest {
         assertEquals(first.metric("test_accuracy"), recipe.get("rebuilt_test_accuracy").asDouble(), 1e-9, name);
         assertTrue(recipe.get("onnx_top1_agreement").asDouble() >= ("INT8".equals(recipe.get("onnx_precision").asText()) ? 0.95 : 0.995),
                 recipe.toString());
+        // the recipe's data settings, read back as `kompakt apply` reads them, are the spec's (every format's fields)
+        dev.kompakt.experiments.Recipe read = dev.kompakt.experiments.Recipe.read(exportDir.resolve("recipe.json"));
+        assertEquals(s.data(), read.data(s.data().path(), null), name + ": " + recipe.get("data"));
+        assertEquals(s.seed(), read.dataSeed(), name);
         if (!name.endsWith("coarse")) {
             assertTrue(Math.max(baseline.get("accuracy").asDouble(), baseline.get("test_accuracy").asDouble()) > 1.5 / classes,
                     name + ": the baseline learned something: " + baseline);
