@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
         description = "Finds the best way to shrink a neural network for a target device: a multi-objective search over "
                 + "pruning, quantization, distillation and student architectures, evaluated on Spark.",
         subcommands = {KompaktCli.Search.class, KompaktCli.Resume.class, KompaktCli.Report.class, KompaktCli.Serve.class, KompaktCli.Compare.class,
-                KompaktCli.Export.class, KompaktCli.Apply.class, KompaktCli.Validate.class,
+                KompaktCli.Export.class, KompaktCli.Apply.class, KompaktCli.Trials.class, KompaktCli.Validate.class,
                 KompaktCli.Profiles.class, KompaktCli.Metrics.class, KompaktCli.Bench.class})
 public final class KompaktCli implements Callable<Integer> {
     static final int BAD_INPUT = 2;
@@ -162,6 +162,37 @@ public final class KompaktCli implements Callable<Integer> {
                 serveOption.linger(server, r.runDir(), parent.out);
                 return 0;
             }
+        }
+    }
+
+    @Command(name = "trials", mixinStandardHelpOptions = true,
+            description = "Write a run's trials (parameters, metrics, states, times) as a Parquet table for Spark.")
+    static final class Trials implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN_DIR", description = "a run directory written by `kompakt search`")
+        Path runDir;
+
+        @Option(names = "--parquet", required = true, paramLabel = "OUT", description = "the Parquet directory to write (Spark's layout)")
+        Path out;
+
+        @Option(names = "--force", description = "replace OUT if it exists")
+        boolean force;
+
+        @CommandLine.Mixin
+        ProfilesOption profilesOption;
+
+        @CommandLine.ParentCommand
+        KompaktCli parent;
+
+        @Override
+        public Integer call() throws IOException {
+            RecordedRun run = RecordedRun.load(runDir, ProfileRegistry.load(profilesOption.profiles).all().keySet());
+            if (Files.exists(out) && !force) {
+                throw new SpecException("--parquet", List.of(out + " exists; choose another directory or pass --force to replace it"));
+            }
+            dev.kompakt.experiments.TrialsParquet.write(run.trials(), out, force);
+            parent.out.printf("wrote %d trials of %s to %s (Parquet: trial, state, started, finished, seconds, worker, error, "
+                    + "params map<string,string>, metrics map<string,double>)%n", run.trials().size(), runDir, out);
+            return 0;
         }
     }
 

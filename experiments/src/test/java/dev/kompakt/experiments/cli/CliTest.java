@@ -367,6 +367,56 @@ public class CliTest {
     }
 
     @Test
+    void trialsAreWrittenAsParquetThatSparkReadsBack() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(run.resolve("spec.yaml"), Files.readString(TINY).replace("path: ../../../data/fashion-mnist-subset", "path: " + DATA));
+        writeJournal(run);
+        Path out = tmp.resolve("trials.parquet");
+        Result r = cli("trials", run.toString(), "--parquet", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("wrote 4 trials of " + run + " to " + out), r.toString());
+
+        List<Trial> trials = TrialJournal.replay(TrialJournal.read(run.resolve("trials.jsonl")));
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[1]").appName("read-back")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            readBack(spark, out, trials);
+        } finally {
+            spark.stop();   // the other tests of this JVM start Spark contexts of their own
+        }
+
+        long before = Files.getLastModifiedTime(out).toMillis();
+        Result again = cli("trials", run.toString(), "--parquet", out.toString());
+        assertEquals(2, again.code(), again.toString());
+        assertTrue(again.err().contains("--parquet") && again.err().contains("exists"), again.toString());
+        assertEquals(before, Files.getLastModifiedTime(out).toMillis(), "nothing rewritten");
+        assertEquals(0, cli("trials", run.toString(), "--parquet", out.toString(), "--force").code());
+        Result notARun = cli("trials", tmp.resolve("nothing").toString(), "--parquet", tmp.resolve("x.parquet").toString());
+        assertEquals(2, notARun.code(), notARun.toString());
+        assertFalse(Files.exists(tmp.resolve("x.parquet")));
+    }
+
+    private static void readBack(org.apache.spark.sql.SparkSession spark, Path out, List<Trial> trials) {
+        List<org.apache.spark.sql.Row> rows = spark.read().parquet(out.toString()).orderBy("trial").collectAsList();
+        assertEquals(trials.size(), rows.size());
+        for (int i = 0; i < trials.size(); i++) {
+            Trial t = trials.get(i);
+            org.apache.spark.sql.Row row = rows.get(i);
+            assertEquals(t.number(), row.getInt(row.fieldIndex("trial")));
+            assertEquals(t.state().name(), row.getString(row.fieldIndex("state")));
+            assertEquals(t.error(), row.getString(row.fieldIndex("error")));
+            java.util.Map<String, Double> metrics = row.getJavaMap(row.fieldIndex("metrics"));
+            assertEquals(t.metrics(), metrics);
+            java.util.Map<String, String> params = row.getJavaMap(row.fieldIndex("params"));
+            assertEquals(t.assignment().values().keySet(), params.keySet());
+            t.assignment().values().forEach((k, v) -> assertEquals(String.valueOf(v), params.get(k), k));
+        }
+        // a query as a Spark user would write it
+        assertEquals(trials.stream().filter(t -> t.state() == TrialState.COMPLETE && t.metric("accuracy") > 0.5).count(),
+                spark.read().parquet(out.toString()).where("state = 'COMPLETE' AND metrics['accuracy'] > 0.5").count());
+    }
+
+    @Test
     void reportRerendersAHandMadeRunDirectory() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         String tinyText = Files.readString(TINY);
