@@ -240,7 +240,10 @@ public final class ReportWriter {
                 <h2>All trials</h2>
                 <p class="hint">Click a column header to sort, again to reverse. Any completed trial can be rebuilt and written as \
                 <code>model.onnx</code> and <code>recipe.json</code> with <code>bin/kompakt export RUN_DIR --trial N</code>; a row's \
-                <b>export</b> button gives its command. <i>form</i>: the export's precision (INT8 when every weight layer has at most 8 bits).</p>
+                <b>export</b> button gives its command. <i>form</i>: the export's precision (INT8 when every weight layer has at most 8 bits) and the bytes of its \
+                <code>model.onnx</code>, the file you deploy (<code>size_bytes</code> counts weights packed at their bit widths \
+                and sparse weights compressed, as a runtime with such kernels would store them; the ONNX file holds 8-bit or \
+                float weights, pruned zeros included, and the graph).</p>
                 <div class="controls"><label>show <select id="fstate">
                 <option value="all">every trial</option><option value="F">feasible, on the front</option><option value="feasible">feasible (front or not)</option>\
                 <option value="i">infeasible</option><option value="x">failed</option><option value="n">interrupted</option><option value="s">stopped</option>\

@@ -63,6 +63,12 @@
     var v = INT8 === undefined ? null : t[3][INT8];
     return v === 1 ? 'INT8' : v === 0 ? 'FP32' : '\u2013';
   }
+  var ONNX_BYTES = mIndex.onnx_bytes;
+  /** The bytes of the trial's model.onnx, the file users deploy (size_bytes is Kompakt's packed storage count), or ''. */
+  function fileSize(t) {
+    var v = ONNX_BYTES === undefined ? null : t[3][ONNX_BYTES];
+    return v === null || v === undefined ? '' : bytes(v);
+  }
 
   // ---------------------------------------------------------------------------------------------- axes
   function niceStep(raw) {
@@ -245,7 +251,7 @@
       shown[mi] = true;
       h += esc(M[mi].m) + ' = ' + esc(fmt(mi, t[3][mi])) + '<br>';
     });
-    h += 'export form: ' + form(t) + '<br>' + esc(t[4]);
+    h += 'export form: ' + form(t) + (fileSize(t) ? ', model.onnx ' + fileSize(t) : '') + '<br>' + esc(t[4]);
     if (t[1] === 'i') { h += '<br><span class="bad">breaks ' + esc(t[6]) + '</span>'; }
     return h;
   }
@@ -459,7 +465,8 @@
       }
       var r = '<tr class="' + t[1] + (highlighted === t[0] ? ' hl' : '') + '" data-n="' + t[0] + '"><td class="n">' + t[0] + '</td>' + st + '</td>';
       OBJ.forEach(function (mi) { r += '<td class="n">' + esc(fmt(mi, t[3][mi])) + '</td>'; });
-      r += '<td>' + form(t) + '</td><td class="n">' + duration(t[2]) + '</td><td class="plan">' + esc(t[4]) + '</td><td>'
+      r += '<td>' + form(t) + (fileSize(t) ? '<br><span class="muted" style="white-space:nowrap" title="bytes of its model.onnx">' + fileSize(t) + '</span>' : '')
+        + '</td><td class="n">' + duration(t[2]) + '</td><td class="plan">' + esc(t[4]) + '</td><td>'
         + (complete(t) ? '<button type="button" class="ex" data-n="' + t[0] + '" title="the command that exports this trial">export</button>' : '') + '</td></tr>';
       rows.push(r);
     }
