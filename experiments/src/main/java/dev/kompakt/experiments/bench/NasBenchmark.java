@@ -240,28 +240,26 @@ public final class NasBenchmark {
             }
         }
         for (Shape shape : shapes) {
-            {
-                Family f = shape.family();
-                int r = shape.resolution();
-                double w = shape.width();
-                ArchitectureStrategy.Plan plan = new ArchitectureStrategy.Plan(f, ArchitectureStrategy.Act.RELU,
-                        List.of(new ArchitectureStrategy.Stage(1, w, 3, 4, false), new ArchitectureStrategy.Stage(2, w, 3, 4, false),
-                                new ArchitectureStrategy.Stage(2, w, 3, 4, true)), r, 0);
-                ComputationGraph net = Families.build(plan, 1, r, r, 10, 1);
-                INDArray x = Resize.bilinear(images, 1, 28, 28, r, r);
-                InputType input = InputType.convolutionalFlat(r, r, 1);
-                long[] sample = {1, r, r};
-                byte[] fp32 = GraphOnnxExporter.fp32(net, input, sample);
-                byte[] int8 = GraphOnnxExporter.int8(net, input, x.get(NDArrayIndex.interval(0, 256), NDArrayIndex.all()), Map.of(), sample);
-                float[] batch = x.get(NDArrayIndex.interval(0, 64), NDArrayIndex.all()).dup('c').data().asFloat();
-                double[] ms = OrtThread.call(() -> {
-                    try (OnnxModel a = new OnnxModel(fp32, sample, 1); OnnxModel b = new OnnxModel(int8, sample, 1)) {
-                        return new double[] {a.latency(batch, 64, 50, 200).p50Ms(), b.latency(batch, 64, 50, 200).p50Ms()};
-                    }
-                });
-                out.printf("| %s | %,d | %.3f | %.3f | %.2fx | %d |%n", plan.describe().replace(" | ", " / "), net.numParams(), ms[0], ms[1], ms[0] / ms[1],
-                        GraphOnnxExporter.integerLayers(net).size());
-            }
+            Family f = shape.family();
+            int r = shape.resolution();
+            double w = shape.width();
+            ArchitectureStrategy.Plan plan = new ArchitectureStrategy.Plan(f, ArchitectureStrategy.Act.RELU,
+                    List.of(new ArchitectureStrategy.Stage(1, w, 3, 4, false), new ArchitectureStrategy.Stage(2, w, 3, 4, false),
+                            new ArchitectureStrategy.Stage(2, w, 3, 4, true)), r, 0);
+            ComputationGraph net = Families.build(plan, 1, r, r, 10, 1);
+            INDArray x = Resize.bilinear(images, 1, 28, 28, r, r);
+            InputType input = InputType.convolutionalFlat(r, r, 1);
+            long[] sample = {1, r, r};
+            byte[] fp32 = GraphOnnxExporter.fp32(net, input, sample);
+            byte[] int8 = GraphOnnxExporter.int8(net, input, x.get(NDArrayIndex.interval(0, 256), NDArrayIndex.all()), Map.of(), sample);
+            float[] batch = x.get(NDArrayIndex.interval(0, 64), NDArrayIndex.all()).dup('c').data().asFloat();
+            double[] ms = OrtThread.call(() -> {
+                try (OnnxModel a = new OnnxModel(fp32, sample, 1); OnnxModel b = new OnnxModel(int8, sample, 1)) {
+                    return new double[] {a.latency(batch, 64, 50, 200).p50Ms(), b.latency(batch, 64, 50, 200).p50Ms()};
+                }
+            });
+            out.printf("| %s | %,d | %.3f | %.3f | %.2fx | %d |%n", plan.describe().replace(" | ", " / "), net.numParams(), ms[0], ms[1], ms[0] / ms[1],
+                    GraphOnnxExporter.integerLayers(net).size());
         }
         out.println();
     }

@@ -550,6 +550,12 @@ public final class KompaktCli implements Callable<Integer> {
         @CommandLine.ParentCommand
         KompaktCli parent;
 
+        /** --data, else the full Debian Fashion-MNIST when installed, else the bundled subset. */
+        private Path fashionMnistDirectory() throws IOException {
+            return data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
+                    ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : dev.kompakt.experiments.RunData.bundledData();
+        }
+
         @Override
         public Integer call() throws Exception {
             if (name.equals("host-latency")) {
@@ -568,8 +574,7 @@ public final class KompaktCli implements Callable<Integer> {
             }
             if (name.equals("training")) {
                 int t = tasks > 0 ? tasks : Runtime.getRuntime().availableProcessors();
-                Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
-                        ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : dev.kompakt.experiments.RunData.bundledData();
+                Path dir = fashionMnistDirectory();
                 dev.kompakt.experiments.bench.TrainingBenchmark.run(new dev.kompakt.experiments.bench.TrainingBenchmark.Settings(samples, batch,
                         3, t, seed, accuracyTrain, epochs, seeds), dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10), parent.out);
                 return 0;
@@ -596,8 +601,7 @@ public final class KompaktCli implements Callable<Integer> {
                 return 0;
             }
             if (name.equals("inherit")) {
-                Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
-                        ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : dev.kompakt.experiments.RunData.bundledData();
+                Path dir = fashionMnistDirectory();
                 dev.kompakt.experiments.bench.InheritBenchmark.run(new dev.kompakt.experiments.bench.InheritBenchmark.Settings(candidateSamples,
                         candidateEpochs, supernetEpochs, candidates, batch, 3e-3, seed), dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist",
                         dir, 10), parent.out);
@@ -610,8 +614,7 @@ public final class KompaktCli implements Callable<Integer> {
                 dev.kompakt.experiments.bench.LargeDataBenchmark.run(data, gigabytes, parent.out);
                 return 0;
             }
-            Path dir = data != null ? data : Files.isDirectory(dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST)
-                    ? dev.kompakt.evaluator.data.DatasetSource.DEBIAN_FASHION_MNIST : dev.kompakt.experiments.RunData.bundledData();
+            Path dir = fashionMnistDirectory();
             var splits = dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10);
             if (name.equals("onnx")) {
                 dev.kompakt.experiments.bench.OnnxBenchmark.run(splits, epochs, Math.max(100, repeats / 4), repeats, parent.out);
