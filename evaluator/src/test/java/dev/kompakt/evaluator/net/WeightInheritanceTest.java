@@ -100,6 +100,24 @@ class WeightInheritanceTest {
     }
 
     @Test
+    void compoundScaledCandidatesInheritFromTheSupernetAtMaxPhi() {
+        ArchitectureStrategy.Range range = new ArchitectureStrategy.Range(List.of(Family.GHOSTNET), 1, 1, List.of(1.0), List.of(3, 5),
+                List.of(2, 4), List.of(false, true), List.of(Act.RELU), List.of(), new ArchitectureStrategy.Compound(-1.5, 1.0),
+                List.of(Init.INHERIT), 1);
+        Plan big = range.supernet(Family.GHOSTNET, Act.RELU).plan();
+        ComputationGraph supernet = Families.build(big, 1, 12, 12, 10, 1);
+        for (double phi : new double[] {-1.5, -0.4, 0.3, 1.0}) {
+            List<Stage> stages = new java.util.ArrayList<>();
+            for (int s = 0; s < ArchitectureStrategy.STAGES; s++) {
+                stages.add(new Stage(Math.max(1, (int) Math.round(Families.baseDepth(s) * Math.pow(ArchitectureStrategy.ALPHA, phi))),
+                        Math.pow(ArchitectureStrategy.BETA, phi), 3, 2, s == 1));
+            }
+            ComputationGraph candidate = Families.build(new Plan(Family.GHOSTNET, Act.RELU, stages, 0, phi), 1, 12, 12, 10, 2);
+            assertEquals(candidate.numParams(), WeightInheritance.inherit(supernet, candidate).params(), "phi " + phi);
+        }
+    }
+
+    @Test
     void refusesCandidatesTheSupernetDoesNotContain() {
         ComputationGraph big = Families.build(small(Family.RESNET), 1, 16, 16, 10, 1);
         ComputationGraph wider = Families.build(supernet(Family.RESNET), 1, 16, 16, 10, 2);
