@@ -61,12 +61,14 @@ public final class ExecutorRuntime {
         long t0 = System.nanoTime();
         try {
             CandidateEvaluator evaluator = evaluator(runId, payload);
-            Map<String, Double> metrics = evaluator.evaluate(spec.plan(), spec.budget(), spec.seed());
+            EpochReportClient reports = spec.reportTo() == null ? null : new EpochReportClient(spec.reportTo(), spec.trialNumber(), workerName());
+            Map<String, Double> metrics = evaluator.evaluate(spec.plan(), spec.budget(), spec.seed(), reports);
             return new TrialOutcome(spec.trialNumber(), true, metrics, null, workerName(), (System.nanoTime() - t0) / 1e9);
         } catch (dev.kompakt.evaluator.net.TrainingInterruptedException e) {
-            // its job was cancelled (trial timeout): the driver no longer waits for this outcome; say so in the executor's log
+            // the driver stopped it early, or cancelled its job (early stop, trial timeout): it no longer waits for this outcome;
+            // say so in the executor's log
             System.err.println("kompakt executor " + ManagementFactory.getRuntimeMXBean().getName() + ": trial " + spec.trialNumber()
-                    + " stopped, its job was cancelled: " + e.getMessage());
+                    + " ended by the driver (early stop or cancelled job): " + e.getMessage());
             return new TrialOutcome(spec.trialNumber(), false, Map.of(), TrialResult.describe(e), workerName(), (System.nanoTime() - t0) / 1e9);
         } catch (Exception | OutOfMemoryError | StackOverflowError | NoClassDefFoundError | UnsatisfiedLinkError e) {
             return new TrialOutcome(spec.trialNumber(), false, Map.of(), TrialResult.describe(e), workerName(),

@@ -32,7 +32,23 @@ import java.util.function.Function;
 public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.Command> {
 
     /** Messages this actor understands. */
-    public sealed interface Command permits TrialDone, TrialCrashed, Resubmit, Heartbeat, TimedOut {
+    public sealed interface Command permits TrialDone, TrialCrashed, Resubmit, Heartbeat, TimedOut, Reported {
+    }
+
+    /**
+     * A trial in flight finished epoch {@code report.epoch()} (see {@link EpochReportServer}); {@code stop} is completed
+     * with the decision: true when the study's early stopper stops it (it is then recorded STOPPED and its job cancelled).
+     */
+    public record Reported(EpochReport report, CompletableFuture<Boolean> stop) implements Command {
+    }
+
+    /** The {@link EpochReportServer.Decider} that asks the coordinator {@code coordinator}. */
+    public static EpochReportServer.Decider decider(org.apache.pekko.actor.typed.ActorRef<Command> coordinator) {
+        return report -> {
+            CompletableFuture<Boolean> stop = new CompletableFuture<>();
+            coordinator.tell(new Reported(report, stop));
+            return stop;
+        };
     }
 
     /** A trial's outcome came back from the executor. */
@@ -110,6 +126,10 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
 
         void heartbeat(SearchProgress progress);
 
+        /** A trial in flight reported an epoch ({@link Trial#lastStep()}, {@link Trial#lastReported()}); {@code stop}: it is stopped now. */
+        default void trialReported(Trial trial, boolean stop) {
+        }
+
         /** The infrastructure could not run trial {@code number} ({@code cause}); retry {@code attempt} of {@code retries} follows. */
         default void trialRetrying(int number, int attempt, int retries, Duration delay, String cause) {
         }
@@ -172,6 +192,7 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
                     return this;
                 })
                 .onMessage(TimedOut.class, this::onTimedOut)
+                .onMessage(Reported.class, this::onReported)
                 .onMessage(Heartbeat.class, m -> {
                     listener.heartbeat(progress());
                     return this;
@@ -217,6 +238,43 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         executor.cancel(m.number());
         return finish(m.number(), new TrialResult(TrialState.FAILED, java.util.Map.of(), "timeout: still running after execution.trialTimeout ("
                 + seconds(settings.trialTimeout()) + " s); its job was cancelled", null));
+    }
+
+    /**
+     * An epoch report of a trial in flight: recorded with the study ({@link Study#report}, journaled), and judged by its
+     * early stopper. A stopped trial is recorded STOPPED with the values of its last report and its job is cancelled (the
+     * executor has the answer already and stops by itself; the cancel covers an answer that got lost). A report of a
+     * trial the coordinator no longer waits for (stopped, timed out) is answered "stop". A report of an epoch the study
+     * has already (a trial run again after a resume or an infrastructure retry repeats its first epochs) is not recorded
+     * again, and the trial goes on: it is judged again once it passes its recorded curve.
+     */
+    private Behavior<Command> onReported(Reported m) {
+        EpochReport r = m.report();
+        if (!submitted.containsKey(r.trial())) {
+            m.stop().complete(true);
+            return this;
+        }
+        java.util.OptionalInt last = study.trial(r.trial()).orElseThrow().lastStep();
+        if (last.isPresent() && r.epoch() <= last.getAsInt()) {
+            m.stop().complete(false);
+            return this;
+        }
+        boolean stop;
+        try {
+            study.report(r.trial(), r.epoch(), r.values());
+            stop = r.epoch() < r.epochs() && study.shouldStop(r.trial());   // after its last epoch, stopping would save nothing
+        } catch (RuntimeException e) {   // a malformed report (a null value): the trial goes on; its final result still counts
+            getContext().getLog().warn("trial {}: epoch {} report not recorded: {}", r.trial(), r.epoch(), e.getMessage());
+            m.stop().complete(false);
+            return this;
+        }
+        m.stop().complete(stop);
+        listener.trialReported(study.trial(r.trial()).orElseThrow(), stop);
+        if (!stop) {
+            return this;
+        }
+        executor.cancel(r.trial());
+        return finish(r.trial(), TrialResult.stopped(r.values(), r.worker()));
     }
 
     private static String seconds(Duration d) {
@@ -302,6 +360,9 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
      */
     static String trialLine(Trial trial, SearchProgress progress) {
         StringBuilder line = new StringBuilder("trial ").append(trial.number()).append(' ').append(trial.state());
+        if (trial.state() == TrialState.STOPPED && trial.lastStep().isPresent()) {
+            line.append(" after epoch ").append(trial.lastStep().getAsInt());
+        }
         Double accuracy = trial.metric("accuracy");
         if (accuracy != null) {
             line.append(String.format(Locale.ROOT, " acc %.4f", accuracy));

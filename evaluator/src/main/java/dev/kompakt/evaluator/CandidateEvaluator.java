@@ -21,6 +21,7 @@ import dev.kompakt.strategies.plan.CompressionPlan;
 import dev.kompakt.strategies.plan.Strategies;
 import dev.kompakt.strategies.pruning.MagnitudePruner;
 import dev.kompakt.strategies.pruning.PruningMasks;
+import dev.kompakt.strategies.pruning.PruningStrategy;
 import dev.kompakt.strategies.pruning.Regularization;
 import dev.kompakt.strategies.pruning.RegularizationStrategy;
 import dev.kompakt.strategies.quantization.QuantizationStrategy;
@@ -153,8 +154,18 @@ public final class CandidateEvaluator {
     }
 
     public Map<String, Double> evaluate(CompressionPlan plan, TrainingBudget budget, long seed) {
+        return evaluate(plan, budget, seed, null);
+    }
+
+    /**
+     * The metrics the pipeline measures (see the class comment). With a {@code listener} (null = none), after every epoch
+     * of the training it is told the candidate's {@link #EPOCH_METRICS} as they would be if the training ended there,
+     * and it may stop the training (a {@link dev.kompakt.evaluator.net.TrainingInterruptedException} then ends the
+     * evaluation). Without one, the evaluation is exactly as before epoch reports existed.
+     */
+    public Map<String, Double> evaluate(CompressionPlan plan, TrainingBudget budget, long seed, EpochListener listener) {
         EvaluationContext context = contextFor(plan);
-        Candidate candidate = build(plan, budget, seed);
+        Candidate candidate = build(plan, budget, seed, listener);
         ComputationGraph net = candidate.network();
         Map<String, Integer> bits = candidate.weightBits();
         double trainSeconds = candidate.trainSeconds();
@@ -162,8 +173,6 @@ public final class CandidateEvaluator {
         double testAccuracy = context.validation() == context.test() ? accuracy : Training.accuracy(net, context.test());
         QuantizationStrategy.Plan quant = plan.quantization();
         List<LayerCost> costs = costs(candidate);
-        long size = CostModel.totalStorageBytes(costs);
-        long params = CostModel.totalParameters(costs);
         boolean int8 = candidate.int8();
         byte[] onnx = exportOnnx(candidate);
         INDArray reference = Training.predict(net, context.test().getFeatures());  // export agreement and latency: on test inputs
@@ -191,12 +200,7 @@ public final class CandidateEvaluator {
         m.put("accuracy", accuracy);
         m.put("accuracy_drop", context.baselineAccuracy() - accuracy);
         m.put("test_accuracy", testAccuracy);
-        m.put("size_bytes", (double) size);
-        m.put("compression_ratio", (double) context.baselineSizeBytes() / size);
-        m.put("params", (double) params);
-        m.put("nonzero_params", (double) CostModel.nonzeroParameters(costs));
-        m.put("macs", (double) CostModel.totalMacs(costs));
-        m.put("sparsity", MagnitudePruner.sparsity(net));
+        putSizes(m, net, costs);
         if (plan.pruning().sparsity() > 0 || plan.regularization().kind() != RegularizationStrategy.Kind.NONE) {
             MagnitudePruner.layerSparsity(net).forEach((layer, s) -> m.put("sparsity." + layer, s));
         }
@@ -212,16 +216,11 @@ public final class CandidateEvaluator {
             m.put("latency_pred_ms@host", hostCalibration.predictMs(costs, int8 ? HostCalibration.indices(costs, GraphOnnxExporter.integerLayers(net)) : java.util.Set.of()));
             m.put("host_calibration_max_error", hostCalibration.maxRelativeError());
         }
-        m.put("bitops", (double) costs.stream().mapToLong(c -> c.macs() * c.weightBits() * c.activationBits()).sum());
+        m.put("bitops", bitops(costs));
         m.put("onnx_bytes", (double) onnx.length);
         m.put("onnx_int8", int8 ? 1.0 : 0.0);
         m.put("onnx_top1_agreement", agreement);
-        for (HardwareProfile p : context.profiles()) {
-            SimulatedDevice.Estimate e = new SimulatedDevice(p).estimate(costs);
-            m.put("latency_ms@" + p.id(), e.latencyMs());
-            m.put("energy_mj@" + p.id(), e.energyMj());
-            m.put("fits_memory@" + p.id(), e.fitsMemory() ? 1.0 : 0.0);
-        }
+        putDevices(m, context, costs);
         m.put("train_seconds", trainSeconds);
         if (plan.architecture().init() == dev.kompakt.strategies.architecture.ArchitectureStrategy.Init.INHERIT) {
             m.put("supernet_seconds", candidate.sharedSeconds());   // training (or waiting for) the supernet; 0 when this JVM had it
@@ -239,14 +238,95 @@ public final class CandidateEvaluator {
         return m;
     }
 
+    /** {@code size_bytes}, {@code compression_ratio}, {@code params}, {@code nonzero_params}, {@code macs}, {@code sparsity}. */
+    private void putSizes(Map<String, Double> m, ComputationGraph net, List<LayerCost> costs) {
+        long size = CostModel.totalStorageBytes(costs);
+        m.put("size_bytes", (double) size);
+        m.put("compression_ratio", (double) context.baselineSizeBytes() / size);
+        m.put("params", (double) CostModel.totalParameters(costs));
+        m.put("nonzero_params", (double) CostModel.nonzeroParameters(costs));
+        m.put("macs", (double) CostModel.totalMacs(costs));
+        m.put("sparsity", MagnitudePruner.sparsity(net));
+    }
+
+    private static double bitops(List<LayerCost> costs) {
+        return (double) costs.stream().mapToLong(c -> c.macs() * c.weightBits() * c.activationBits()).sum();
+    }
+
+    /** Each simulated device's {@code latency_ms@}, {@code energy_mj@} and {@code fits_memory@}. */
+    private static void putDevices(Map<String, Double> m, EvaluationContext context, List<LayerCost> costs) {
+        for (HardwareProfile p : context.profiles()) {
+            SimulatedDevice.Estimate e = new SimulatedDevice(p).estimate(costs);
+            m.put("latency_ms@" + p.id(), e.latencyMs());
+            m.put("energy_mj@" + p.id(), e.energyMj());
+            m.put("fits_memory@" + p.id(), e.fitsMemory() ? 1.0 : 0.0);
+        }
+    }
+
+    /**
+     * What an epoch report carries (see {@link EpochListener}): {@code accuracy} and {@code accuracy_drop} on the first
+     * {@link #EPOCH_ACCURACY_SAMPLES} validation samples (the same slice at every epoch and for every trial), and the cost
+     * model's metrics: {@code size_bytes}, {@code compression_ratio}, {@code params}, {@code nonzero_params}, {@code macs},
+     * {@code sparsity}, {@code bitops}, and per simulated device {@code latency_ms@}, {@code energy_mj@} and
+     * {@code fits_memory@}. Host measurements (ONNX Runtime latency, energy, the export) are made once, when the training
+     * ends, so they are not among them.
+     */
+    public static final List<String> EPOCH_METRICS = List.of("accuracy", "accuracy_drop", "size_bytes", "compression_ratio", "params",
+            "nonzero_params", "macs", "sparsity", "bitops", "latency_ms@<device>", "energy_mj@<device>", "fits_memory@<device>");
+
+    /** Validation samples the epoch reports' accuracy is measured on (all of them when there are fewer). */
+    public static final int EPOCH_ACCURACY_SAMPLES = 2000;
+
+    /** Whether epoch reports carry {@code metric} ({@link #EPOCH_METRICS}; a device metric for a simulated device, not the host). */
+    public static boolean reportedEachEpoch(String metric) {
+        int at = metric.indexOf('@');
+        if (at < 0) {
+            return EPOCH_METRICS.contains(metric);
+        }
+        return !metric.substring(at + 1).equals("host") && EPOCH_METRICS.contains(metric.substring(0, at + 1) + "<device>");
+    }
+
+    /**
+     * The candidate a training that ended now would deliver, measured: on a copy of the network, pruned to the plan's
+     * sparsity where its schedule has not got there yet ({@link PruningStrategy#pruneToTarget}) and put through the
+     * post-training operators (quantization, bias correction); then {@link #EPOCH_METRICS}. The build itself is unchanged.
+     */
+    private Map<String, Double> epochMetrics(CompressionPlan plan, Build b) {
+        Build preview = b.copy();
+        PruningStrategy.pruneToTarget(plan.pruning(), preview);
+        Strategies.afterTraining(plan, preview);
+        Candidate c = new Candidate(plan, preview.net, preview.weightBits, 0, preview.biasShifts, 0);
+        List<LayerCost> costs = costs(c);
+        double accuracy = Training.accuracy(preview.net, subset(preview.context.validation(), EPOCH_ACCURACY_SAMPLES));
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("accuracy", accuracy);
+        m.put("accuracy_drop", preview.context.baselineAccuracy() - accuracy);
+        putSizes(m, preview.net, costs);
+        m.put("bitops", bitops(costs));
+        putDevices(m, preview.context, costs);
+        return m;
+    }
+
     /**
      * Builds and trains one candidate: every strategy of {@link Strategies#ALL} configures the start (student or the
      * baseline, loss), sets up the one training loop (masks, fake quantizer, regularisation, targets, rounds), and
      * applies its post-training operators. {@code trainSeconds} covers the set-up and the training.
      */
     public Candidate build(CompressionPlan plan, TrainingBudget budget, long seed) {
+        return build(plan, budget, seed, null);
+    }
+
+    /** Like {@link #build(CompressionPlan, TrainingBudget, long)}, telling {@code listener} (null = none) after each epoch. */
+    public Candidate build(CompressionPlan plan, TrainingBudget budget, long seed, EpochListener listener) {
         EvaluationContext ctx = contextFor(plan);
         Build b = new Build(ctx, subset(ctx.train(), budget.trainSamples()), budget, seed);
+        if (listener != null) {
+            b.afterEpoch = epoch -> {
+                if (!listener.epochEnded(epoch, b.epochs, epochMetrics(plan, b))) {
+                    throw new dev.kompakt.evaluator.net.TrainingInterruptedException("stopped early after epoch " + epoch);
+                }
+            };
+        }
         Strategies.configure(plan, b);
         b.start();
         long t0 = System.nanoTime();
@@ -280,12 +360,27 @@ public final class CandidateEvaluator {
         private Map<String, float[]> biasShifts = Map.of();
         /** Seconds spent training (or waiting for) shared networks. */
         private double sharedSeconds;
+        /** Called with the epochs done after each epoch of {@link #train()}; null = none. */
+        private IntConsumer afterEpoch;
 
         Build(EvaluationContext context, DataSet train, TrainingBudget budget, long seed) {
             this.context = context;
             this.train = train;
             this.budget = budget;
             this.seed = seed;
+        }
+
+        /** A copy to preview the finished candidate on: the network cloned, the set-up the post-training operators read. */
+        Build copy() {
+            Build c = new Build(context, train, budget, seed);
+            c.start = start;
+            c.keepWeights = keepWeights;
+            c.student = student;
+            c.loss = loss;
+            c.net = net.clone();
+            c.epochs = epochs;
+            c.masks = masks;
+            return c;
         }
 
         /** The network to train: the configured student, else a copy of the baseline to fine-tune. */
@@ -303,7 +398,7 @@ public final class CandidateEvaluator {
             }
             DataSet data = targets == null ? train : new DataSet(train.getFeatures(), targets);
             if (beforeRound == null) {
-                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer, regularization);
+                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer, regularization, afterEpoch);
                 return;
             }
             int rounds = roundsPerEpoch * epochs;
@@ -312,6 +407,9 @@ public final class CandidateEvaluator {
                 beforeRound.accept(t);
                 Training.fit(net, slices.get((t - 1) % slices.size()), 1, budget.batchSize(), masks, seed + t, fakeQuantizer,
                         regularization);
+                if (afterEpoch != null && t % roundsPerEpoch == 0) {
+                    afterEpoch.accept(t / roundsPerEpoch);
+                }
             }
             afterRounds.run();
         }

@@ -44,6 +44,7 @@ public final class Provenance {
         p.put("spec.schemaVersion", Integer.toString(spec.schemaVersion()));
         p.put("seed", Long.toString(spec.seed()));
         p.put("sampler", spec.search().sampler());
+        p.put("early_stopping", spec.search().earlyStopping().rule());
         p.put("data.directory", data.directory().toAbsolutePath().toString());
         p.put("data.format", spec.data().format());
         p.put("data.shape", data.train().shape().toString());

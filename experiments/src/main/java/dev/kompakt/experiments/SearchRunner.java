@@ -1,5 +1,6 @@
 package dev.kompakt.experiments;
 
+import dev.kompakt.cluster.EpochReportServer;
 import dev.kompakt.cluster.JobPayload;
 import dev.kompakt.cluster.SearchCoordinator;
 import dev.kompakt.cluster.SparkSetup;
@@ -131,7 +132,7 @@ public final class SearchRunner {
                 RunFiles.writeProvenance(runDir, provenance);
 
                 Study study = new Study(spec.name(), space, spec.search().objectives(), spec.search().constraints(),
-                        Samplers.of(spec, space, prior), journal, null);
+                        Samplers.of(spec, space, prior), Stoppers.of(spec), journal, null);
                 List<Trial> trials = runStudy(setup, study, baselineMetrics, provenance, options, console, runDir);
                 journal.close();
                 return finish(spec, runDir, started, trials, baselineMetrics, provenance, true);
@@ -211,7 +212,7 @@ public final class SearchRunner {
         if (rerun > 0 || recorded.size() < spec.budget().trials()) {
             try (TrialJournal journal = TrialJournal.open(journalFile)) {
                 Study study = new Study(spec.name(), space, spec.search().objectives(), spec.search().constraints(),
-                        Samplers.of(spec, space, Samplers.recordedWarmStart(runDir)), journal, null);
+                        Samplers.of(spec, space, Samplers.recordedWarmStart(runDir)), Stoppers.of(spec), journal, null);
                 recorded.forEach(study::restore);
                 trials = runStudy(setup, study, baselineMetrics, provenance, options, console, runDir);
             }
@@ -270,6 +271,11 @@ public final class SearchRunner {
             }
 
             @Override
+            public void trialReported(Trial trial, boolean stop) {
+                live.request();   // the report's learning curves
+            }
+
+            @Override
             public void trialRetrying(int number, int attempt, int retries, Duration delay, String cause) {
                 printing.trialRetrying(number, attempt, retries, delay, cause);
             }
@@ -286,22 +292,33 @@ public final class SearchRunner {
                 ModelBytes.write(setup.baseline().network()));
         TrainingBudget budget = setup.budget();
         Map<String, String> provenanceNow = Map.copyOf(provenance);
+        // epoch reports arrive at the server, which asks the coordinator: it exists once the actor system does
+        java.util.concurrent.atomic.AtomicReference<EpochReportServer.Decider> coordinator = new java.util.concurrent.atomic.AtomicReference<>(
+                report -> CompletableFuture.completedFuture(false));
         // the writer thread takes its snapshot with study.trials(): Study is synchronized and returns a copy of immutable trials
         try (LiveReport live = LiveReport.start(runDir, options.reportInterval(),
                 () -> summary(spec.name(), spec, study.trials(), baselineMetrics, provenanceNow), spec.budget().trials(),
                 spec.budget().maxMinutes(), console::println);
              JavaSparkContext spark = SparkSetup.start(SparkSetup.conf("kompakt-" + spec.name(), options.master(), options.appJars()));
-             SparkTrialExecutor executor = new SparkTrialExecutor(spark, payload)) {
+             SparkTrialExecutor executor = new SparkTrialExecutor(spark, payload);
+             EpochReportServer reports = spec.search().earlyStopping().active()
+                     ? EpochReportServer.start(spark.getConf().get("spark.driver.host", "localhost"), report -> coordinator.get().reported(report))
+                     : null) {
             int inFlight = spec.execution().maxInFlight() > 0 ? spec.execution().maxInFlight() : executor.parallelism();
             console.printf("spark: master %s, %d trials, up to %d in flight%n", spark.master(), spec.budget().trials(), inFlight);
+            if (reports != null) {
+                console.printf("early stopping: %s; executors report each epoch to %s%n", Stoppers.of(spec), reports.url());
+            }
+            String reportTo = reports == null ? null : reports.url();
             CompletableFuture<List<Trial>> done = new CompletableFuture<>();
             var settings = new SearchCoordinator.Settings(spec.budget().trials(), inFlight, Duration.ofSeconds(30),
                     spec.budget().maxMinutes() > 0 ? Duration.ofMillis(Math.round(spec.budget().maxMinutes() * 60_000)) : null,
                     SearchCoordinator.Settings.DEFAULT_RETRIES, SearchCoordinator.Settings.DEFAULT_BACKOFF, spec.execution().trialTimeout());
             ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, executor,
                     request -> new TrialSpec(request.number(), RunSetup.plan(spec, request.assignment()), budget,
-                            RunSetup.trialSeed(spec, request.number())),
+                            RunSetup.trialSeed(spec, request.number()), reportTo),
                     settings, printingAndReporting(console, live), done), "kompakt");
+            coordinator.set(SearchCoordinator.decider(system));
             try {
                 List<Trial> trials = done.get();
                 if (spec.budget().maxMinutes() > 0 && trials.size() < spec.budget().trials()) {

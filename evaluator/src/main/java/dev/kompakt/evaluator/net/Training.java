@@ -52,6 +52,17 @@ public final class Training {
      */
     public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
                            WeightQuantizer fakeQuantizer, Regularization regularization) {
+        fit(net, data, epochs, batchSize, masks, seed, fakeQuantizer, regularization, null);
+    }
+
+    /**
+     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long, WeightQuantizer, Regularization)}, and
+     * after each epoch {@code afterEpoch} (when not null) is called with the number of epochs done (1-based), the network
+     * holding its float master weights as on return. It may throw to end the training there. The shuffling is the same
+     * with or without it.
+     */
+    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
+                           WeightQuantizer fakeQuantizer, Regularization regularization, java.util.function.IntConsumer afterEpoch) {
         boolean regularize = !regularization.isNone();
         int n = data.numExamples();
         Random random = new Random(seed);
@@ -94,6 +105,12 @@ public final class Training {
                 batch.getFeatures().close();
                 batch.getLabels().close();
                 collectNativeGarbageOccasionally();
+            }
+            if (afterEpoch != null) {
+                if (fakeQuantizer != null) {
+                    net.setParams(master);   // the next step starts from the master weights anyway
+                }
+                afterEpoch.accept(e + 1);
             }
         }
         if (fakeQuantizer != null) {

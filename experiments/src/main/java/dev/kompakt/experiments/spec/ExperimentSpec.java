@@ -72,10 +72,34 @@ public record ExperimentSpec(int schemaVersion, String name, long seed, Data dat
      * trials inform the sampler (null = none).
      */
     public record Search(String sampler, int populationSize, int startupTrials, java.nio.file.Path warmStart,
-                         List<Objective> objectives, List<Constraint> constraints) {
+                         List<Objective> objectives, List<Constraint> constraints, EarlyStopping earlyStopping) {
         public Search {
             objectives = List.copyOf(objectives);
             constraints = List.copyOf(constraints);
+            earlyStopping = earlyStopping == null ? EarlyStopping.NONE : earlyStopping;
+        }
+
+        /** No early stopping. */
+        public Search(String sampler, int populationSize, int startupTrials, java.nio.file.Path warmStart,
+                      List<Objective> objectives, List<Constraint> constraints) {
+            this(sampler, populationSize, startupTrials, warmStart, objectives, constraints, EarlyStopping.NONE);
+        }
+    }
+
+    /**
+     * {@code search.earlyStopping}: which rule stops trials after an epoch, judged on the epoch reports of all trials.
+     * {@code rule}: none, median, asha, hyperband or moasha. {@code minEpochs}: the first rung (asha, hyperband, moasha);
+     * {@code reductionFactor}: 1 in this many goes on at each rung; {@code metric}: the objective the single-objective rules
+     * judge (median, asha, hyperband); {@code warmupEpochs} and {@code minTrials}: median's; {@code maxEpochs}: hyperband's
+     * largest budget (0 = the budget's larger epoch count).
+     */
+    public record EarlyStopping(String rule, int minEpochs, int reductionFactor, String metric, int warmupEpochs, int minTrials, int maxEpochs) {
+        public static final List<String> RULES = List.of("none", "median", "asha", "hyperband", "moasha");
+        public static final EarlyStopping NONE = new EarlyStopping("none", 1, 3, "accuracy", 1, 5, 0);
+
+        /** Whether trials report epochs and may stop early. */
+        public boolean active() {
+            return !rule.equals("none");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.kompakt.experiments.spec;
 
+import dev.kompakt.evaluator.CandidateEvaluator;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
@@ -244,6 +246,20 @@ public final class SpecLoader {
                     strategies.distillation());
         }
         ExperimentSpec.Search search = search(object(root, "", "search", true), devices);
+        ExperimentSpec.EarlyStopping stopping = search.earlyStopping();
+        int longest = Math.max(budget.fineTuneEpochs(), budget.studentEpochs());
+        if (stopping.active()) {
+            boolean median = stopping.rule().equals("median");
+            int first = median ? Math.max(1, stopping.warmupEpochs()) : stopping.minEpochs();
+            if (first >= longest) {
+                problem("search.earlyStopping." + (median ? "warmupEpochs" : "minEpochs"), "no trial could stop: the first epoch judged is "
+                        + first + ", and no trial trains more than " + longest + " epochs (budget.fineTuneEpochs, budget.studentEpochs); a"
+                        + " trial is never stopped after its last epoch");
+            }
+            if (stopping.rule().equals("hyperband") && stopping.maxEpochs() > 0 && stopping.maxEpochs() < stopping.minEpochs()) {
+                problem("search.earlyStopping.maxEpochs", "must be at least minEpochs (" + stopping.minEpochs() + "), got " + stopping.maxEpochs());
+            }
+        }
         ExperimentSpec.Execution execution = execution(object(root, "", "execution", false));
         for (String[] use : metricUses) {
             String why = unreportable(use[1], execution);
@@ -646,7 +662,7 @@ public final class SpecLoader {
 
     private ExperimentSpec.Search search(JsonNode n, List<String> devices) {
         String p = "search";
-        known(n, p, "sampler", "populationSize", "startupTrials", "warmStart", "objectives", "constraints");
+        known(n, p, "sampler", "populationSize", "startupTrials", "warmStart", "objectives", "constraints", "earlyStopping");
         String sampler = string(n, p, "sampler", DEFAULT_SAMPLER);
         if (sampler != null && !SAMPLERS.contains(sampler)) {
             problem(p + ".sampler", "must be one of " + String.join(", ", SAMPLERS) + ", got '" + sampler + "'");
@@ -713,7 +729,67 @@ public final class SpecLoader {
                 }
             }
         }
-        return new ExperimentSpec.Search(sampler, population, startup, warmStart, objectives, constraints);
+        return new ExperimentSpec.Search(sampler, population, startup, warmStart, objectives, constraints,
+                earlyStopping(object(n, p, "earlyStopping", false), objectives));
+    }
+
+    /**
+     * {@code search.earlyStopping}. The rules judge epoch reports, which carry {@link CandidateEvaluator#EPOCH_METRICS}: a
+     * rule that would judge a metric measured only when a trial ends (host latency) could never stop anything, so it is
+     * refused, naming the metric.
+     */
+    private ExperimentSpec.EarlyStopping earlyStopping(JsonNode n, List<Objective> objectives) {
+        String p = "search.earlyStopping";
+        if (n.isMissingNode()) {
+            return ExperimentSpec.EarlyStopping.NONE;
+        }
+        known(n, p, "rule", "minEpochs", "reductionFactor", "metric", "warmupEpochs", "minTrials", "maxEpochs");
+        String rule = string(n, p, "rule", null);
+        if (rule != null && !ExperimentSpec.EarlyStopping.RULES.contains(rule)) {
+            problem(p + ".rule", "must be one of " + String.join(", ", ExperimentSpec.EarlyStopping.RULES) + ", got '" + rule + "'");
+            rule = null;
+        }
+        ExperimentSpec.EarlyStopping d = ExperimentSpec.EarlyStopping.NONE;
+        int minEpochs = integer(n, p, "minEpochs", d.minEpochs(), 1, 10000);
+        int reduction = integer(n, p, "reductionFactor", d.reductionFactor(), 2, 100);
+        String metric = string(n, p, "metric", d.metric());
+        int warmup = integer(n, p, "warmupEpochs", d.warmupEpochs(), 0, 10000);
+        int minTrials = integer(n, p, "minTrials", d.minTrials(), 1, 100000);
+        int maxEpochs = integer(n, p, "maxEpochs", 0, 0, 10000);
+        if (rule == null) {
+            return d;
+        }
+        for (String f : List.of("minEpochs", "reductionFactor", "metric", "warmupEpochs", "minTrials", "maxEpochs")) {
+            Set<String> usedBy = switch (f) {
+                case "minEpochs", "reductionFactor" -> Set.of("asha", "hyperband", "moasha");
+                case "metric" -> Set.of("median", "asha", "hyperband");
+                case "warmupEpochs", "minTrials" -> Set.of("median");
+                default -> Set.of("hyperband");
+            };
+            if (n.has(f) && !usedBy.contains(rule)) {
+                problem(p + "." + f, "is not used by rule " + rule + " (it is for " + String.join(", ", new java.util.TreeSet<>(usedBy)) + ")");
+            }
+        }
+        if (rule.equals("moasha")) {
+            for (Objective o : objectives) {
+                if (!CandidateEvaluator.reportedEachEpoch(o.metric())) {
+                    problem(p + ".rule", notPerEpoch(o.metric(), "objective"));
+                }
+            }
+        } else if (!rule.equals("none") && metric != null) {
+            if (objectives.stream().noneMatch(o -> o.metric().equals(metric))) {
+                problem(p + ".metric", "'" + metric + "' is not an objective (the rule judges one of search.objectives: "
+                        + String.join(", ", objectives.stream().map(Objective::metric).toList()) + ")");
+            } else if (!CandidateEvaluator.reportedEachEpoch(metric)) {
+                problem(p + ".metric", notPerEpoch(metric, "metric"));
+            }
+        }
+        return new ExperimentSpec.EarlyStopping(rule, minEpochs, reduction, metric, warmup, minTrials, maxEpochs);
+    }
+
+    private static String notPerEpoch(String metric, String what) {
+        return "the " + what + " '" + metric + "' is measured once, when a trial's training has ended, so no rule can judge it after"
+                + " an epoch; epoch reports carry " + String.join(", ", CandidateEvaluator.EPOCH_METRICS);
     }
 
     private String metric(JsonNode o, String path, List<String> devices) {

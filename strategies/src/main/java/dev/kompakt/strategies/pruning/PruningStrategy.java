@@ -167,6 +167,19 @@ public final class PruningStrategy implements CompressionStrategy<PruningStrateg
     }
 
     /**
+     * Prunes the build's network to the plan's sparsity now, as the schedule would have by the end of its training: for
+     * a preview of the candidate a training that ended here would deliver (the evaluator's per-epoch reports, on a copy).
+     * Only gradual ({@code agp}) and mid-training (fresh start) schedules need it; a one-shot plan's masks are final before
+     * training, so it does nothing for them, nor for sparsity 0.
+     */
+    public static void pruneToTarget(Plan plan, CandidateBuild build) {
+        boolean fresh = plan.schedule() == Schedule.ONESHOT && plan.sparsity() > 0 && build.freshStart() && build.epochs() > 0;
+        if (plan.sparsity() > 0 && (plan.schedule() == Schedule.AGP || fresh)) {
+            pruner(plan, build).apply(plan.sparsity());
+        }
+    }
+
+    /**
      * Prunes the build's network to a global sparsity: with the global allocation by one threshold, with the sensitivity
      * allocation each layer at its share (measured now, on the network as it is).
      */
