@@ -544,7 +544,16 @@ public final class KompaktCli implements Callable<Integer> {
                 + "(training; default ${DEFAULT-VALUE})")
         int tasks;
 
-        @Option(names = "--runs-dir", description = "where the two runs go (nas; default runs/bench-nas-<time>)")
+        @Option(names = "--rule", defaultValue = "moasha", description = "search.earlyStopping.rule (early-stopping; default ${DEFAULT-VALUE})")
+        String rule;
+
+        @Option(names = "--min-epochs", defaultValue = "1", description = "search.earlyStopping.minEpochs (early-stopping; default ${DEFAULT-VALUE})")
+        int minEpochs;
+
+        @Option(names = "--reduction-factor", defaultValue = "3", description = "search.earlyStopping.reductionFactor (early-stopping; default ${DEFAULT-VALUE})")
+        int reductionFactor;
+
+        @Option(names = "--runs-dir", description = "where the runs go (nas, early-stopping; default runs/bench-<name>-<time>)")
         Path runsDir;
 
         @CommandLine.ParentCommand
@@ -588,6 +597,17 @@ public final class KompaktCli implements Callable<Integer> {
                         .replace(':', '-'));
                 dev.kompakt.experiments.bench.NasBenchmark.run(new dev.kompakt.experiments.bench.NasBenchmark.Settings(minutes, seed,
                         candidateSamples, candidateEpochs, baselineEpochs, dir), parent.out);
+                return 0;
+            }
+            if (name.equals("early-stopping")) {
+                Path dir = runsDir != null ? runsDir : Path.of("runs", "bench-early-stopping-" + java.time.LocalDateTime.now().withNano(0).toString()
+                        .replace(':', '-'));
+                List<Long> seedList = new java.util.ArrayList<>();
+                for (int i = 0; i < seeds; i++) {
+                    seedList.add(seed + i);
+                }
+                dev.kompakt.experiments.bench.EarlyStoppingBenchmark.run(new dev.kompakt.experiments.bench.EarlyStoppingBenchmark.Settings(seedList,
+                        trials, fineTuneEpochs, studentEpochs, rule, minEpochs, reductionFactor, dir, Path.of("experiments", "quickstart.yaml")), parent.out);
                 return 0;
             }
             if (name.equals("scheduling")) {
@@ -637,7 +657,7 @@ public final class KompaktCli implements Callable<Integer> {
                 throw new SpecException("bench", List.of("'" + name + "' is a search-engine benchmark in the bench module; run it with "
                         + "bin/kompakt bench " + name));
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training, inherit, ask, scheduling; "
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training, inherit, ask, scheduling, early-stopping; "
                     + "with bin/kompakt also samplers, indicators, journal)"));
         }
     }

@@ -127,6 +127,14 @@ public record RunComparison(List<Objective> objectives, List<Constraint> constra
         return history;
     }
 
+    /**
+     * The hypervolume of the feasible front of {@code trials} (any subset of a compared run's, e.g. those finished by some
+     * time), measured with this comparison's normalisation and reference point, like {@link Row#hypervolume()}.
+     */
+    public double hypervolumeOf(List<Trial> trials) {
+        return normalisedHypervolume(ParetoFront.of(trials, objectives, constraints), objectives, normalization);
+    }
+
     public void print(PrintStream out) {
         int most = rows.stream().mapToInt(Row::trials).max().orElse(0);
         List<Integer> checkpoints = new ArrayList<>();

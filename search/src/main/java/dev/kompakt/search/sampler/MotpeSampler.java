@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  * Multi-objective tree-structured Parzen estimator (MO-TPE; Ozaki, Tanigaki, Watanabe and Onishi, JAIR 2022), in
  * the form Optuna's {@code TPESampler} uses for several objectives.
  *
- * <p>After {@code startupTrials} random trials, each proposal:
+ * <p>After {@code startupTrials} random trials (complete and early-stopped ones count, as in Optuna; at least one must be
+ * complete), each proposal:
  * <ol>
  *   <li>splits the history into a "good" group of {@code min(ceil(gamma n), gammaCap)} trials and the rest. Good
  *       means: feasible before infeasible (constraint-aware, as in Optuna: infeasible trials fill the good group
@@ -124,7 +125,10 @@ public final class MotpeSampler implements Sampler {
                 bad.add(t);
             }
         }
-        if (complete.size() < settings.startupTrials()) {
+        // as Optuna's TPE, early-stopped trials count towards the random start-up: with early stopping most trials stop, and
+        // counting complete ones alone kept the sampler random for ten times as long (they inform it as "bad" trials)
+        long stopped = history.stream().filter(t -> t.state() == TrialState.STOPPED).count();
+        if (complete.isEmpty() || complete.size() + stopped < settings.startupTrials()) {
             return randomUnseen(context, random, seen);
         }
         int n = complete.size() + bad.size();
