@@ -388,6 +388,92 @@ class SearchCoordinatorTest {
         }
     }
 
+    /**
+     * Epoch reports over real HTTP ({@link EpochReportServer} on the "driver", {@link EpochReportClient} on the fake executor's
+     * threads): the study records every epoch (journaled), its stopper stops even-numbered trials after epoch 1 (accuracy
+     * 0.5 < 0.6), which are STOPPED with that epoch's values and their runs cancelled; odd ones train their 4 epochs and
+     * complete, also the one whose accuracy falls below 0.6 at its last epoch (never stopped after the last epoch).
+     */
+    @Test
+    void epochReportsReachTheStopperAndStoppedTrialsAreCancelled(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        int epochs = 4;
+        List<Integer> cancelled = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService workers = Executors.newCachedThreadPool();
+        java.util.concurrent.atomic.AtomicReference<EpochReportServer.Decider> decider = new java.util.concurrent.atomic.AtomicReference<>();
+        Map<Integer, List<Integer>> epochsRun = new java.util.concurrent.ConcurrentHashMap<>();
+        TrialExecutor executor = new TrialExecutor() {
+            @Override
+            public CompletionStage<TrialOutcome> submit(TrialSpec spec) {
+                CompletableFuture<TrialOutcome> f = new CompletableFuture<>();
+                workers.execute(() -> {
+                    int n = spec.trialNumber();
+                    EpochReportClient client = new EpochReportClient(spec.reportTo(), n, "fake-worker");
+                    for (int e = 1; e <= epochs; e++) {
+                        epochsRun.computeIfAbsent(n, k -> Collections.synchronizedList(new ArrayList<>())).add(e);
+                        double accuracy = n % 2 == 0 ? 0.5 : n == 3 && e == epochs ? 0.55 : 0.6 + e / 100.0;
+                        if (!client.epochEnded(e, epochs, Map.of("accuracy", accuracy, "size_bytes", 100.0 + n))) {
+                            return;   // the driver said stop: this run ends here (its job is cancelled too)
+                        }
+                    }
+                    f.complete(new TrialOutcome(n, true, Map.of("accuracy", 0.7, "size_bytes", 100.0 + n), null, "fake-worker", 0.1));
+                });
+                return f;
+            }
+
+            @Override
+            public void cancel(int number) {
+                cancelled.add(number);
+            }
+
+            @Override
+            public int parallelism() {
+                return 2;
+            }
+
+            @Override
+            public void close() {
+                workers.shutdownNow();
+            }
+        };
+        java.nio.file.Path file = tmp.resolve("trials.jsonl");
+        Study template = study();
+        dev.kompakt.search.stopping.EarlyStopper belowSixty = c -> c.trial().lastReported().get("accuracy") < 0.6;
+        CompletableFuture<List<Trial>> done = new CompletableFuture<>();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        try (var journal = dev.kompakt.search.journal.TrialJournal.open(file);
+             EpochReportServer server = EpochReportServer.start("127.0.0.1", r -> decider.get().reported(r))) {
+            Study study = new Study("coordinator-test", template.space(), template.objectives(), List.of(), new RandomSampler(3), belowSixty,
+                    journal, null);
+            ActorSystem<SearchCoordinator.Command> system = ActorSystem.create(SearchCoordinator.create(study, executor,
+                    r -> new TrialSpec(r.number(), CompressionPlan.from(r.assignment()), BUDGET, r.number(), server.url()),
+                    new SearchCoordinator.Settings(6, 2, null), SearchCoordinator.printing(lines::add), done), "epochs");
+            decider.set(SearchCoordinator.decider(system));
+            try {
+                List<Trial> trials = done.get(30, TimeUnit.SECONDS);
+                for (Trial t : trials) {
+                    if (t.number() % 2 == 0) {
+                        assertEquals(TrialState.STOPPED, t.state(), t.toString());
+                        assertEquals(List.of(1), List.copyOf(t.intermediateValues().keySet()));
+                        assertEquals(Map.of("accuracy", 0.5, "size_bytes", 100.0 + t.number()), t.metrics(), "the last report's values");
+                        assertEquals("fake-worker", t.worker());
+                        assertEquals(List.of(1), epochsRun.get(t.number()), "trial " + t.number() + " ran no epoch after the stop");
+                    } else {
+                        assertEquals(TrialState.COMPLETE, t.state(), t.toString());
+                        assertEquals(List.of(1, 2, 3, 4), List.copyOf(t.intermediateValues().keySet()));
+                    }
+                }
+                assertEquals(0.55, trials.get(3).intermediateValues().get(4).get("accuracy"), "below 0.6 after its last epoch, and complete");
+                assertEquals(List.of(0, 2, 4), cancelled.stream().sorted().toList(), "each stopped trial's run is cancelled");
+                assertTrue(lines.stream().anyMatch(l -> l.startsWith("trial 0 STOPPED after epoch 1 acc 0.5000 size 100 B | ")), lines.toString());
+            } finally {
+                system.terminate();
+            }
+        }
+        List<Trial> replayed = dev.kompakt.search.journal.TrialJournal.replay(dev.kompakt.search.journal.TrialJournal.read(file));
+        assertEquals(List.of(1, 2, 3, 4), List.copyOf(replayed.get(1).intermediateValues().keySet()), "the curves are journaled");
+        assertEquals(TrialState.STOPPED, replayed.get(0).state());
+    }
+
     @Test
     void settingsAreValidated() {
         var total = assertThrows(IllegalArgumentException.class, () -> new SearchCoordinator.Settings(0, 1, null));

@@ -160,6 +160,90 @@ class ResumeAfterKillTest {
         assertTrue(Files.isRegularFile(runDir.resolve("report.html")) && Files.isRegularFile(runDir.resolve("pareto.json")));
     }
 
+    /**
+     * The same with early stopping active (MO-ASHA, rungs at epochs 1 and 2 of 4): killed once two trials have finished and
+     * another has reported an epoch, then resumed. No trial finished (complete or stopped) before the kill runs again or
+     * changes, no trial is lost, and no epoch is recorded twice: the trial running at the kill trains again from the start,
+     * its repeated epochs are not recorded again, and it is judged once it passes its recorded curve.
+     */
+    @Test
+    void killDashNineWithEarlyStoppingThenResume(@TempDir Path tmp) throws Exception {
+        String spec = Files.readString(TinySearch.SPEC)
+                .replace("path: ../../../data/fashion-mnist-subset", "path: " + Path.of("data/fashion-mnist-subset").toAbsolutePath())
+                .replace("trials: 4", "trials: 8")
+                .replace("fineTuneEpochs: 1", "fineTuneEpochs: 4").replace("studentEpochs: 1", "studentEpochs: 4")
+                .replace("  sampler: random\n", "  sampler: random\n  earlyStopping: { rule: moasha, minEpochs: 1, reductionFactor: 2 }\n")
+                .replace("maxInFlight: 2", "maxInFlight: 1");
+        assertTrue(spec.contains("earlyStopping"));
+        Path specFile = tmp.resolve("spec.yaml");
+        Files.writeString(specFile, spec);
+        Path runDir = tmp.resolve("killed");
+
+        Process p = startCli(tmp, "search", specFile.toString(), "--master", "local[1]", "--run-dir", runDir.toString());
+        Path journal = runDir.resolve("trials.jsonl");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!(finished(journal) >= 2 && reportedByUnfinished(journal))) {
+            assertTrue(p.isAlive(), "search ended before it could be killed:\n" + Files.readString(tmp.resolve("cli.log")));
+            assertTrue(System.nanoTime() < deadline, "no progress:\n" + Files.readString(tmp.resolve("cli.log")));
+            Thread.sleep(20);
+        }
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();   // SIGKILL
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        int linesAtKill = TrialJournal.read(journal).size();
+        List<Trial> beforeResume = TrialJournal.replay(TrialJournal.read(journal));
+        Map<Integer, Trial> finishedBefore = new HashMap<>();
+        beforeResume.stream().filter(t -> t.state().isFinished()).forEach(t -> finishedBefore.put(t.number(), t));
+        assertTrue(finishedBefore.size() >= 2 && finishedBefore.size() < 8, "killed mid-run: " + finishedBefore.keySet());
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = KompaktCli.run(new String[] {"resume", runDir.toString(), "--master", "local[1]"}, new PrintStream(out, true), System.err);
+        assertEquals(0, code, out.toString());
+
+        List<JournalEvent> events = TrialJournal.read(journal);
+        List<Trial> resumed = TrialJournal.replay(events);
+        assertEquals(8, resumed.size());
+        assertTrue(resumed.stream().allMatch(t -> t.state() == TrialState.COMPLETE || t.state() == TrialState.STOPPED), resumed.toString());
+        assertTrue(resumed.stream().anyMatch(t -> t.state() == TrialState.STOPPED), "MO-ASHA stopped some trial: " + resumed);
+        int[] finishedEvents = new int[8];
+        events.stream().filter(e -> e instanceof JournalEvent.Finished).forEach(e -> finishedEvents[((JournalEvent.Finished) e).trial()]++);
+        for (int n = 0; n < 8; n++) {
+            assertEquals(1, finishedEvents[n], "trial " + n + " finished exactly once (nothing re-run, nothing lost)");
+        }
+        for (JournalEvent e : events.subList(linesAtKill, events.size())) {
+            if (e instanceof JournalEvent.Reported r) {
+                assertFalse(finishedBefore.containsKey(r.trial()), "trial " + r.trial() + " had finished before the kill, and reported again");
+            }
+        }
+        finishedBefore.forEach((n, t) -> {
+            assertEquals(t.state(), resumed.get(n).state(), "trial " + n);
+            assertEquals(t.metrics(), resumed.get(n).metrics(), "trial " + n + " kept as it was");
+            assertEquals(t.intermediateValues(), resumed.get(n).intermediateValues(), "trial " + n + "'s curve kept as it was");
+        });
+        Map<Integer, List<Integer>> steps = new HashMap<>();
+        events.stream().filter(e -> e instanceof JournalEvent.Reported).map(e -> (JournalEvent.Reported) e)
+                .forEach(r -> steps.computeIfAbsent(r.trial(), k -> new ArrayList<>()).add(r.step()));
+        steps.forEach((n, s) -> assertEquals(s.stream().distinct().sorted().toList(), s, "trial " + n + ": each epoch recorded once, in order"));
+        for (Trial t : resumed) {
+            if (t.state() == TrialState.COMPLETE) {
+                assertEquals(4, t.lastStep().orElse(0), "a complete trial reported all 4 epochs: " + t);
+            }
+        }
+        assertTrue(Files.readString(runDir.resolve("report.html")).contains("Learning curves"), "the report shows the curves");
+    }
+
+    /** Whether a trial that has not finished has reported an epoch. */
+    private static boolean reportedByUnfinished(Path journal) throws Exception {
+        if (!Files.exists(journal)) {
+            return false;
+        }
+        try {
+            return TrialJournal.replay(TrialJournal.read(journal)).stream().anyMatch(t -> !t.state().isFinished() && t.lastStep().isPresent());
+        } catch (Exception torn) {   // read while a line is being written
+            return false;
+        }
+    }
+
     private static long finished(Path journal) throws Exception {
         if (!Files.exists(journal)) {
             return 0;

@@ -167,7 +167,8 @@ class StandaloneClusterTest {
         // one core until its own timeout (had trial 0 kept the core, trial 1 would have been cancelled before it started).
         // Trial 2's account may be missing: the search ends at its timeout and stops the executors at once.
         String executorLog = executorLogs(List.of(sparkHome.resolve("work1"), sparkHome.resolve("work2")));
-        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("trial (\\d) stopped, its job was cancelled: training interrupted at epoch (\\d+)")
+        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("trial (\\d) ended by the driver \\(early stop or cancelled job\\): "
+                + "training interrupted at epoch (\\d+)")
                 .matcher(executorLog);
         java.util.Map<Integer, Integer> epochs = new java.util.HashMap<>();
         while (stopped.find()) {
@@ -175,6 +176,57 @@ class StandaloneClusterTest {
         }
         assertTrue(epochs.keySet().containsAll(java.util.Set.of(0, 1)), "trials 0 and 1 were interrupted in training:\n" + executorLog);
         assertTrue(epochs.get(1) >= 2, "trial 1 trained after trial 0 left the core: " + epochs);
+    }
+
+    /**
+     * Early stopping on a real cluster with one executor core: trial 0's task reports each 3 s epoch to the driver's endpoint
+     * from the executor JVM; the study's stopper stops it at its second epoch. Its task ignores the "stop" answer (it would
+     * train 10 epochs), so the core is freed only by the cancellation of its job: its task is interrupted, and trial 1's
+     * task starts on the one core within an epoch of the stop.
+     */
+    @Test
+    void aStoppedTrialsJobIsCancelledAndTheExecutorRunsTheNextTrialWithinAnEpoch() throws Exception {
+        long epochMs = 3000;
+        org.apache.spark.SparkConf conf = dev.kompakt.cluster.SparkSetup.conf("kompakt-test-early-stopping", masterUrl, null);
+        conf.set("spark.cores.max", "1");
+        var space = new dev.kompakt.search.SearchSpace(List.of(new dev.kompakt.search.Parameter.FloatParam("x", 0, 1, false, 0,
+                java.util.Optional.empty())));
+        dev.kompakt.search.stopping.EarlyStopper stopTrialZeroAtEpochTwo = c -> c.trial().number() == 0 && c.trial().lastStep().orElse(0) >= 2;
+        var study = new dev.kompakt.search.Study("early-stopping", space, List.of(dev.kompakt.search.Objective.minimize("size_bytes")), List.of(),
+                new dev.kompakt.search.sampler.RandomSampler(1), stopTrialZeroAtEpochTwo, null, null);
+        var budget = new dev.kompakt.evaluator.TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1);
+        java.util.concurrent.atomic.AtomicReference<dev.kompakt.cluster.EpochReportServer.Decider> decider = new java.util.concurrent.atomic.AtomicReference<>();
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Trial> trials;
+        long t0 = System.nanoTime();
+        try (var spark = dev.kompakt.cluster.SparkSetup.start(conf);
+             var executor = new dev.kompakt.cluster.SparkTrialExecutor(spark, "test-early-stopping", new EpochSleepTrial(10, 1, epochMs));
+             var server = dev.kompakt.cluster.EpochReportServer.start(spark.getConf().get("spark.driver.host"), r -> decider.get().reported(r))) {
+            var done = new java.util.concurrent.CompletableFuture<List<Trial>>();
+            var system = org.apache.pekko.actor.typed.ActorSystem.create(dev.kompakt.cluster.SearchCoordinator.create(study, executor,
+                    r -> new dev.kompakt.cluster.TrialSpec(r.number(), dev.kompakt.strategies.plan.CompressionPlan.identity(), budget, r.number(),
+                            server.url()),
+                    new dev.kompakt.cluster.SearchCoordinator.Settings(2, 1, null), dev.kompakt.cluster.SearchCoordinator.printing(lines::add), done),
+                    "early-stopping");
+            decider.set(dev.kompakt.cluster.SearchCoordinator.decider(system));
+            try {
+                trials = done.get(5, TimeUnit.MINUTES);
+            } finally {
+                system.terminate();
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String executorLog = executorLogs(List.of(sparkHome.resolve("work1"), sparkHome.resolve("work2")));
+        System.out.println(lines + "\nsearch took " + seconds + " s");
+        Trial stopped = trials.get(0);
+        Trial next = trials.get(1);
+        assertEquals(dev.kompakt.search.TrialState.STOPPED, stopped.state(), lines.toString());
+        assertEquals(List.of(1, 2), List.copyOf(stopped.intermediateValues().keySet()), "reported from the executor JVM, epoch by epoch");
+        assertEquals(dev.kompakt.search.TrialState.COMPLETE, next.state(), lines.toString());
+        assertTrue(executorLog.contains(": trial 0 interrupted in epoch 3"), "trial 0's task was interrupted by the cancellation:\n" + executorLog);
+        long gapMs = Math.round(next.metric("started_ms")) - stopped.finished().toEpochMilli();
+        assertTrue(gapMs < epochMs, "trial 1's task started on the one core " + gapMs + " ms after trial 0 was stopped (an epoch is " + epochMs
+                + " ms)");
     }
 
     /** All executor stderr files of this test class's cluster, concatenated. */

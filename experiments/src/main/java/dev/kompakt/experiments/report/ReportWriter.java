@@ -80,6 +80,7 @@ public final class ReportWriter {
         staticFront(sb, run);
         interactive(sb, run);
         progress(sb, run);
+        curves(sb, run);
         importance(sb, run);
         failed(sb, run);
         provenance(sb, run);
@@ -302,6 +303,98 @@ public final class ReportWriter {
                 .append("\" text-anchor=\"middle\">completed trials</text>\n");
         sb.append("<text class=\"axt\" transform=\"translate(14 ").append(top + ph / 2)
                 .append(") rotate(-90)\" text-anchor=\"middle\">hypervolume (normalised)</text>\n</svg>\n</figure>\n</section>\n");
+    }
+
+    /**
+     * The learning curves, when trials reported epochs (a search with {@code search.earlyStopping}): per objective that the
+     * reports carry and that changed from one epoch to another in some trial, each trial's values by epoch; stopped trials
+     * grey, ending in a cross where they were stopped, the Pareto front's trials thick. Each line's tooltip names its trial.
+     */
+    private static void curves(StringBuilder sb, RunSummary run) {
+        List<Trial> reported = run.trials().stream().filter(t -> t.lastStep().isPresent()).toList();
+        if (reported.isEmpty()) {
+            return;
+        }
+        java.util.Set<Integer> front = new java.util.HashSet<>();
+        run.front().forEach(t -> front.add(t.number()));
+        int lastEpoch = reported.stream().mapToInt(t -> t.lastStep().getAsInt()).max().orElse(1);
+        long stopped = reported.stream().filter(t -> t.state() == TrialState.STOPPED).count();
+        sb.append("<section id=\"curves\">\n<h2>Learning curves</h2>\n<p class=\"hint\">What each trial reported after every epoch of its"
+                + " training: the candidate as it would be if the training ended there (accuracy on a fixed slice of the validation"
+                + " samples). ").append(grouped(reported.size())).append(reported.size() == 1 ? " trial" : " trials").append(" reported; ")
+                .append(grouped(stopped)).append(" stopped early (grey, a cross where the early-stopping rule stopped them); the"
+                + " Pareto front's trials are drawn thick.</p>\n");
+        for (Objective o : run.objectives()) {
+            String m = o.metric();
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            boolean changes = false;
+            for (Trial t : reported) {
+                Double first = null;
+                for (Map<String, Double> v : t.intermediateValues().values()) {
+                    Double x = v.get(m);
+                    if (x != null && Double.isFinite(x)) {
+                        lo = Math.min(lo, x);
+                        hi = Math.max(hi, x);
+                        changes |= first != null && !first.equals(x);
+                        first = first == null ? x : first;
+                    }
+                }
+            }
+            if (!changes) {
+                continue;   // not reported, or the same at every epoch (a cost metric of a fixed structure): no curve to see
+            }
+            Axis ax = Axis.linear(Metric.of("epoch"), 1, Math.max(2, lastEpoch));
+            Axis ay = Axis.linear(Metric.of(m), lo, hi);
+            sb.append("<figure>\n<svg class=\"plot\" viewBox=\"0 0 ").append(W).append(' ').append(H / 2 + MB)
+                    .append("\" role=\"img\" aria-label=\"");
+            esc(sb, m).append(" by epoch, one line per trial\">\n");
+            int ph = H / 2 + MB - MT - MB + 20;
+            int top = MT - 20;
+            frameAndTickLabels(sb, ax, ay, top, ph);
+            for (String cls : List.of("c", "s", "cf")) {   // stopped and complete first, the front on top
+                for (Trial t : reported) {
+                    String tc = t.state() == TrialState.STOPPED ? "s" : front.contains(t.number()) ? "cf" : "c";
+                    if (!tc.equals(cls)) {
+                        continue;
+                    }
+                    StringBuilder d = new StringBuilder();
+                    double lastX = Double.NaN;
+                    double lastY = Double.NaN;
+                    for (Map.Entry<Integer, Map<String, Double>> e : t.intermediateValues().entrySet()) {
+                        Double v = e.getValue().get(m);
+                        if (v == null || !Double.isFinite(v)) {
+                            continue;
+                        }
+                        lastX = ML + ax.frac(e.getKey()) * PW;
+                        lastY = top + (1 - ay.frac(v)) * ph;
+                        d.append(d.length() == 0 ? "M" : "L");
+                        num(d, lastX).append(' ');
+                        num(d, lastY).append(' ');
+                    }
+                    if (d.length() == 0) {
+                        continue;
+                    }
+                    sb.append("<path class=\"lc ").append(cls).append("\" d=\"").append(d.toString().strip()).append("\"><title>trial ")
+                            .append(t.number()).append(' ').append(t.state());
+                    if (t.state() == TrialState.STOPPED) {
+                        sb.append(" after epoch ").append(t.lastStep().getAsInt());
+                    }
+                    sb.append("</title></path>");
+                    if (t.state() == TrialState.STOPPED) {
+                        sb.append("<path class=\"lx\" d=\"M");
+                        num(sb, lastX - 3).append(' ');
+                        num(sb, lastY - 3).append("l6 6m0 -6l-6 6\"/>");
+                    }
+                    sb.append('\n');
+                }
+            }
+            sb.append("<text class=\"axt\" x=\"").append(ML + PW / 2).append("\" y=\"").append(H / 2 + MB - 6)
+                    .append("\" text-anchor=\"middle\">epoch</text>\n");
+            sb.append("<text class=\"axt\" transform=\"translate(14 ").append(top + ph / 2).append(") rotate(-90)\" text-anchor=\"middle\">");
+            esc(sb, m).append(' ').append(arrow(o.direction())).append("</text>\n</svg>\n</figure>\n");
+        }
+        sb.append("</section>\n");
     }
 
     /** The plot frame at ({@link #ML}, {@code top}), {@link #PW} x {@code height}, and the tick labels of both axes. */
@@ -855,6 +948,12 @@ public final class ReportWriter {
             svg.plot{display:block;width:100%;height:auto;font-family:inherit}
             path.hv{fill:none;stroke:#1f6feb;stroke-width:2}
             #progress figure{max-width:760px}
+            #curves figure{max-width:760px;margin-bottom:10px}
+            svg path.lc{fill:none;stroke-linejoin:round}
+            svg path.lc.c{stroke:#1f6feb;stroke-opacity:.45;stroke-width:1.2}
+            svg path.lc.cf{stroke:#1f6feb;stroke-width:2.4}
+            svg path.lc.s{stroke:#9ca3af;stroke-opacity:.7;stroke-width:1}
+            svg path.lx{fill:none;stroke:#6b7280;stroke-width:1.4}
             svg .ttl{font-size:14px;font-weight:600;fill:var(--fg)}
             svg .legend text{font-size:11px;fill:#4b5563}
             svg .grid line{stroke:#eef0f3;stroke-width:1}

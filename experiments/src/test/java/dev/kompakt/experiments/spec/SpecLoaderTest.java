@@ -280,6 +280,50 @@ class SpecLoaderTest {
         }
     }
 
+    private static String withEarlyStopping(String earlyStopping) {
+        return VALID.replace("  trials: 3\n", "  trials: 3\n  fineTuneEpochs: 4\n  studentEpochs: 6\n")
+                .replace("search:\n", "search:\n  earlyStopping: " + earlyStopping + "\n");
+    }
+
+    private static List<String> problems(String yaml) {
+        return assertThrows(SpecException.class, () -> parse(yaml)).problems();
+    }
+
+    @Test
+    void earlyStoppingIsNoneByDefaultAndEachRuleReadsItsFields() {
+        assertEquals(ExperimentSpec.EarlyStopping.NONE, parse(VALID).search().earlyStopping());
+        assertEquals(new ExperimentSpec.EarlyStopping("moasha", 2, 2, "accuracy", 1, 5, 0),
+                parse(withEarlyStopping("{ rule: moasha, minEpochs: 2, reductionFactor: 2 }")).search().earlyStopping());
+        assertEquals(new ExperimentSpec.EarlyStopping("median", 1, 3, "latency_ms@rpi4", 2, 3, 0),
+                parse(withEarlyStopping("{ rule: median, metric: latency_ms@rpi4, warmupEpochs: 2, minTrials: 3 }")).search().earlyStopping());
+        assertEquals(new ExperimentSpec.EarlyStopping("hyperband", 1, 3, "accuracy", 1, 5, 6),
+                parse(withEarlyStopping("{ rule: hyperband, maxEpochs: 6 }")).search().earlyStopping());
+        assertEquals("asha", parse(withEarlyStopping("{ rule: asha }")).search().earlyStopping().rule());
+    }
+
+    @Test
+    void earlyStoppingMistakesAreNamedByField() {
+        assertEquals(List.of("search.earlyStopping.rule: must be one of none, median, asha, hyperband, moasha, got 'sha'"),
+                problems(withEarlyStopping("{ rule: sha }")));
+        assertEquals(List.of("search.earlyStopping.rule: required field is missing"), problems(withEarlyStopping("{ minEpochs: 2 }")));
+        assertEquals(List.of("search.earlyStopping.metric: 'size_bytes' is not an objective (the rule judges one of search.objectives: accuracy,"
+                + " latency_ms@rpi4)"), problems(withEarlyStopping("{ rule: asha, metric: size_bytes }")));
+        assertEquals(List.of("search.earlyStopping.warmupEpochs: is not used by rule moasha (it is for median)"),
+                problems(withEarlyStopping("{ rule: moasha, warmupEpochs: 2 }")));
+        assertEquals(List.of("search.earlyStopping.reductionFactor: must be in [2, 100], got 1"), problems(withEarlyStopping("{ rule: asha, reductionFactor: 1 }")));
+        assertEquals(List.of("search.earlyStopping.minEpochs: no trial could stop: the first epoch judged is 6, and no trial trains more than 6"
+                + " epochs (budget.fineTuneEpochs, budget.studentEpochs); a trial is never stopped after its last epoch"),
+                problems(withEarlyStopping("{ rule: moasha, minEpochs: 6 }")));
+        // host latency is measured once, after the training: no epoch report carries it, so no rule could judge it
+        String host = withEarlyStopping("{ rule: moasha }").replace("latency_ms@rpi4", "latency_ms@host");
+        List<String> hostProblems = problems(host);
+        assertEquals(1, hostProblems.size(), hostProblems.toString());
+        assertTrue(hostProblems.get(0).startsWith("search.earlyStopping.rule: the objective 'latency_ms@host' is measured once, when a trial's"
+                + " training has ended, so no rule can judge it after an epoch; epoch reports carry accuracy, accuracy_drop, size_bytes,"), hostProblems.get(0));
+        assertTrue(problems(host.replace("{ rule: moasha }", "{ rule: asha, metric: latency_ms@host }")).get(0)
+                .startsWith("search.earlyStopping.metric: the metric 'latency_ms@host' is measured once"));
+    }
+
     @Test
     void aSpecThatIsNotAMappingIsRejected() {
         SpecException e = assertThrows(SpecException.class, () -> parse("- just\n- a list\n"));
