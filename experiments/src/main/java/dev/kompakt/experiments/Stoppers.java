@@ -14,6 +14,13 @@ public final class Stoppers {
     private Stoppers() {
     }
 
+    /**
+     * Epoch-report metrics that the remaining epochs still change; MO-ASHA does not judge constraints on them at its rungs
+     * (see {@link MultiObjectiveAshaStopper#MultiObjectiveAshaStopper(int, int, int, java.util.function.Predicate)}). The
+     * cost model's metrics are those of the finished candidate's structure already, so constraints on them are judged.
+     */
+    static final java.util.Set<String> CHANGED_BY_TRAINING = java.util.Set.of("accuracy", "accuracy_drop");
+
     public static EarlyStopper of(ExperimentSpec spec) {
         ExperimentSpec.EarlyStopping e = spec.search().earlyStopping();
         return switch (e.rule()) {
@@ -23,7 +30,7 @@ public final class Stoppers {
             case "hyperband" -> new HyperbandStopper(objective(spec, e.metric()), e.minEpochs(),
                     e.maxEpochs() > 0 ? e.maxEpochs() : Math.max(e.minEpochs(), Math.max(spec.budget().fineTuneEpochs(), spec.budget().studentEpochs())),
                     e.reductionFactor());
-            case "moasha" -> new MultiObjectiveAshaStopper(e.minEpochs(), e.reductionFactor(), 0);
+            case "moasha" -> new MultiObjectiveAshaStopper(e.minEpochs(), e.reductionFactor(), 0, c -> !CHANGED_BY_TRAINING.contains(c.metric()));
             default -> throw new IllegalArgumentException("search.earlyStopping.rule: unknown rule '" + e.rule() + "'");
         };
     }

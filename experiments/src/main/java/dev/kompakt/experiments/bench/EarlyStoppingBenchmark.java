@@ -91,11 +91,24 @@ public final class EarlyStoppingBenchmark {
         return text.replace(what, with);
     }
 
+    /**
+     * Runs one search, or reuses a finished run of the same spec in the runs directory (a benchmark interrupted after it:
+     * the same spec text, every trial finished), which the output then says.
+     */
     private static RecordedRun search(Settings s, String name, String specText, PrintStream out) throws Exception {
         Path specFile = s.runsDir().resolve(name + ".yaml");
+        Path runDir = s.runsDir().resolve(name);
+        if (Files.isRegularFile(specFile) && Files.readString(specFile).equals(specText) && Files.isRegularFile(runDir.resolve("trials.jsonl"))) {
+            RecordedRun earlier = RecordedRun.load(runDir, ProfileRegistry.builtIn().all().keySet());
+            ExperimentSpec spec = SpecLoader.load(specFile, ProfileRegistry.builtIn().all().keySet());
+            if (spec.budget().maxMinutes() == 0 && earlier.trials().size() == spec.budget().trials()
+                    && earlier.trials().stream().allMatch(t -> t.state().isFinished())) {
+                out.printf("reusing %s: the same spec, all %d trials finished%n", runDir, earlier.trials().size());
+                return earlier;
+            }
+        }
         Files.writeString(specFile, specText);
         ExperimentSpec spec = SpecLoader.load(specFile, ProfileRegistry.builtIn().all().keySet());
-        Path runDir = s.runsDir().resolve(name);
         out.printf("searching %s (%s) ...%n", name, runDir);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         try {

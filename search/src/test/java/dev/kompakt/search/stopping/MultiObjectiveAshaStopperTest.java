@@ -103,6 +103,8 @@ class MultiObjectiveAshaStopperTest {
         assertEquals(List.of(0), survivors(mo, trials, F1_F2, List.of()), "without the constraint trial 0 dominates");
         List<Trial> unmeasured = List.of(atRung0(0, f(0, 0)), atRung0(1, b), atRung0(2, c));
         assertEquals(List.of(0), survivors(mo, unmeasured, F1_F2, latency), "latency not reported at the step: not judged by it");
+        MultiObjectiveAshaStopper notLatency = new MultiObjectiveAshaStopper(1, 3, 0, k -> !k.metric().equals("latency"));
+        assertEquals(List.of(0), survivors(notLatency, trials, F1_F2, latency), "a constraint left out of the rungs is not judged there");
     }
 
     @Test
