@@ -30,7 +30,8 @@ public final class Stoppers {
             case "hyperband" -> new HyperbandStopper(objective(spec, e.metric()), e.minEpochs(),
                     e.maxEpochs() > 0 ? e.maxEpochs() : Math.max(e.minEpochs(), Math.max(spec.budget().fineTuneEpochs(), spec.budget().studentEpochs())),
                     e.reductionFactor());
-            case "moasha" -> new MultiObjectiveAshaStopper(e.minEpochs(), e.reductionFactor(), 0, c -> !CHANGED_BY_TRAINING.contains(c.metric()));
+            case "moasha" -> new MultiObjectiveAshaStopper(e.minEpochs(), e.reductionFactor(), 0, c -> !CHANGED_BY_TRAINING.contains(c.metric()),
+                    MultiObjectiveAshaStopper.TieBreak.valueOf(System.getProperty("kompakt.moasha.tieBreak", "HYPERVOLUME")));
             default -> throw new IllegalArgumentException("search.earlyStopping.rule: unknown rule '" + e.rule() + "'");
         };
     }

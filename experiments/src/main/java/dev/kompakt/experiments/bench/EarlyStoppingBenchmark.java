@@ -92,16 +92,17 @@ public final class EarlyStoppingBenchmark {
     }
 
     /**
-     * Runs one search, or reuses a finished run of the same spec in the runs directory (a benchmark interrupted after it:
-     * the same spec text, every trial finished), which the output then says.
+     * Runs one search, or reuses a finished full-fidelity run of the same spec in the runs directory (a benchmark interrupted
+     * after it: the same spec, comments aside, every trial finished), which the output then says.
      */
     private static RecordedRun search(Settings s, String name, String specText, PrintStream out) throws Exception {
         Path specFile = s.runsDir().resolve(name + ".yaml");
         Path runDir = s.runsDir().resolve(name);
-        if (Files.isRegularFile(specFile) && Files.readString(specFile).equals(specText) && Files.isRegularFile(runDir.resolve("trials.jsonl"))) {
+        ExperimentSpec wanted = SpecLoader.parse(specText, specFile.toString(), s.runsDir(), ProfileRegistry.builtIn().all().keySet());
+        if (Files.isRegularFile(specFile) && Files.isRegularFile(runDir.resolve("trials.jsonl"))) {
             RecordedRun earlier = RecordedRun.load(runDir, ProfileRegistry.builtIn().all().keySet());
             ExperimentSpec spec = SpecLoader.load(specFile, ProfileRegistry.builtIn().all().keySet());
-            if (spec.budget().maxMinutes() == 0 && earlier.trials().size() == spec.budget().trials()
+            if (spec.equals(wanted) && spec.budget().maxMinutes() == 0 && earlier.trials().size() == spec.budget().trials()
                     && earlier.trials().stream().allMatch(t -> t.state().isFinished())) {
                 out.printf("reusing %s: the same spec, all %d trials finished%n", runDir, earlier.trials().size());
                 return earlier;

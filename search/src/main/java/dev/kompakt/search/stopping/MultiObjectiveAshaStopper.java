@@ -33,6 +33,15 @@ import java.util.Map;
 public final class MultiObjectiveAshaStopper implements EarlyStopper {
     private final Rungs rungs;
     private final java.util.function.Predicate<Constraint> judged;
+    private final TieBreak tieBreak;
+
+    /** How the front that does not fit entirely at a rung is cut. */
+    public enum TieBreak {
+        /** the members with the largest exclusive hypervolume contribution (favours knee points) */
+        HYPERVOLUME,
+        /** NSGA-II's crowding distance, extremes first (keeps each objective's best) */
+        CROWDING
+    }
 
     /** Rungs at {@code minResource * reductionFactor^(k + minEarlyStoppingRate)}, as in {@link AshaStopper}; every constraint judged. */
     public MultiObjectiveAshaStopper(int minResource, int reductionFactor, int minEarlyStoppingRate) {
@@ -48,8 +57,15 @@ public final class MultiObjectiveAshaStopper implements EarlyStopper {
      */
     public MultiObjectiveAshaStopper(int minResource, int reductionFactor, int minEarlyStoppingRate,
                                      java.util.function.Predicate<Constraint> judged) {
+        this(minResource, reductionFactor, minEarlyStoppingRate, judged, TieBreak.HYPERVOLUME);
+    }
+
+    /** As the constructor above, cutting the last admitted front by {@code tieBreak}. */
+    public MultiObjectiveAshaStopper(int minResource, int reductionFactor, int minEarlyStoppingRate,
+                                     java.util.function.Predicate<Constraint> judged, TieBreak tieBreak) {
         this.rungs = new Rungs(minResource, reductionFactor, minEarlyStoppingRate);
         this.judged = java.util.Objects.requireNonNull(judged, "judged");
+        this.tieBreak = java.util.Objects.requireNonNull(tieBreak, "tieBreak");
     }
 
     @Override
@@ -71,7 +87,7 @@ public final class MultiObjectiveAshaStopper implements EarlyStopper {
             points.add(vector(trial.lastReported(), context.objectives()));
             violations.add(violation(trial.lastReported(), context.constraints()));
             int keep = Math.max(1, points.size() / rungs.reductionFactor());
-            if (!admitted(points, violations.stream().mapToDouble(Double::doubleValue).toArray(), points.size() - 1, keep)) {
+            if (!admitted(points, violations.stream().mapToDouble(Double::doubleValue).toArray(), points.size() - 1, keep, tieBreak)) {
                 return true;
             }
         }
@@ -83,14 +99,20 @@ public final class MultiObjectiveAshaStopper implements EarlyStopper {
      * hypervolume contribution within the front that does not fit (ties admitted).
      */
     static boolean admitted(List<double[]> points, double[] violations, int judged, int keep) {
+        return admitted(points, violations, judged, keep, TieBreak.HYPERVOLUME);
+    }
+
+    static boolean admitted(List<double[]> points, double[] violations, int judged, int keep, TieBreak tieBreak) {
         int[] rank = NonDominatedSorting.ranks(points.toArray(new double[0][]), violations);
         int better = 0;
         List<double[]> front = new ArrayList<>();
+        List<Integer> members = new ArrayList<>();
         for (int i = 0; i < rank.length; i++) {
             if (rank[i] < rank[judged]) {
                 better++;
             } else if (rank[i] == rank[judged]) {
                 front.add(points.get(i));
+                members.add(i);
             }
         }
         if (better + front.size() <= keep) {
@@ -98,6 +120,13 @@ public final class MultiObjectiveAshaStopper implements EarlyStopper {
         }
         if (better >= keep) {
             return false;
+        }
+        if (tieBreak == TieBreak.CROWDING) {
+            double[] crowding = NonDominatedSorting.crowdingDistance(points.toArray(new double[0][]), members);
+            double mine = crowding[members.indexOf(judged)];
+            double[] sorted = crowding.clone();
+            java.util.Arrays.sort(sorted);
+            return mine >= sorted[sorted.length - (keep - better)];
         }
         double[] reference = reference(points);
         double whole = Hypervolume.of(front, reference);
