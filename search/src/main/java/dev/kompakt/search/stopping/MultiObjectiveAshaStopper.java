@@ -40,7 +40,9 @@ public final class MultiObjectiveAshaStopper implements EarlyStopper {
         /** the members with the largest exclusive hypervolume contribution (favours knee points) */
         HYPERVOLUME,
         /** NSGA-II's crowding distance, extremes first (keeps each objective's best) */
-        CROWDING
+        CROWDING,
+        /** no cut: every non-dominated trial at a rung goes on, however many (only dominated ones are stopped) */
+        NONDOMINATED
     }
 
     /** Rungs at {@code minResource * reductionFactor^(k + minEarlyStoppingRate)}, as in {@link AshaStopper}; every constraint judged. */
@@ -115,13 +117,13 @@ public final class MultiObjectiveAshaStopper implements EarlyStopper {
                 members.add(i);
             }
         }
-        if (better + front.size() <= keep) {
+        if (better + front.size() <= keep || (tieBreak == TieBreak.NONDOMINATED && rank[judged] == 0)) {
             return true;
         }
         if (better >= keep) {
             return false;
         }
-        if (tieBreak == TieBreak.CROWDING) {
+        if (tieBreak == TieBreak.CROWDING || tieBreak == TieBreak.NONDOMINATED) {
             double[] crowding = NonDominatedSorting.crowdingDistance(points.toArray(new double[0][]), members);
             double mine = crowding[members.indexOf(judged)];
             double[] sorted = crowding.clone();
