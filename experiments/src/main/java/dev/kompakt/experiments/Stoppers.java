@@ -30,8 +30,11 @@ public final class Stoppers {
             case "hyperband" -> new HyperbandStopper(objective(spec, e.metric()), e.minEpochs(),
                     e.maxEpochs() > 0 ? e.maxEpochs() : Math.max(e.minEpochs(), Math.max(spec.budget().fineTuneEpochs(), spec.budget().studentEpochs())),
                     e.reductionFactor());
+            // every trial non-dominated at a rung goes on: on the quickstart problem (seed 1, experiments/results/early-stopping.md)
+            // this reached 85% of the full-fidelity run's hypervolume in half its time, against 83% cutting the front by
+            // crowding distance and 70% by hypervolume contribution (which favoured knee points over the most accurate ones)
             case "moasha" -> new MultiObjectiveAshaStopper(e.minEpochs(), e.reductionFactor(), 0, c -> !CHANGED_BY_TRAINING.contains(c.metric()),
-                    MultiObjectiveAshaStopper.TieBreak.valueOf(System.getProperty("kompakt.moasha.tieBreak", "HYPERVOLUME")));
+                    MultiObjectiveAshaStopper.TieBreak.NONDOMINATED);
             default -> throw new IllegalArgumentException("search.earlyStopping.rule: unknown rule '" + e.rule() + "'");
         };
     }
