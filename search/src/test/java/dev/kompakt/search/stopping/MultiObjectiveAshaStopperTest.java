@@ -80,6 +80,17 @@ class MultiObjectiveAshaStopperTest {
     }
 
     @Test
+    void theOtherCutsKeepTheExtremesOrTheWholeFirstFront() {
+        // the same rung: front a (0, 5), b (1, 2), c (3, 1), d (5, 0); e, f dominated
+        List<Trial> trials = List.of(atRung0(0, f(0, 5)), atRung0(1, f(1, 2)), atRung0(2, f(3, 1)), atRung0(3, f(5, 0)),
+                atRung0(4, f(4, 4)), atRung0(5, f(5, 5)));
+        var crowding = new MultiObjectiveAshaStopper(1, 3, 0, c -> true, MultiObjectiveAshaStopper.TieBreak.CROWDING);
+        assertEquals(List.of(0, 3), survivors(crowding, trials, F1_F2, List.of()), "keep 2 of 6: each objective's best (infinite crowding)");
+        var nondominated = new MultiObjectiveAshaStopper(1, 3, 0, c -> true, MultiObjectiveAshaStopper.TieBreak.NONDOMINATED);
+        assertEquals(List.of(0, 1, 2, 3), survivors(nondominated, trials, F1_F2, List.of()), "every non-dominated trial goes on, only e and f stop");
+    }
+
+    @Test
     void wholeFrontsAreAdmittedInRankOrder() {
         // fronts {0, 1}, {2, 3}, {4}, ...; keep 3 of 9 with eta 3: front 0 whole, then one of front 1. Reference (8.8, 8.8):
         // within front 1, trial 2 contributes (3.5 - 1) * (8.8 - 3) = 14.5, trial 3 (8.8 - 3.5) * (3 - 1) = 10.6
