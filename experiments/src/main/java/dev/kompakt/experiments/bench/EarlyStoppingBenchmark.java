@@ -155,9 +155,9 @@ public final class EarlyStoppingBenchmark {
 
     private static void report(Settings s, List<Outcome> outcomes, Duration total, PrintStream out) {
         out.printf("%n# Early stopping (%s) against full-fidelity search%n%n", s.rule());
-        out.printf("Command: `bin/kompakt bench early-stopping --seeds %s --trials %d --fine-tune-epochs %d --student-epochs %d --rule %s"
+        out.printf("Command: `bin/kompakt bench early-stopping --seeds %d --seed %d --trials %d --fine-tune-epochs %d --student-epochs %d --rule %s"
                         + " --min-epochs %d --reduction-factor %d`; %s in all, embedded Spark local[*] on %d cores.%n%n",
-                String.join(",", s.seeds().stream().map(String::valueOf).toList()), s.trials(), s.fineTuneEpochs(), s.studentEpochs(), s.rule(),
+                s.seeds().size(), s.seeds().get(0), s.trials(), s.fineTuneEpochs(), s.studentEpochs(), s.rule(),
                 s.minEpochs(), s.reductionFactor(), fmt(total), Runtime.getRuntime().availableProcessors());
         out.printf("Problem: experiments/quickstart.yaml (objectives accuracy, latency_ms@rpi4, energy_mj@stm32h7, size_bytes; constraint"
                 + " accuracy_drop <= 0.05; MO-TPE) with fineTuneEpochs %d and studentEpochs %d. Per seed, the full run trains all %d trials to"
