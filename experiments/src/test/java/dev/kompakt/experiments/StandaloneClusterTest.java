@@ -225,6 +225,7 @@ class StandaloneClusterTest {
         assertEquals(dev.kompakt.search.TrialState.COMPLETE, next.state(), lines.toString());
         assertTrue(executorLog.contains(": trial 0 interrupted in epoch 3"), "trial 0's task was interrupted by the cancellation:\n" + executorLog);
         long gapMs = Math.round(next.metric("started_ms")) - stopped.finished().toEpochMilli();
+        System.out.println("trial 1's task started " + gapMs + " ms after trial 0 was stopped");
         assertTrue(gapMs < epochMs, "trial 1's task started on the one core " + gapMs + " ms after trial 0 was stopped (an epoch is " + epochMs
                 + " ms)");
     }
