@@ -152,6 +152,8 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
     /** Submissions per trial in flight: a message of an earlier attempt (a late timeout) is ignored. */
     private final java.util.Map<Integer, Integer> attempts = new java.util.HashMap<>();
     private final TimerScheduler<Command> timers;
+    /** The study's Pareto front, kept up to date per result (O(front), not a sort of every trial, per progress line). */
+    private final dev.kompakt.search.pareto.IncrementalFront front;
     private int asked;
     private int inFlight;
 
@@ -174,6 +176,8 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         this.timers = timers;
         this.asked = study.trials().size();
         this.finishedAtStart = (int) study.trials().stream().filter(t -> t.state().isFinished()).count();
+        this.front = new dev.kompakt.search.pareto.IncrementalFront(study.objectives(), study.constraints());
+        study.trials().forEach(front::add);
         study.trials().stream().filter(t -> !t.state().isFinished())
                 .forEach(t -> pending.add(new Study.TrialRequest(t.number(), t.assignment())));
         if (settings.heartbeat() != null && !settings.heartbeat().isZero()) {
@@ -288,6 +292,7 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         attempts.remove(number);
         timers.cancel("timeout-" + number);
         Trial trial = study.tell(number, result);
+        front.add(trial);
         listener.trialFinished(trial, progress());
         return fill();
     }
@@ -349,7 +354,7 @@ public final class SearchCoordinator extends AbstractBehavior<SearchCoordinator.
         if (finishedHere > 0) {
             eta = Duration.ofMillis(elapsed.toMillis() / finishedHere * (settings.totalTrials() - finished));
         }
-        return new SearchProgress(settings.totalTrials(), finished, inFlight, failed, interrupted, study.paretoFront().size(), elapsed, eta,
+        return new SearchProgress(settings.totalTrials(), finished, inFlight, failed, interrupted, front.size(), elapsed, eta,
                 executor.executors());
     }
 

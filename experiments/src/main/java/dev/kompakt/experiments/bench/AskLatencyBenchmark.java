@@ -51,6 +51,45 @@ public final class AskLatencyBenchmark {
         }
     }
 
+    /**
+     * What keeping the Pareto front costs the coordinator per result (the progress line after every trial): the whole front
+     * recomputed from all trials ({@link dev.kompakt.search.pareto.ParetoFront#of}, what it did before) against one
+     * {@link dev.kompakt.search.pareto.IncrementalFront#add} per result (what it does now).
+     */
+    public static void frontUpdates(Path spec, List<Integer> histories, long seed, PrintStream out) throws Exception {
+        ExperimentSpec s = SpecLoader.load(spec, ProfileRegistry.builtIn().all().keySet());
+        out.printf("%n## Front per result%n%nThe coordinator's progress line after each result needs the front's size. Synthetic metrics as above;"
+                + " recompute = ParetoFront.of over all trials (median of 5); incremental = IncrementalFront.add, mean over adding the same"
+                + " trials one by one.%n%n");
+        out.println("| finished trials | front size | recompute ms per result | incremental us per result |");
+        out.println("|---:|---:|---:|---:|");
+        for (int n : histories) {
+            SplittableRandom random = new SplittableRandom(seed);
+            Instant t = Instant.parse("2026-01-01T00:00:00Z");
+            List<Trial> trials = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                trials.add(new Trial(i, TrialState.COMPLETE, new Assignment(Map.of()), metrics(s, random), null, "bench", t, t));
+            }
+            double[] recompute = new double[5];
+            int size = 0;
+            for (int k = 0; k < recompute.length; k++) {
+                long t0 = System.nanoTime();
+                size = dev.kompakt.search.pareto.ParetoFront.of(trials, s.search().objectives(), s.search().constraints()).size();
+                recompute[k] = (System.nanoTime() - t0) / 1e6;
+            }
+            Arrays.sort(recompute);
+            dev.kompakt.search.pareto.IncrementalFront front = new dev.kompakt.search.pareto.IncrementalFront(s.search().objectives(),
+                    s.search().constraints());
+            long t0 = System.nanoTime();
+            trials.forEach(front::add);
+            double perAddUs = (System.nanoTime() - t0) / 1e3 / n;
+            if (front.size() != size) {
+                throw new IllegalStateException("incremental front has " + front.size() + " members, ParetoFront.of " + size);
+            }
+            out.printf("| %,d | %d | %.2f | %.1f |%n", n, size, recompute[2], perAddUs);
+        }
+    }
+
     static double[] measure(SearchSpace space, ExperimentSpec s, int finished, int inFlight, int asks, long seed) {
         Study study = new Study("bench-ask", space, s.search().objectives(), s.search().constraints(), new MotpeSampler(seed));
         SplittableRandom random = new SplittableRandom(seed);

@@ -618,6 +618,8 @@ public final class KompaktCli implements Callable<Integer> {
             if (name.equals("ask")) {
                 dev.kompakt.experiments.bench.AskLatencyBenchmark.run(Path.of("experiments", "quickstart.yaml"), List.of(250, 500, 1000, 2000),
                         8, 40, seed, parent.out);
+                dev.kompakt.experiments.bench.AskLatencyBenchmark.frontUpdates(Path.of("experiments", "quickstart.yaml"),
+                        List.of(250, 1000, 2000, 10000), seed, parent.out);
                 return 0;
             }
             if (name.equals("inherit")) {
