@@ -1,21 +1,11 @@
 package dev.kompakt.evaluator;
 
-import dev.kompakt.evaluator.cost.CostModel;
-import dev.kompakt.evaluator.cost.GraphCostModel;
-import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
-import dev.kompakt.evaluator.hardware.ProfileRegistry;
-import dev.kompakt.evaluator.net.Architecture;
-import dev.kompakt.evaluator.net.NetworkFactory;
-import dev.kompakt.evaluator.net.Tensors;
-import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.evaluator.net.TrainingInterruptedException;
 import dev.kompakt.strategies.plan.CompressionPlan;
-import dev.kompakt.strategies.pruning.PruningMasks;
 import dev.kompakt.strategies.pruning.PruningStrategy;
 import dev.kompakt.strategies.pruning.StudentStrategy;
 import dev.kompakt.strategies.quantization.QuantizationStrategy;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,14 +30,7 @@ class EpochReportsTest {
 
     @BeforeAll
     static void trainBaseline() {
-        SampleSet train = TestData.bundled().train().stratified(1000);
-        SampleSet test = TestData.bundled().test().stratified(500);
-        Architecture arch = new Architecture(Architecture.Family.CNN, 1.0);
-        ComputationGraph baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
-        Training.fit(baseline, Tensors.toDataSet(train), 2, 32, PruningMasks.none(), 7);
-        double accuracy = Training.accuracy(baseline, Tensors.toDataSet(test));
-        long size = CostModel.totalStorageBytes(GraphCostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
-        context = new EvaluationContext(baseline, train, test, accuracy, size, List.of(ProfileRegistry.builtIn().get("rpi4")));
+        context = TestData.smallCnnContext();
     }
 
     record Epoch(int epoch, int epochs, Map<String, Double> values) {

@@ -1,26 +1,12 @@
 package dev.kompakt.evaluator;
 
-import dev.kompakt.evaluator.cost.CostModel;
-import dev.kompakt.evaluator.cost.GraphCostModel;
-import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
-import dev.kompakt.evaluator.hardware.ProfileRegistry;
-import dev.kompakt.evaluator.net.Architecture;
-import dev.kompakt.evaluator.net.NetworkFactory;
-import dev.kompakt.evaluator.net.Tensors;
 import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.strategies.plan.CompressionPlan;
-import dev.kompakt.strategies.Option;
-import dev.kompakt.strategies.distillation.DistillationStrategy;
-import dev.kompakt.strategies.pruning.PruningStrategy;
-import dev.kompakt.strategies.pruning.RegularizationStrategy;
-import dev.kompakt.strategies.pruning.StudentStrategy;
 import dev.kompakt.strategies.quantization.QuantizationStrategy;
 import dev.kompakt.strategies.QuantizedActivation;
-import dev.kompakt.strategies.pruning.PruningMasks;
 import dev.kompakt.strategies.quantization.ActivationQuantizer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,14 +25,8 @@ class QuantizationOptionsEvaluatorTest {
 
     @BeforeAll
     static void trainBaseline() {
-        SampleSet train = TestData.bundled().train().stratified(1000);
-        SampleSet test = TestData.bundled().test().stratified(500);
-        Architecture arch = new Architecture(Architecture.Family.CNN, 1.0);
-        ComputationGraph baseline = NetworkFactory.build(arch, 28, 28, 10, 7, 3e-3, null);
-        Training.fit(baseline, Tensors.toDataSet(train), 2, 32, PruningMasks.none(), 7);
-        baselineAccuracy = Training.accuracy(baseline, Tensors.toDataSet(test));
-        long size = CostModel.totalStorageBytes(GraphCostModel.of(baseline, NetworkFactory.inputType(arch, 28, 28), Map.of()));
-        context = new EvaluationContext(baseline, train, test, baselineAccuracy, size, List.of(ProfileRegistry.builtIn().get("rpi4")));
+        context = TestData.smallCnnContext();
+        baselineAccuracy = context.baselineAccuracy();
     }
 
     private static CompressionPlan int8() {

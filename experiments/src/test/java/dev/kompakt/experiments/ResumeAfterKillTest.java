@@ -49,15 +49,8 @@ class ResumeAfterKillTest {
 
         Process p = startCli(tmp, "search", specFile.toString(), "--master", "local[1]", "--run-dir", runDir.toString());
         Path journal = runDir.resolve("trials.jsonl");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (finished(journal) < 2) {
-            assertTrue(p.isAlive(), "search ended before it could be killed:\n" + Files.readString(tmp.resolve("cli.log")));
-            assertTrue(System.nanoTime() < deadline, "no progress:\n" + Files.readString(tmp.resolve("cli.log")));
-            Thread.sleep(20);
-        }
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();   // SIGKILL
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        awaitWhileAlive(p, tmp, TimeUnit.MINUTES.toNanos(3), () -> finished(journal) >= 2);
+        killDashNine(p);
         List<Trial> beforeResume = TrialJournal.replay(TrialJournal.read(journal));
         Map<Integer, Map<String, Double>> finishedBefore = new HashMap<>();
         beforeResume.stream().filter(t -> t.state().isFinished()).forEach(t -> finishedBefore.put(t.number(), t.metrics()));
@@ -112,12 +105,7 @@ class ResumeAfterKillTest {
         Process p = startCli(tmp, Map.of("KOMPAKT_CACHE", cache.toString()), "search", specFile.toString(), "--master", "local[1]",
                 "--run-dir", runDir.toString());
         Path journal = runDir.resolve("trials.jsonl");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (!Files.readString(tmp.resolve("cli.log")).contains("data: ")) {
-            assertTrue(p.isAlive(), "search ended before it could be killed:\n" + Files.readString(tmp.resolve("cli.log")));
-            assertTrue(System.nanoTime() < deadline, "no progress:\n" + Files.readString(tmp.resolve("cli.log")));
-            Thread.sleep(20);
-        }
+        awaitWhileAlive(p, tmp, TimeUnit.MINUTES.toNanos(1), () -> Files.readString(tmp.resolve("cli.log")).contains("data: "));
         try {
             assertTrue(Files.readString(journal).contains("\"event\":\"started\""), "the journal exists before the baseline trains");
             assertTrue(Files.isRegularFile(runDir.resolve("spec.yaml")) && Files.isRegularFile(runDir.resolve("provenance.json")));
@@ -131,9 +119,7 @@ class ResumeAfterKillTest {
             assertTrue(err.toString().contains("in use by `kompakt search` (pid " + p.pid()), err.toString());
             assertEquals(journalBefore, Files.readString(journal), "the refused resume wrote nothing");
         } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();   // SIGKILL
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            killDashNine(p);
         }
         assertFalse(Files.exists(runDir.resolve("baseline.json")),
                 "the baseline finished training before the kill (raise BASELINE_EPOCHS):\n" + Files.readString(tmp.resolve("cli.log")));
@@ -181,15 +167,8 @@ class ResumeAfterKillTest {
 
         Process p = startCli(tmp, "search", specFile.toString(), "--master", "local[1]", "--run-dir", runDir.toString());
         Path journal = runDir.resolve("trials.jsonl");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (!(finished(journal) >= 2 && reportedByUnfinished(journal))) {
-            assertTrue(p.isAlive(), "search ended before it could be killed:\n" + Files.readString(tmp.resolve("cli.log")));
-            assertTrue(System.nanoTime() < deadline, "no progress:\n" + Files.readString(tmp.resolve("cli.log")));
-            Thread.sleep(20);
-        }
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();   // SIGKILL
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        awaitWhileAlive(p, tmp, TimeUnit.MINUTES.toNanos(3), () -> finished(journal) >= 2 && reportedByUnfinished(journal));
+        killDashNine(p);
         int linesAtKill = TrialJournal.read(journal).size();
         List<Trial> beforeResume = TrialJournal.replay(TrialJournal.read(journal));
         Map<Integer, Trial> finishedBefore = new HashMap<>();
@@ -230,6 +209,29 @@ class ResumeAfterKillTest {
             }
         }
         assertTrue(Files.readString(runDir.resolve("report.html")).contains("Learning curves"), "the report shows the curves");
+    }
+
+    /** What the test waits for in the running search's files. */
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls {@code condition} every 20 ms while the search process lives, failing with its log if it ends or time runs out. */
+    private static void awaitWhileAlive(Process p, Path tmp, long timeoutNanos, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!condition.holds()) {
+            assertTrue(p.isAlive(), "search ended before it could be killed:\n" + Files.readString(tmp.resolve("cli.log")));
+            assertTrue(System.nanoTime() < deadline, "no progress:\n" + Files.readString(tmp.resolve("cli.log")));
+            Thread.sleep(20);
+        }
+    }
+
+    /** SIGKILL to the search and its children (Spark's), and waits for it to be gone. */
+    private static void killDashNine(Process p) throws InterruptedException {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     }
 
     /** Whether a trial that has not finished has reported an epoch. */

@@ -100,10 +100,6 @@ public final class MultiObjectiveAshaStopper implements EarlyStopper {
      * Whether point {@code judged} is among the {@code keep} best: whole fronts first, then by exclusive
      * hypervolume contribution within the front that does not fit (ties admitted).
      */
-    static boolean admitted(List<double[]> points, double[] violations, int judged, int keep) {
-        return admitted(points, violations, judged, keep, TieBreak.HYPERVOLUME);
-    }
-
     static boolean admitted(List<double[]> points, double[] violations, int judged, int keep, TieBreak tieBreak) {
         int[] rank = NonDominatedSorting.ranks(points.toArray(new double[0][]), violations);
         int better = 0;
