@@ -97,8 +97,9 @@ public final class MultiObjectiveAshaStopper implements EarlyStopper {
     }
 
     /**
-     * Whether point {@code judged} is among the {@code keep} best: whole fronts first, then by exclusive
-     * hypervolume contribution within the front that does not fit (ties admitted).
+     * Whether point {@code judged} is among the {@code keep} best: whole fronts first (with {@link TieBreak#NONDOMINATED}
+     * the first front whatever its size), then within the front that does not fit by {@code tieBreak}: exclusive
+     * hypervolume contribution or crowding distance (ties admitted).
      */
     static boolean admitted(List<double[]> points, double[] violations, int judged, int keep, TieBreak tieBreak) {
         int[] rank = NonDominatedSorting.ranks(points.toArray(new double[0][]), violations);
