@@ -22,7 +22,7 @@ public final class ExecutorRuntime {
     private static final String CPU = LatencyProbe.hostCpu();
 
     static {
-        dev.kompakt.evaluator.net.OneDnnHelpers.enable(); // an executor JVM builds its networks after this class loads
+        dev.kompakt.evaluator.net.NativeRuntime.configure(); // an executor JVM loads ND4J after this class
     }
 
     private ExecutorRuntime() {
@@ -48,7 +48,8 @@ public final class ExecutorRuntime {
         boolean fresh = !HostCalibration.isCached(intraOpThreads);
         HostCalibration c = HostCalibration.forThisJvm(intraOpThreads);
         if (fresh) {
-            System.err.println("kompakt executor " + ManagementFactory.getRuntimeMXBean().getName() + ": " + c.describe());
+            System.err.println("kompakt executor " + ManagementFactory.getRuntimeMXBean().getName() + ": " + c.describe() + "; "
+                    + dev.kompakt.evaluator.net.NativeRuntime.describe());
         }
         return c;
     }

@@ -7,7 +7,8 @@ package org.nd4j.nativeblas;
  * to {@code org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu}, so the lookup fails and DL4J silently trains every
  * convolution through im2col + GEMM, whose zero-filling of a permuted 6-d buffer alone took a quarter of a ResNet-style
  * training step (perf, results/training.md). This class answers that lookup with what the native library itself says
- * ({@code isUseONEDNN()}: true on the {@code onednn} builds, false on the others). Whether the helpers are created at all
+ * (its build has oneDNN, {@code HAVE_ONEDNN} in {@code buildInfo()}, and {@code isUseONEDNN()} is on: true on the
+ * {@code onednn} builds, false on the others, whose {@code isUseONEDNN()} is true as well). Whether the helpers are created at all
  * is {@link dev.kompakt.evaluator.net.OneDnnHelpers}' business.
  */
 public final class Nd4jCpu {
@@ -26,7 +27,16 @@ public final class Nd4jCpu {
         }
 
         public boolean isUseMKLDNN() {
-            return org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
+            return HAS_ONEDNN && org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
         }
+    }
+
+    private static final boolean HAS_ONEDNN = hasOneDnn();
+
+    /** Whether the loaded native library was built with oneDNN (the avx2 build, for one, says {@code isUseONEDNN()} without it). */
+    public static boolean hasOneDnn() {
+        org.nd4j.linalg.factory.Nd4j.getExecutioner();   // initialises ND4J, which loads the native library
+        String info = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+        return info != null && info.contains("HAVE_ONEDNN");
     }
 }

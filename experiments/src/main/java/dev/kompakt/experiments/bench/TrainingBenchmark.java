@@ -61,7 +61,22 @@ public final class TrainingBenchmark {
      * @param accuracySeeds   its seeds per network and path
      */
     public record Settings(int samples, int batch, int repeats, int tasks, long seed, int accuracyTrain, int accuracyEpochs,
-                           int accuracySeeds) {
+                           int accuracySeeds, String networks, boolean issueDefault) {
+        public Settings(int samples, int batch, int repeats, int tasks, long seed, int accuracyTrain, int accuracyEpochs, int accuracySeeds) {
+            this(samples, batch, repeats, tasks, seed, accuracyTrain, accuracyEpochs, accuracySeeds, null, false);
+        }
+
+        /** Whether the network named {@code name} is measured: {@code networks} is comma-separated parts of names, null = all. */
+        boolean includes(String name) {
+            return networks == null || Arrays.stream(networks.split(",")).map(String::trim).anyMatch(name::contains);
+        }
+
+        /** The arguments that give {@link #main} these settings. */
+        List<String> asArguments(Path dataDirectory) {
+            return List.of(String.valueOf(samples), String.valueOf(batch), String.valueOf(repeats), String.valueOf(tasks), String.valueOf(seed),
+                    String.valueOf(accuracyTrain), String.valueOf(accuracyEpochs), String.valueOf(accuracySeeds), networks == null ? "" : networks,
+                    dataDirectory == null ? "" : dataDirectory.toString());
+        }
     }
 
     private TrainingBenchmark() {
@@ -96,41 +111,66 @@ public final class TrainingBenchmark {
 
     /**
      * Prints the throughput table (DL4J's built-in layers against its oneDNN helpers, each network built both ways in this
-     * run) and, with {@code data}, the accuracy comparison.
+     * run; with {@code settings.issueDefault()} also the issue's default, measured in a child JVM) and, with {@code data},
+     * the accuracy comparison.
      */
     public static void run(Settings settings, dev.kompakt.evaluator.data.DatasetSource.Splits data, PrintStream out) throws Exception {
         String omp = System.getenv("OMP_NUM_THREADS");
+        IssueDefault before = settings.issueDefault() ? IssueDefault.measure(settings, data == null ? null : data.directory(), out)
+                : IssueDefault.notAsked();
         out.printf("training throughput on %s, %d cores; ND4J %s, OMP_NUM_THREADS=%s; Adam, batch %d, %d random 28x28x1 samples "
                         + "per timed pass, median of %d passes after one warm-up pass; %d tasks = that many trainings at once, each its own "
                         + "network and thread%n", LatencyProbe.hostCpu(), Runtime.getRuntime().availableProcessors(),
                 org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation().getProperty("blas.vendor"), omp == null ? "(unset)" : omp,
                 settings.batch(), settings.samples(), settings.repeats(), settings.tasks());
-        out.println("built-in = DL4J's own layers (im2col + GEMM convolutions; DL4J 1.0.0-M2.1's default); oneDNN = its oneDNN layer "
-                + "helpers (OneDnnHelpers, Kompakt's default); the same network and weights either way");
+        out.println("issue default = what Kompakt trained with when the issue was filed: ND4J's " + IssueDefault.CLASSIFIER + " build (no "
+                + "oneDNN) and DL4J's own layers, measured in a child JVM of this run (" + before.status() + ")");
+        out.println("built-in = DL4J's own layers (im2col + GEMM convolutions; DL4J 1.0.0-M2.1's default) on this JVM's ND4J build ("
+                + ND4J_BUILD + "); oneDNN = its oneDNN layer helpers (OneDnnHelpers, Kompakt's default) on the same build; the same network "
+                + "and weights on every path; speed-up = oneDNN against the issue default (in brackets: against built-in); this JVM: "
+                + dev.kompakt.evaluator.net.NativeRuntime.describe() + " (the helpers switched per path)");
         Peak peak = Peak.ofThisMachine();
         out.println("peak: " + peak.describe());
         out.println();
         DataSet random = randomData(settings.samples(), settings.seed());
-        out.printf("| network | params | MFLOP/sample (train) | samples/s 1 task: built-in | oneDNN | speed-up | samples/s %d tasks: built-in "
-                + "| oneDNN | speed-up | GFLOP/s (oneDNN, %d tasks) | %% of peak | inference samples/s (batch 500): built-in | oneDNN |%n",
-                settings.tasks(), settings.tasks());
-        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        out.printf("| network | params | MFLOP/sample (train) | samples/s 1 task: issue default | built-in | oneDNN | speed-up "
+                + "| samples/s %d tasks: issue default | built-in | oneDNN | speed-up | GFLOP/s (oneDNN, %d tasks) | %% of peak "
+                + "| inference samples/s (batch 500): issue default | built-in | oneDNN |%n", settings.tasks(), settings.tasks());
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Subject subject : subjects()) {
+            if (!settings.includes(subject.name())) {
+                continue;
+            }
             ComputationGraph probe = subject.build().apply(settings.seed());
             long macs = CostModel.totalMacs(GraphCostModel.of(probe, Networks.inputType(probe, DataShape.image(1, 28, 28)), Map.of()));
             Rates builtIn = rates(subject, random, settings, false);
             Rates oneDnn = rates(subject, random, settings, true);
+            Rates issue = before.rates().get(subject.name());
             double flop = 6.0 * macs;
-            out.printf("| %s | %,d | %.2f | %.0f | %.0f | %.2fx | %.0f | %.0f | %.2fx | %.2f | %.1f%% | %.0f | %.0f |%n", subject.name(),
-                    probe.numParams(), flop / 1e6, builtIn.trainOne(), oneDnn.trainOne(), oneDnn.trainOne() / builtIn.trainOne(),
-                    builtIn.trainMany(), oneDnn.trainMany(), oneDnn.trainMany() / builtIn.trainMany(), oneDnn.trainMany() * flop / 1e9,
-                    100 * oneDnn.trainMany() * flop / 1e9 / peak.gflops(), builtIn.infer(), oneDnn.infer());
+            out.printf("| %s | %,d | %.2f | %s | %.0f | %.0f | %s | %s | %.0f | %.0f | %s | %.2f | %.1f%% | %s | %.0f | %.0f |%n", subject.name(),
+                    probe.numParams(), flop / 1e6, issue == null ? "-" : String.format("%.0f", issue.trainOne()), builtIn.trainOne(),
+                    oneDnn.trainOne(), speedUp(oneDnn.trainOne(), issue == null ? Double.NaN : issue.trainOne(), builtIn.trainOne()),
+                    issue == null ? "-" : String.format("%.0f", issue.trainMany()), builtIn.trainMany(), oneDnn.trainMany(),
+                    speedUp(oneDnn.trainMany(), issue == null ? Double.NaN : issue.trainMany(), builtIn.trainMany()), oneDnn.trainMany() * flop / 1e9,
+                    100 * oneDnn.trainMany() * flop / 1e9 / peak.gflops(), issue == null ? "-" : String.format("%.0f", issue.infer()), builtIn.infer(),
+                    oneDnn.infer());
         }
         if (data != null && settings.accuracyTrain() > 0) {
             out.println();
-            accuracy(settings, data, out);
+            accuracy(settings, data, before, out);
         }
     }
+
+    /** "3.37x (3.88x)": against the issue default, in brackets against the built-in path; without the former, the latter alone. */
+    private static String speedUp(double now, double issueDefault, double builtIn) {
+        return Double.isNaN(issueDefault) ? String.format("(%.2fx)", now / builtIn) : String.format("%.2fx (%.2fx)", now / issueDefault, now / builtIn);
+    }
+
+    /** This JVM's nd4j-native build, from its jar's name on the class path. */
+    static final String ND4J_BUILD = Arrays.stream(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator))
+            .map(e -> Path.of(e).getFileName() == null ? "" : Path.of(e).getFileName().toString())
+            .filter(f -> f.startsWith("nd4j-native-") && f.endsWith(".jar") && !f.startsWith("nd4j-native-api") && !f.startsWith("nd4j-native-preset"))
+            .filter(f -> f.contains("linux-") || f.contains("windows-") || f.contains("macosx-")).findFirst().orElse("unknown");
 
     static Rates rates(Subject subject, DataSet data, Settings settings, boolean oneDnn) throws Exception {
         Subject onPath = new Subject(subject.name(), seed -> dev.kompakt.evaluator.net.OneDnnHelpers.building(oneDnn,
@@ -141,39 +181,177 @@ public final class TrainingBenchmark {
         return new Rates(one, many, infer);
     }
 
+    /** Test accuracy per seed (seeds 1..n) and mean training seconds of one network on one path. */
+    record Learned(double[] accuracy, double seconds) {
+    }
+
+    /** The networks of the accuracy comparison: the two probes and the quickstart's CNN (those the settings include). */
+    static List<Subject> accuracySubjects(Settings settings) {
+        return subjects().subList(0, 3).stream().filter(s -> settings.includes(s.name())).toList();
+    }
+
+    /** Trains {@code subject} from seeds 1..n (each: its initial weights and minibatch order) and tests it. */
+    static Learned learn(Subject subject, boolean oneDnn, DataSet train, DataSet test, Settings settings) {
+        double[] acc = new double[settings.accuracySeeds()];
+        double seconds = 0;
+        for (int s = 0; s < settings.accuracySeeds(); s++) {
+            long seed = s + 1;
+            ComputationGraph net = dev.kompakt.evaluator.net.OneDnnHelpers.building(oneDnn, () -> subject.build().apply(seed));
+            long t0 = System.nanoTime();
+            Training.fit(net, train, settings.accuracyEpochs(), settings.batch(), PruningMasks.none(), seed);
+            seconds += (System.nanoTime() - t0) / 1e9;
+            acc[s] = Training.accuracy(net, test);
+        }
+        return new Learned(acc, seconds / settings.accuracySeeds());
+    }
+
+    static DataSet accuracyTrain(Settings settings, dev.kompakt.evaluator.data.DatasetSource.Splits data) {
+        return data.train().stratified(settings.accuracyTrain()).toDataSet();
+    }
+
+    static DataSet accuracyTest(dev.kompakt.evaluator.data.DatasetSource.Splits data) {
+        return data.test().stratified(Math.min(2000, data.test().size())).toDataSet();
+    }
+
     /**
      * Whether the faster path learns the same: each network trained from the same initial weights with the same minibatch
-     * order on both paths, per seed, then its test accuracy.
+     * order on every path, per seed, then its test accuracy.
      */
-    static void accuracy(Settings settings, dev.kompakt.evaluator.data.DatasetSource.Splits data, PrintStream out) {
-        DataSet train = data.train().stratified(settings.accuracyTrain()).toDataSet();
-        DataSet test = data.test().stratified(Math.min(2000, data.test().size())).toDataSet();
+    static void accuracy(Settings settings, dev.kompakt.evaluator.data.DatasetSource.Splits data, IssueDefault before, PrintStream out) {
+        DataSet train = accuracyTrain(settings, data);
+        DataSet test = accuracyTest(data);
         out.printf("accuracy after a fixed budget: %s, %d training samples (stratified), %d epochs, batch %d, %d test samples, seeds 1..%d "
-                        + "(each seed: the same initial weights and minibatch order on both paths)%n", data.directory(), train.numExamples(),
+                        + "(each seed: the same initial weights and minibatch order on every path)%n", data.directory(), train.numExamples(),
                 settings.accuracyEpochs(), settings.batch(), test.numExamples(), settings.accuracySeeds());
-        out.println("| network | test accuracy built-in: mean (min-max) | oneDNN: mean (min-max) | largest per-seed difference | "
-                + "training s built-in | oneDNN |");
-        out.println("|---|---:|---:|---:|---:|---:|");
-        for (Subject subject : subjects().subList(0, 3)) {
-            double[][] acc = new double[2][settings.accuracySeeds()];
-            double[] seconds = new double[2];
-            for (int s = 0; s < settings.accuracySeeds(); s++) {
-                for (int path = 0; path < 2; path++) {
-                    long seed = s + 1;
-                    ComputationGraph net = dev.kompakt.evaluator.net.OneDnnHelpers.building(path == 1, () -> subject.build().apply(seed));
-                    long t0 = System.nanoTime();
-                    Training.fit(net, train, settings.accuracyEpochs(), settings.batch(), PruningMasks.none(), seed);
-                    seconds[path] += (System.nanoTime() - t0) / 1e9;
-                    acc[path][s] = Training.accuracy(net, test);
+        out.println("| network | test accuracy issue default: mean (min-max) | built-in | oneDNN | largest per-seed difference oneDNN vs issue "
+                + "default (vs built-in) | training s issue default | built-in | oneDNN |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (Subject subject : accuracySubjects(settings)) {
+            Learned builtIn = learn(subject, false, train, test, settings);
+            Learned oneDnn = learn(subject, true, train, test, settings);
+            Learned issue = before.learned().get(subject.name());
+            out.printf("| %s | %s | %s | %s | %s (%.4f) | %s | %.1f | %.1f |%n", subject.name(), issue == null ? "-" : spread(issue.accuracy()),
+                    spread(builtIn.accuracy()), spread(oneDnn.accuracy()), issue == null ? "-" : String.format("%.4f", maxDiff(oneDnn.accuracy(),
+                            issue.accuracy())), maxDiff(oneDnn.accuracy(), builtIn.accuracy()), issue == null ? "-" : String.format("%.1f", issue.seconds()),
+                    builtIn.seconds(), oneDnn.seconds());
+        }
+    }
+
+    private static String spread(double[] v) {
+        return String.format("%.4f (%.4f-%.4f)", mean(v), min(v), max(v));
+    }
+
+    private static double maxDiff(double[] a, double[] b) {
+        double d = 0;
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+        }
+        return d;
+    }
+
+    /**
+     * The issue's default, measured in a child JVM: the same class path with ND4J's {@value #CLASSIFIER} build in place of
+     * this JVM's oneDNN build (the two cannot be loaded in one JVM: they are the same classes over different native
+     * libraries) and DL4J's helpers off, JavaCPP's settings at their defaults, as before the issue. The child runs {@link #main} and prints one line per result.
+     */
+    record IssueDefault(Map<String, Rates> rates, Map<String, Learned> learned, String status) {
+        static final String CLASSIFIER = "linux-x86_64-avx2";
+        static final String MARK = "@@issue-default\t";
+
+        static IssueDefault notAsked() {
+            return new IssueDefault(Map.of(), Map.of(), "not asked: --issue-default off");
+        }
+
+        static IssueDefault measure(Settings settings, Path dataDirectory, PrintStream out) throws IOException, InterruptedException {
+            String[] entries = System.getProperty("java.class.path").split(java.io.File.pathSeparator);
+            String thisBuild = null;
+            for (String e : entries) {
+                if (Path.of(e).getFileName() != null && Path.of(e).getFileName().toString().equals(ND4J_BUILD)) {
+                    thisBuild = e;
                 }
             }
-            double maxDiff = 0;
-            for (int s = 0; s < settings.accuracySeeds(); s++) {
-                maxDiff = Math.max(maxDiff, Math.abs(acc[0][s] - acc[1][s]));
+            if (thisBuild == null || !ND4J_BUILD.contains("-linux-x86_64-")) {
+                return new IssueDefault(Map.of(), Map.of(), "not measured: this JVM's nd4j-native build is " + ND4J_BUILD);
             }
-            out.printf("| %s | %.4f (%.4f-%.4f) | %.4f (%.4f-%.4f) | %.4f | %.1f | %.1f |%n", subject.name(), mean(acc[0]), min(acc[0]), max(acc[0]),
-                    mean(acc[1]), min(acc[1]), max(acc[1]), maxDiff, seconds[0] / settings.accuracySeeds(), seconds[1] / settings.accuracySeeds());
+            Path avx2 = Path.of(thisBuild).resolveSibling(ND4J_BUILD.substring(0, ND4J_BUILD.indexOf("-linux-x86_64-")) + "-" + CLASSIFIER + ".jar");
+            if (!Files.isRegularFile(avx2)) {
+                return new IssueDefault(Map.of(), Map.of(), "not measured: " + avx2 + " is missing; fetch it with mvn dependency:get "
+                        + "-Dartifact=org.nd4j:nd4j-native:1.0.0-M2.1:jar:" + CLASSIFIER + " -Dtransitive=false");
+            }
+            StringBuilder cp = new StringBuilder();
+            for (String e : entries) {
+                cp.append(cp.isEmpty() ? "" : java.io.File.pathSeparator).append(e.equals(thisBuild) ? avx2.toString() : e);
+            }
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(a -> !a.startsWith("-D" + dev.kompakt.evaluator.net.OneDnnHelpers.PROPERTY)
+                            && !a.toLowerCase(java.util.Locale.ROOT).startsWith("-D" + dev.kompakt.evaluator.net.NativeRuntime.MAX_PHYSICAL_BYTES
+                            .toLowerCase(java.util.Locale.ROOT))).toList());
+            command.add("-D" + dev.kompakt.evaluator.net.OneDnnHelpers.PROPERTY + "=true");
+            command.addAll(List.of("-cp", cp.toString(), TrainingBenchmark.class.getName()));
+            command.addAll(settings.asArguments(dataDirectory));
+            out.println("measuring the issue default in a child JVM (" + avx2.getFileName() + ") ...");
+            out.flush();
+            Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Map<String, Rates> rates = new java.util.LinkedHashMap<>();
+            Map<String, Learned> learned = new java.util.LinkedHashMap<>();
+            String build = "?";
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (!line.startsWith(MARK)) {
+                        continue;   // ND4J's and DL4J's own log lines
+                    }
+                    String[] f = line.substring(MARK.length()).split("\t");
+                    switch (f[0]) {
+                        case "build" -> build = f[1];
+                        case "rates" -> rates.put(f[1], new Rates(Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+                        case "learned" -> learned.put(f[1], new Learned(Arrays.stream(f[3].split(",")).mapToDouble(Double::parseDouble).toArray(),
+                                Double.parseDouble(f[2])));
+                        default -> throw new IllegalStateException("unexpected line from the child JVM: " + line);
+                    }
+                }
+            }
+            int rc = child.waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException("the child JVM measuring the issue default exited with " + rc);
+            }
+            return new IssueDefault(rates, learned, "measured: " + build);
         }
+    }
+
+    /**
+     * The child JVM of {@link IssueDefault#measure}: {@link Settings#asArguments} in, one {@link IssueDefault#MARK} line per
+     * result out (DL4J's helpers off, ND4J whatever build the class path holds).
+     */
+    public static void main(String[] args) throws Exception {
+        System.setProperty(dev.kompakt.evaluator.net.OneDnnHelpers.PROPERTY, "true");
+        Settings settings = new Settings(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                Long.parseLong(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]), Integer.parseInt(args[7]),
+                args[8].isEmpty() ? null : args[8], false);
+        PrintStream out = System.out;
+        out.println(IssueDefault.MARK + "build\t" + ND4J_BUILD + ", built with oneDNN: " + org.nd4j.nativeblas.Nd4jCpu.hasOneDnn() + ", "
+                + dev.kompakt.evaluator.net.NativeRuntime.describe());
+        DataSet random = randomData(settings.samples(), settings.seed());
+        for (Subject subject : subjects()) {
+            if (settings.includes(subject.name())) {
+                Rates r = rates(subject, random, settings, false);
+                out.println(IssueDefault.MARK + "rates\t" + subject.name() + "\t" + r.trainOne() + "\t" + r.trainMany() + "\t" + r.infer());
+                System.err.printf("  issue default: %s: %.0f / %.0f samples/s%n", subject.name(), r.trainOne(), r.trainMany());
+            }
+        }
+        if (!args[9].isEmpty() && settings.accuracyTrain() > 0) {
+            var data = dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", Path.of(args[9]), 10);
+            DataSet train = accuracyTrain(settings, data);
+            DataSet test = accuracyTest(data);
+            for (Subject subject : accuracySubjects(settings)) {
+                Learned l = learn(subject, false, train, test, settings);
+                out.println(IssueDefault.MARK + "learned\t" + subject.name() + "\t" + l.seconds() + "\t"
+                        + String.join(",", Arrays.stream(l.accuracy()).mapToObj(Double::toString).toList()));
+            }
+        }
+        out.flush();
+        System.exit(0);
     }
 
     private static double mean(double[] v) {

@@ -57,7 +57,7 @@ public final class KompaktCli implements Callable<Integer> {
 
     /** Runs the command line with the given streams and returns its exit code (for tests). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        dev.kompakt.evaluator.net.OneDnnHelpers.enable(); // before any network is built (the driver is an executor in local mode)
+        dev.kompakt.evaluator.net.NativeRuntime.configure(); // before ND4J loads and any network is built (the driver is an executor in local mode)
         CommandLine cl = new CommandLine(new KompaktCli(out));
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
@@ -544,6 +544,13 @@ public final class KompaktCli implements Callable<Integer> {
                 + "(training; default ${DEFAULT-VALUE})")
         int tasks;
 
+        @Option(names = "--networks", description = "comma-separated parts of network names to measure, e.g. probe,cnn (training; default: all)")
+        String networks;
+
+        @Option(names = "--issue-default", negatable = true, defaultValue = "true", fallbackValue = "true", description = "also measure the "
+                + "issue's default (ND4J's avx2 build, DL4J's own layers) in a child JVM (training; default ${DEFAULT-VALUE})")
+        boolean issueDefault;
+
         @Option(names = "--rule", defaultValue = "moasha", description = "search.earlyStopping.rule (early-stopping; default ${DEFAULT-VALUE})")
         String rule;
 
@@ -585,7 +592,8 @@ public final class KompaktCli implements Callable<Integer> {
                 int t = tasks > 0 ? tasks : Runtime.getRuntime().availableProcessors();
                 Path dir = fashionMnistDirectory();
                 dev.kompakt.experiments.bench.TrainingBenchmark.run(new dev.kompakt.experiments.bench.TrainingBenchmark.Settings(samples, batch,
-                        3, t, seed, accuracyTrain, epochs, seeds), dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10), parent.out);
+                        3, t, seed, accuracyTrain, epochs, seeds, networks, issueDefault), dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist",
+                        dir, 10), parent.out);
                 return 0;
             }
             if (name.equals("nas") && "onnx".equals(only)) {
