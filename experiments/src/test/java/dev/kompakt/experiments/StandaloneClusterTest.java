@@ -176,6 +176,8 @@ class StandaloneClusterTest {
         }
         assertTrue(epochs.keySet().containsAll(java.util.Set.of(0, 1)), "trials 0 and 1 were interrupted in training:\n" + executorLog);
         assertTrue(epochs.get(1) >= 2, "trial 1 trained after trial 0 left the core: " + epochs);
+        // the executor JVM configured ND4J as bin/kompakt does (NativeRuntime), before ND4J loaded
+        assertTrue(executorLog.contains("oneDNN layer helpers on; JavaCPP physical-memory check off"), executorLog);
     }
 
     /**
