@@ -62,7 +62,9 @@ public final class Provenance {
         }
         p.put("spark.master", sparkMaster == null ? "(spark-submit / local[*])" : sparkMaster);
         versions().forEach((k, v) -> p.put("version." + k, v));
-        p.put("dl4j.layers", dev.kompakt.evaluator.net.OneDnnHelpers.describe() + " (on the driver; executors decide alike)");
+        p.put("dl4j.layers", dev.kompakt.evaluator.net.NativeRuntime.describe() + " (on the driver; executors decide alike)");
+        p.put("nd4j.native", dev.kompakt.evaluator.net.NativeRuntime.nd4jBuild() + " (loaded on the driver; version.nd4j.classifier is the "
+                + "build Kompakt was packaged with)");
         p.put("java.version", System.getProperty("java.version"));
         p.put("java.vendor", System.getProperty("java.vendor"));
         p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));

@@ -85,7 +85,11 @@ class HandoffTest {
         runDir = tmp.resolve("runs").resolve("tiny");
         exportDir = out.resolve("export");
         recipe = new ObjectMapper().readTree(exportDir.resolve("recipe.json").toFile());
-        String source = new ObjectMapper().readTree(runDir.resolve("provenance.json").toFile()).get("baseline.source").asText();
+        var provenance = new ObjectMapper().readTree(runDir.resolve("provenance.json").toFile());
+        // the run records the ND4J build it loaded and how it trained (the tests run the pom's oneDNN build, as bin/kompakt)
+        assertTrue(provenance.get("nd4j.native").asText().contains("-onednn-avx2.jar, built with oneDNN"), provenance.toString());
+        assertTrue(provenance.get("dl4j.layers").asText().contains("oneDNN layer helpers on; JavaCPP physical-memory check off"), provenance.toString());
+        String source = provenance.get("baseline.source").asText();
         baselineZip = Path.of(source.replaceFirst("^cache ", "").replaceFirst("^trained \\(cached as (.*)\\)$", "$1"));
         assertEquals(cached.toAbsolutePath().normalize(), baselineZip.toAbsolutePath().normalize(), source);
     }

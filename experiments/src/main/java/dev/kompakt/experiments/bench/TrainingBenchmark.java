@@ -166,11 +166,8 @@ public final class TrainingBenchmark {
         return Double.isNaN(issueDefault) ? String.format("(%.2fx)", now / builtIn) : String.format("%.2fx (%.2fx)", now / issueDefault, now / builtIn);
     }
 
-    /** This JVM's nd4j-native build, from its jar's name on the class path. */
-    static final String ND4J_BUILD = Arrays.stream(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator))
-            .map(e -> Path.of(e).getFileName() == null ? "" : Path.of(e).getFileName().toString())
-            .filter(f -> f.startsWith("nd4j-native-") && f.endsWith(".jar") && !f.startsWith("nd4j-native-api") && !f.startsWith("nd4j-native-preset"))
-            .filter(f -> f.contains("linux-") || f.contains("windows-") || f.contains("macosx-")).findFirst().orElse("unknown");
+    /** This JVM's nd4j-native jar's name on the class path. */
+    static final String ND4J_BUILD = dev.kompakt.evaluator.net.NativeRuntime.nd4jBuild().split(",")[0];
 
     static Rates rates(Subject subject, DataSet data, Settings settings, boolean oneDnn) throws Exception {
         Subject onPath = new Subject(subject.name(), seed -> dev.kompakt.evaluator.net.OneDnnHelpers.building(oneDnn,
@@ -330,7 +327,7 @@ public final class TrainingBenchmark {
                 Long.parseLong(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]), Integer.parseInt(args[7]),
                 args[8].isEmpty() ? null : args[8], false);
         PrintStream out = System.out;
-        out.println(IssueDefault.MARK + "build\t" + ND4J_BUILD + ", built with oneDNN: " + org.nd4j.nativeblas.Nd4jCpu.hasOneDnn() + ", "
+        out.println(IssueDefault.MARK + "build\t" + dev.kompakt.evaluator.net.NativeRuntime.nd4jBuild() + "; "
                 + dev.kompakt.evaluator.net.NativeRuntime.describe());
         DataSet random = randomData(settings.samples(), settings.seed());
         for (Subject subject : subjects()) {
