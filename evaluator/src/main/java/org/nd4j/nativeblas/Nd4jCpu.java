@@ -31,10 +31,14 @@ public final class Nd4jCpu {
         }
     }
 
-    private static final boolean HAS_ONEDNN = hasOneDnn();
+    private static final boolean HAS_ONEDNN = readHasOneDnn();
 
     /** Whether the loaded native library was built with oneDNN (the avx2 build, for one, says {@code isUseONEDNN()} without it). */
     public static boolean hasOneDnn() {
+        return HAS_ONEDNN;
+    }
+
+    private static boolean readHasOneDnn() {
         org.nd4j.linalg.factory.Nd4j.getExecutioner();   // initialises ND4J, which loads the native library
         String info = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
         return info != null && info.contains("HAVE_ONEDNN");

@@ -30,16 +30,20 @@ public final class NativeRuntime {
         }
     }
 
+    /** The nd4j-native jar with native libraries on this JVM's class path, if it has one of its own (not in a fat jar). */
+    public static java.util.Optional<java.nio.file.Path> nd4jJar() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)).map(java.nio.file.Path::of)
+                .filter(p -> p.getFileName() != null && p.getFileName().toString().matches("nd4j-native-.*-(linux|macosx|windows)-.*\\.jar"))
+                .findFirst();
+    }
+
     /**
-     * The nd4j-native build this JVM loaded: its jar's name on the class path when there is one (not in a fat jar), and
-     * whether its native library was built with oneDNN ({@code buildInfo()}), e.g. {@code
-     * nd4j-native-1.0.0-M2.1-linux-x86_64-onednn-avx2.jar, built with oneDNN}.
+     * The nd4j-native build this JVM loaded, in words: its jar's name and whether its native library was built with oneDNN
+     * ({@code buildInfo()}), e.g. {@code nd4j-native-1.0.0-M2.1-linux-x86_64-onednn-avx2.jar, built with oneDNN}.
      */
     public static String nd4jBuild() {
-        String jar = java.util.Arrays.stream(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator))
-                .map(e -> java.nio.file.Path.of(e).getFileName() == null ? "" : java.nio.file.Path.of(e).getFileName().toString())
-                .filter(f -> f.matches("nd4j-native-.*-(linux|macosx|windows)-.*\\.jar")).findFirst().orElse("nd4j-native (not a jar of its own)");
-        return jar + (org.nd4j.nativeblas.Nd4jCpu.hasOneDnn() ? ", built with oneDNN" : ", built without oneDNN");
+        return nd4jJar().map(p -> p.getFileName().toString()).orElse("nd4j-native (not a jar of its own)")
+                + (org.nd4j.nativeblas.Nd4jCpu.hasOneDnn() ? ", built with oneDNN" : ", built without oneDNN");
     }
 
     /** What is in effect, in words, for benchmark headers and executor logs. */

@@ -67,7 +67,7 @@ public final class TrainingBenchmark {
         }
 
         /** Whether the network named {@code name} is measured: {@code networks} is comma-separated parts of names, null = all. */
-        boolean includes(String name) {
+        public boolean includes(String name) {
             return networks == null || Arrays.stream(networks.split(",")).map(String::trim).anyMatch(name::contains);
         }
 
@@ -109,6 +109,11 @@ public final class TrainingBenchmark {
         return s;
     }
 
+    /** The names of the networks measured, for {@code --networks}. */
+    public static List<String> networkNames() {
+        return subjects().stream().map(Subject::name).toList();
+    }
+
     /**
      * Prints the throughput table (DL4J's built-in layers against its oneDNN helpers, each network built both ways in this
      * run; with {@code settings.issueDefault()} also the issue's default, measured in a child JVM) and, with {@code data},
@@ -126,7 +131,7 @@ public final class TrainingBenchmark {
         out.println("issue default = what Kompakt trained with when the issue was filed: ND4J's " + IssueDefault.CLASSIFIER + " build (no "
                 + "oneDNN) and DL4J's own layers, measured in a child JVM of this run (" + before.status() + ")");
         out.println("built-in = DL4J's own layers (im2col + GEMM convolutions; DL4J 1.0.0-M2.1's default) on this JVM's ND4J build ("
-                + ND4J_BUILD + "); oneDNN = its oneDNN layer helpers (OneDnnHelpers, Kompakt's default) on the same build; the same network "
+                + dev.kompakt.evaluator.net.NativeRuntime.nd4jBuild() + "); oneDNN = its oneDNN layer helpers (OneDnnHelpers, Kompakt's default) on the same build; the same network "
                 + "and weights on every path; speed-up = oneDNN against the issue default (in brackets: against built-in); this JVM: "
                 + dev.kompakt.evaluator.net.NativeRuntime.describe() + " (the helpers switched per path)");
         Peak peak = Peak.ofThisMachine();
@@ -165,9 +170,6 @@ public final class TrainingBenchmark {
     private static String speedUp(double now, double issueDefault, double builtIn) {
         return Double.isNaN(issueDefault) ? String.format("(%.2fx)", now / builtIn) : String.format("%.2fx (%.2fx)", now / issueDefault, now / builtIn);
     }
-
-    /** This JVM's nd4j-native jar's name on the class path. */
-    static final String ND4J_BUILD = dev.kompakt.evaluator.net.NativeRuntime.nd4jBuild().split(",")[0];
 
     static Rates rates(Subject subject, DataSet data, Settings settings, boolean oneDnn) throws Exception {
         Subject onPath = new Subject(subject.name(), seed -> dev.kompakt.evaluator.net.OneDnnHelpers.building(oneDnn,
@@ -260,25 +262,18 @@ public final class TrainingBenchmark {
         }
 
         static IssueDefault measure(Settings settings, Path dataDirectory, PrintStream out) throws IOException, InterruptedException {
-            String[] entries = System.getProperty("java.class.path").split(java.io.File.pathSeparator);
-            String thisBuild = null;
-            for (String e : entries) {
-                if (Path.of(e).getFileName() != null && Path.of(e).getFileName().toString().equals(ND4J_BUILD)) {
-                    thisBuild = e;
-                }
+            Path thisBuild = dev.kompakt.evaluator.net.NativeRuntime.nd4jJar().orElse(null);
+            String name = thisBuild == null ? "" : thisBuild.getFileName().toString();
+            if (!name.contains("-linux-x86_64-")) {
+                return new IssueDefault(Map.of(), Map.of(), "not measured: this JVM's nd4j-native build is "
+                        + dev.kompakt.evaluator.net.NativeRuntime.nd4jBuild());
             }
-            if (thisBuild == null || !ND4J_BUILD.contains("-linux-x86_64-")) {
-                return new IssueDefault(Map.of(), Map.of(), "not measured: this JVM's nd4j-native build is " + ND4J_BUILD);
-            }
-            Path avx2 = Path.of(thisBuild).resolveSibling(ND4J_BUILD.substring(0, ND4J_BUILD.indexOf("-linux-x86_64-")) + "-" + CLASSIFIER + ".jar");
+            Path avx2 = thisBuild.resolveSibling(name.substring(0, name.indexOf("-linux-x86_64-")) + "-" + CLASSIFIER + ".jar");
             if (!Files.isRegularFile(avx2)) {
                 return new IssueDefault(Map.of(), Map.of(), "not measured: " + avx2 + " is missing; fetch it with mvn dependency:get "
                         + "-Dartifact=org.nd4j:nd4j-native:1.0.0-M2.1:jar:" + CLASSIFIER + " -Dtransitive=false");
             }
-            StringBuilder cp = new StringBuilder();
-            for (String e : entries) {
-                cp.append(cp.isEmpty() ? "" : java.io.File.pathSeparator).append(e.equals(thisBuild) ? avx2.toString() : e);
-            }
+            String cp = System.getProperty("java.class.path").replace(thisBuild.toString(), avx2.toString());
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -286,7 +281,7 @@ public final class TrainingBenchmark {
                             && !a.toLowerCase(java.util.Locale.ROOT).startsWith("-D" + dev.kompakt.evaluator.net.NativeRuntime.MAX_PHYSICAL_BYTES
                             .toLowerCase(java.util.Locale.ROOT))).toList());
             command.add("-D" + dev.kompakt.evaluator.net.OneDnnHelpers.PROPERTY + "=true");
-            command.addAll(List.of("-cp", cp.toString(), TrainingBenchmark.class.getName()));
+            command.addAll(List.of("-cp", cp, TrainingBenchmark.class.getName()));
             command.addAll(settings.asArguments(dataDirectory));
             out.println("measuring the issue default in a child JVM (" + avx2.getFileName() + ") ...");
             out.flush();
