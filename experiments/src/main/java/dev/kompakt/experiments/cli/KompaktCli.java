@@ -590,10 +590,17 @@ public final class KompaktCli implements Callable<Integer> {
             }
             if (name.equals("training")) {
                 int t = tasks > 0 ? tasks : Runtime.getRuntime().availableProcessors();
+                var bench = new dev.kompakt.experiments.bench.TrainingBenchmark.Settings(samples, batch, 3, t, seed, accuracyTrain, epochs, seeds,
+                        networks, issueDefault);
+                if (dev.kompakt.experiments.bench.TrainingBenchmark.networkNames().stream().noneMatch(bench::includes)) {
+                    parent.out.flush();
+                    System.err.println("kompakt: --networks " + networks + " matches no network; the networks are: "
+                            + String.join(", ", dev.kompakt.experiments.bench.TrainingBenchmark.networkNames()));
+                    return BAD_INPUT;
+                }
                 Path dir = fashionMnistDirectory();
-                dev.kompakt.experiments.bench.TrainingBenchmark.run(new dev.kompakt.experiments.bench.TrainingBenchmark.Settings(samples, batch,
-                        3, t, seed, accuracyTrain, epochs, seeds, networks, issueDefault), dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist",
-                        dir, 10), parent.out);
+                dev.kompakt.experiments.bench.TrainingBenchmark.run(bench, dev.kompakt.evaluator.data.DatasetSource.load("fashion-mnist", dir, 10),
+                        parent.out);
                 return 0;
             }
             if (name.equals("nas") && "onnx".equals(only)) {
