@@ -139,7 +139,7 @@ public final class NasBenchmark {
                                PrintStream out) throws Exception {
         List<Objective> objectives = compression.spec().search().objectives();
         out.printf("%n# Architecture + compression search against compression only%n%n");
-        out.printf("Command: `bin/kompakt bench nas --minutes %s --seed %d --train-samples %d --epochs %d --baseline-epochs %d`; %s total.%n%n",
+        out.printf("Command: `bin/kompakt bench nas --minutes %s --seed %d --train-samples %d --candidate-epochs %d --baseline-epochs %d`; %s total.%n%n",
                 fmt(s.minutes()), s.seed(), s.trainSamples(), s.epochs(), s.baselineEpochs(), total.withNanos(0));
         out.printf("Problem: Fashion-MNIST (the Debian set when installed; 54,000 training / 6,000 validation / 10,000 test images), objectives"
                 + " accuracy (validation, max), latency_ms@rpi4 (min), size_bytes (min). Both runs share the baseline (CNN, %d epochs on all"
