@@ -8,6 +8,7 @@ import dev.kompakt.evaluator.hardware.HardwareProfile;
 import dev.kompakt.evaluator.hardware.HostEnergy;
 import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.SimulatedDevice;
+import dev.kompakt.evaluator.net.BatchNormStatistics;
 import dev.kompakt.evaluator.net.FeatureDistillation;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Training;
@@ -294,6 +295,7 @@ public final class CandidateEvaluator {
     private Map<String, Double> epochMetrics(CompressionPlan plan, Build b) {
         Build preview = b.copy();
         PruningStrategy.pruneToTarget(plan.pruning(), preview);
+        preview.recalibrate();
         Strategies.afterTraining(plan, preview);
         Candidate c = new Candidate(plan, preview.net, preview.weightBits, 0, preview.biasShifts, 0);
         List<LayerCost> costs = costs(c);
@@ -380,6 +382,7 @@ public final class CandidateEvaluator {
             c.net = net.clone();
             c.epochs = epochs;
             c.masks = masks;
+            c.fakeQuantizer = fakeQuantizer;   // read only by recalibrate(): the preview is not trained
             return c;
         }
 
@@ -393,6 +396,11 @@ public final class CandidateEvaluator {
 
         /** The one training loop: whole epochs, or rounds of a fraction of an epoch each. */
         void train() {
+            fit();
+            recalibrate();
+        }
+
+        private void fit() {
             if (epochs == 0) {
                 return;
             }
@@ -412,6 +420,31 @@ public final class CandidateEvaluator {
                 }
             }
             afterRounds.run();
+        }
+
+        /**
+         * Batch-norm statistics measured on the first {@link BatchNormStatistics#SAMPLES} training samples in training
+         * batches, with the weights the training's forward passes used (fake-quantized when quantization-aware): DL4J's
+         * running averages sent trained networks to chance (see {@link BatchNormStatistics}). Also after no training
+         * (pruned or inherited weights change the statistics too).
+         */
+        void recalibrate() {
+            if (!BatchNormStatistics.present(net)) {
+                return;
+            }
+            INDArray master = null;
+            if (fakeQuantizer != null) {
+                master = net.params().dup();
+                fakeQuantizer.quantize(net);
+            }
+            INDArray rows = train.getFeatures();
+            Map<String, BatchNormStatistics.Channels> stats = BatchNormStatistics.measure(net,
+                    rows.size(0) > BatchNormStatistics.SAMPLES ? rows.get(NDArrayIndex.interval(0, BatchNormStatistics.SAMPLES), NDArrayIndex.all()) : rows,
+                    budget.batchSize());
+            if (master != null) {
+                net.setParams(master);
+            }
+            BatchNormStatistics.assign(net, stats);
         }
 
         @Override

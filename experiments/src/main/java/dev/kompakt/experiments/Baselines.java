@@ -2,6 +2,7 @@ package dev.kompakt.experiments;
 
 import dev.kompakt.evaluator.data.SampleSet;
 import dev.kompakt.evaluator.net.Architecture;
+import dev.kompakt.evaluator.net.BatchNormStatistics;
 import dev.kompakt.evaluator.net.ModelBytes;
 import dev.kompakt.evaluator.net.ModelFiles;
 import dev.kompakt.evaluator.net.NetworkFactory;
@@ -123,7 +124,11 @@ public final class Baselines {
                 spec.seed());
         LOG.info("training baseline {} for {} epochs on {} samples", arch.family(), b.epochs(), train.size());
         ComputationGraph net = NetworkFactory.build(arch, train.shape(), train.classes(), spec.seed(), b.learningRate(), null);
-        Training.fit(net, Tensors.toDataSet(train), b.epochs(), b.batchSize(), PruningMasks.none(), spec.seed());
+        org.nd4j.linalg.dataset.DataSet data = Tensors.toDataSet(train);
+        Training.fit(net, data, b.epochs(), b.batchSize(), PruningMasks.none(), spec.seed());
+        // inference uses statistics of the final weights, as every candidate's do (CandidateEvaluator); the built-in
+        // baselines have no batch norm today, so this changes no cached baseline
+        BatchNormStatistics.recalibrate(net, data.getFeatures(), b.batchSize());
         AtomicFiles.write(cached, ModelBytes.write(net));
         return new Baseline(net, "trained (cached as " + cached + ")", key);
     }

@@ -222,17 +222,18 @@ class FamiliesContractTest {
                 .with(QuantizationStrategy.Plan.weights(8))
                 .with(DistillationStrategy.Plan.of(DistillationStrategy.Kind.RESPONSE, 4.0, 0.7));
         CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(2, 5));
-        Map<String, Double> m = evaluator.evaluate(plan, new TrainingBudget(1, 2, 32, 1e-3, 3e-3, 1000), 5);
+        Map<String, Double> m = evaluator.evaluate(plan, new TrainingBudget(1, 4, 32, 1e-3, 3e-3, 1000), 5);
         System.out.printf("GhostNet candidate, 75%% pruned, INT8: accuracy %.4f, INT8 agreement %.4f, sparsity %.4f%n", m.get("accuracy"),
                 m.get("onnx_top1_agreement"), m.get("sparsity"));
         assertEquals(1.0, m.get("onnx_int8"), "INT8 deployment form");
         // a 75%-pruned network trained on 1,000 images has small margins, so its INT8 export's agreement moves with how
-        // training rounds: 0.895 with DL4J's own layers, 0.7975 with the oneDNN helpers (0.8625 after 4 epochs, 0.7925 after 6)
-        assertTrue(m.get("onnx_top1_agreement") >= 0.75, "INT8 agreement " + m.get("onnx_top1_agreement"));
+        // training rounds: after 2 epochs 0.895 with DL4J's own layers, 0.7975 with the oneDNN helpers, 0.7425 with batch-norm
+        // statistics recalibrated (accuracy 0.30 -> 0.37); after 4 epochs, recalibrated: 0.965 (accuracy 0.46)
+        assertTrue(m.get("onnx_top1_agreement") >= 0.85, "INT8 agreement " + m.get("onnx_top1_agreement"));
         assertEquals(0.75, m.get("sparsity"), 0.05, "75% of the weights pruned");
-        // chance is 0.10; pruned by one global threshold before training it stayed at 0.10-0.14; now 0.30 (measured; 0.33 with
-        // DL4J's own layers)
-        assertTrue(m.get("accuracy") > 0.25, "learned from 1,000 samples in 2 epochs, 75% pruned: " + m.get("accuracy"));
+        // chance is 0.10; pruned by one global threshold before training it stayed at 0.10-0.14; 2 epochs: 0.30 (0.33 with
+        // DL4J's own layers), 0.37 with recalibrated batch-norm statistics; 4 epochs, recalibrated: 0.46 (measured)
+        assertTrue(m.get("accuracy") > 0.35, "learned from 1,000 samples in 4 epochs, 75% pruned: " + m.get("accuracy"));
         ComputationGraph built = evaluator.build(plan, new TrainingBudget(1, 2, 32, 1e-3, 3e-3, 1000), 5).network();
         long macs = CostModel.totalMacs(GraphCostModel.of(built, InputType.convolutionalFlat(20, 20, 1), Map.of()));
         assertEquals(macs, m.get("macs"), 1e-9, "costed at the 20x20 input it takes");
