@@ -54,6 +54,12 @@ class WireTest {
         }
         TrialSpec identity = new TrialSpec(0, CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1), 1);
         assertEquals(identity, Wire.fromBytes(Wire.toBytes(identity), TrialSpec.class));
+        TrialSpec cosine = new TrialSpec(3, CompressionPlan.identity(), new TrainingBudget(0, 1, 32, 1e-3, 1e-3, 1, TrainingBudget.Schedule.COSINE), 1);
+        assertEquals(cosine, Wire.fromBytes(Wire.toBytes(cosine), TrialSpec.class));
+        // a spec written before budgets had a schedule reads as the constant rate it trained at
+        String old = new String(Wire.toBytes(identity), StandardCharsets.UTF_8).replace(",\"learningRateSchedule\":\"CONSTANT\"", "");
+        assertTrue(!old.contains("learningRateSchedule"), old);
+        assertEquals(identity, Wire.fromBytes(old.getBytes(StandardCharsets.UTF_8), TrialSpec.class));
     }
 
     @Test

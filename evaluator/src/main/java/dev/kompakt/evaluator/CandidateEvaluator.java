@@ -10,6 +10,7 @@ import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.SimulatedDevice;
 import dev.kompakt.evaluator.net.BatchNormStatistics;
 import dev.kompakt.evaluator.net.FeatureDistillation;
+import dev.kompakt.evaluator.net.LearningRateSteps;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Training;
 import dev.kompakt.evaluator.onnx.GraphOnnxExporter;
@@ -351,6 +352,8 @@ public final class CandidateEvaluator {
         private ILossFunction loss;
         private ComputationGraph net;
         private int epochs;
+        /** The initial learning rate of the training ({@link #start()}). */
+        private double learningRate;
         private PruningMasks masks = PruningMasks.none();
         private WeightQuantizer fakeQuantizer;
         private Regularization regularization = Regularization.none();
@@ -381,6 +384,7 @@ public final class CandidateEvaluator {
             c.loss = loss;
             c.net = net.clone();
             c.epochs = epochs;
+            c.learningRate = learningRate;
             c.masks = masks;
             c.fakeQuantizer = fakeQuantizer;   // read only by recalibrate(): the preview is not trained
             return c;
@@ -392,6 +396,7 @@ public final class CandidateEvaluator {
             double lr = student ? budget.studentLearningRate() : budget.fineTuneLearningRate();
             net = NetworkFactory.forTraining(graph, lr, loss, seed, keepWeights);
             epochs = student ? budget.studentEpochs() : budget.fineTuneEpochs();
+            learningRate = lr;
         }
 
         /** The one training loop: whole epochs, or rounds of a fraction of an epoch each. */
@@ -406,20 +411,37 @@ public final class CandidateEvaluator {
             }
             DataSet data = targets == null ? train : new DataSet(train.getFeatures(), targets);
             if (beforeRound == null) {
-                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer, regularization, afterEpoch);
+                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer, regularization, afterEpoch,
+                        schedule(budget, learningRate, (long) epochs * steps(data.numExamples(), budget.batchSize())));
                 return;
             }
             int rounds = roundsPerEpoch * epochs;
             List<DataSet> slices = slices(data, roundsPerEpoch);
+            long steps = 0;
+            for (int t = 1; t <= rounds; t++) {
+                steps += steps(slices.get((t - 1) % slices.size()).numExamples(), budget.batchSize());
+            }
+            LearningRateSteps schedule = schedule(budget, learningRate, steps);
             for (int t = 1; t <= rounds; t++) {
                 beforeRound.accept(t);
                 Training.fit(net, slices.get((t - 1) % slices.size()), 1, budget.batchSize(), masks, seed + t, fakeQuantizer,
-                        regularization);
+                        regularization, null, schedule);
                 if (afterEpoch != null && t % roundsPerEpoch == 0) {
                     afterEpoch.accept(t / roundsPerEpoch);
                 }
             }
             afterRounds.run();
+        }
+
+        /** Optimiser steps of one epoch over {@code n} samples in batches of {@code batch}. */
+        private static long steps(int n, int batch) {
+            return (n + batch - 1) / batch;
+        }
+
+        /** The budget's learning-rate schedule over {@code steps} steps from {@code lr}; null when it is constant. */
+        static LearningRateSteps schedule(TrainingBudget budget, double lr, long steps) {
+            TrainingBudget.Schedule kind = budget.learningRateSchedule();
+            return kind == TrainingBudget.Schedule.CONSTANT ? null : new LearningRateSteps(lr, s -> kind.factor(s, steps));
         }
 
         /**
@@ -488,8 +510,9 @@ public final class CandidateEvaluator {
                     EvaluationContext at = context.atSize(height, width);
                     long netSeed = key.hashCode();
                     ComputationGraph net = NetworkFactory.forTraining(make.get(), budget.studentLearningRate(), null, netSeed, true);
-                    Training.fit(net, subset(at.train(), budget.trainSamples()), netEpochs, budget.batchSize(), PruningMasks.none(), netSeed,
-                            null, Regularization.none());
+                    DataSet data = subset(at.train(), budget.trainSamples());
+                    Training.fit(net, data, netEpochs, budget.batchSize(), PruningMasks.none(), netSeed, null, Regularization.none(), null,
+                            schedule(budget, budget.studentLearningRate(), (long) netEpochs * steps(data.numExamples(), budget.batchSize())));
                     return net;
                 });
             } finally {

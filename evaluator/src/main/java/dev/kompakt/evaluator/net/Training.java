@@ -63,6 +63,17 @@ public final class Training {
      */
     public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
                            WeightQuantizer fakeQuantizer, Regularization regularization, java.util.function.IntConsumer afterEpoch) {
+        fit(net, data, epochs, batchSize, masks, seed, fakeQuantizer, regularization, afterEpoch, null);
+    }
+
+    /**
+     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long, WeightQuantizer, Regularization, java.util.function.IntConsumer)},
+     * and when {@code learningRate} is not null, every step's learning rate is set from it first ({@link LearningRateSteps});
+     * null keeps the rate the network's updaters have.
+     */
+    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
+                           WeightQuantizer fakeQuantizer, Regularization regularization, java.util.function.IntConsumer afterEpoch,
+                           LearningRateSteps learningRate) {
         boolean regularize = !regularization.isNone();
         int n = data.numExamples();
         Random random = new Random(seed);
@@ -84,6 +95,9 @@ public final class Training {
                     net.setParams(master);
                     fakeQuantizer.quantize(net);
                     before.assign(net.params());
+                }
+                if (learningRate != null) {
+                    learningRate.beforeStep(net);
                 }
                 net.fit(batch);
                 if (regularize && fakeQuantizer == null) {

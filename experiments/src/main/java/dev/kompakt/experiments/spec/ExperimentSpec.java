@@ -54,11 +54,25 @@ public record ExperimentSpec(int schemaVersion, String name, long seed, Data dat
     }
 
     /**
-     * How many trials, and how much training each candidate gets; {@code maxMinutes} &gt; 0 also stops asking new trials
+     * How many trials, and how much training each candidate gets (its learning rate constant or annealed, as
+     * {@code learningRateSchedule} says; null reads as constant); {@code maxMinutes} &gt; 0 also stops asking new trials
      * after that many minutes of searching (the trials in flight finish), 0 = no limit.
      */
     public record Budget(int trials, int fineTuneEpochs, int studentEpochs, int trainSamples, int batchSize,
-                         double fineTuneLearningRate, double studentLearningRate, double maxMinutes) {
+                         double fineTuneLearningRate, double studentLearningRate, double maxMinutes,
+                         dev.kompakt.evaluator.TrainingBudget.Schedule learningRateSchedule) {
+        public Budget {
+            if (learningRateSchedule == null) {
+                learningRateSchedule = dev.kompakt.evaluator.TrainingBudget.Schedule.CONSTANT;
+            }
+        }
+
+        /** A constant learning rate. */
+        public Budget(int trials, int fineTuneEpochs, int studentEpochs, int trainSamples, int batchSize, double fineTuneLearningRate,
+                      double studentLearningRate, double maxMinutes) {
+            this(trials, fineTuneEpochs, studentEpochs, trainSamples, batchSize, fineTuneLearningRate, studentLearningRate, maxMinutes, null);
+        }
+
         /** No wall-time limit. */
         public Budget(int trials, int fineTuneEpochs, int studentEpochs, int trainSamples, int batchSize, double fineTuneLearningRate,
                       double studentLearningRate) {

@@ -1,5 +1,7 @@
 package dev.kompakt.experiments.spec;
 
+import dev.kompakt.evaluator.TrainingBudget;
+
 import dev.kompakt.evaluator.CandidateEvaluator;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -648,7 +650,15 @@ public final class SpecLoader {
     private ExperimentSpec.Budget budget(JsonNode n) {
         String p = "budget";
         known(n, p, "trials", "fineTuneEpochs", "studentEpochs", "trainSamples", "batchSize", "fineTuneLearningRate", "studentLearningRate",
-                "maxMinutes");
+                "learningRateSchedule", "maxMinutes");
+        String schedule = string(n, p, "learningRateSchedule", "constant");
+        TrainingBudget.Schedule kind = TrainingBudget.Schedule.CONSTANT;
+        List<String> schedules = java.util.Arrays.stream(TrainingBudget.Schedule.values()).map(v -> v.name().toLowerCase(java.util.Locale.ROOT)).toList();
+        if (schedule != null && !schedules.contains(schedule)) {
+            problem(p + ".learningRateSchedule", "must be one of " + String.join(", ", schedules) + ", got '" + schedule + "'");
+        } else if (schedule != null) {
+            kind = TrainingBudget.Schedule.valueOf(schedule.toUpperCase(java.util.Locale.ROOT));
+        }
         return new ExperimentSpec.Budget(
                 integer(n, p, "trials", null, 1, 1_000_000),
                 integer(n, p, "fineTuneEpochs", 1, 0, 1000),
@@ -657,7 +667,8 @@ public final class SpecLoader {
                 integer(n, p, "batchSize", 64, 1, 100000),
                 number(n, p, "fineTuneLearningRate", 5e-4, 1e-8, 10),
                 number(n, p, "studentLearningRate", 3e-3, 1e-8, 10),
-                number(n, p, "maxMinutes", 0.0, 0.0, 1e6));
+                number(n, p, "maxMinutes", 0.0, 0.0, 1e6),
+                kind);
     }
 
     private ExperimentSpec.Search search(JsonNode n, List<String> devices) {

@@ -1,5 +1,8 @@
 package dev.kompakt.experiments.spec;
 
+import dev.kompakt.evaluator.TrainingBudget;
+import dev.kompakt.experiments.RunSetup;
+
 import dev.kompakt.evaluator.hardware.ProfileRegistry;
 import dev.kompakt.search.Constraint;
 import dev.kompakt.search.Objective;
@@ -75,6 +78,19 @@ class SpecLoaderTest {
         assertEquals(List.of(new Constraint("accuracy_drop", 0.05)), s.search().constraints());
         assertEquals(List.of("rpi4", "rpi5", "coral-edgetpu", "stm32h7"), s.devices());
         assertEquals(new ExperimentSpec.Execution(0, 50, 200, 64, 1), s.execution());
+    }
+
+    @Test
+    void learningRateScheduleIsConstantUnlessCosineIsAsked() throws Exception {
+        assertEquals(TrainingBudget.Schedule.CONSTANT, SpecLoader.load(QUICKSTART, DEVICES).budget().learningRateSchedule());
+        String tiny = java.nio.file.Files.readString(TINY);
+        assertTrue(tiny.contains("budget:\n"), "the tiny spec has a budget block");
+        java.util.function.Function<String, ExperimentSpec> parse = y -> SpecLoader.parse(y, "tiny.yaml", TINY.getParent(), DEVICES);
+        ExperimentSpec cosine = parse.apply(tiny.replace("budget:\n", "budget:\n  learningRateSchedule: cosine\n"));
+        assertEquals(TrainingBudget.Schedule.COSINE, cosine.budget().learningRateSchedule());
+        assertEquals(TrainingBudget.Schedule.COSINE, RunSetup.budget(cosine).learningRateSchedule(), "the executors' budget carries it");
+        SpecException e = assertThrows(SpecException.class, () -> parse.apply(tiny.replace("budget:\n", "budget:\n  learningRateSchedule: linear\n")));
+        assertEquals(List.of("budget.learningRateSchedule: must be one of constant, cosine, got 'linear'"), e.problems());
     }
 
     @Test
