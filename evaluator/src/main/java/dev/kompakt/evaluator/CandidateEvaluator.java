@@ -10,6 +10,7 @@ import dev.kompakt.evaluator.hardware.LatencyProbe;
 import dev.kompakt.evaluator.hardware.SimulatedDevice;
 import dev.kompakt.evaluator.net.BatchNormStatistics;
 import dev.kompakt.evaluator.net.FeatureDistillation;
+import dev.kompakt.evaluator.net.ImageAugmentation;
 import dev.kompakt.evaluator.net.LearningRateSteps;
 import dev.kompakt.evaluator.net.NetworkFactory;
 import dev.kompakt.evaluator.net.Training;
@@ -412,7 +413,8 @@ public final class CandidateEvaluator {
             DataSet data = targets == null ? train : new DataSet(train.getFeatures(), targets);
             if (beforeRound == null) {
                 Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer, regularization, afterEpoch,
-                        schedule(budget, learningRate, (long) epochs * steps(data.numExamples(), budget.batchSize())));
+                        schedule(budget, learningRate, (long) epochs * steps(data.numExamples(), budget.batchSize())),
+                        augmentation(budget, context.shape(), seed));
                 return;
             }
             int rounds = roundsPerEpoch * epochs;
@@ -422,10 +424,11 @@ public final class CandidateEvaluator {
                 steps += steps(slices.get((t - 1) % slices.size()).numExamples(), budget.batchSize());
             }
             LearningRateSteps schedule = schedule(budget, learningRate, steps);
+            java.util.function.UnaryOperator<INDArray> augment = augmentation(budget, context.shape(), seed);
             for (int t = 1; t <= rounds; t++) {
                 beforeRound.accept(t);
                 Training.fit(net, slices.get((t - 1) % slices.size()), 1, budget.batchSize(), masks, seed + t, fakeQuantizer,
-                        regularization, null, schedule);
+                        regularization, null, schedule, augment);
                 if (afterEpoch != null && t % roundsPerEpoch == 0) {
                     afterEpoch.accept(t / roundsPerEpoch);
                 }
@@ -436,6 +439,19 @@ public final class CandidateEvaluator {
         /** Optimiser steps of one epoch over {@code n} samples in batches of {@code batch}. */
         private static long steps(int n, int batch) {
             return (n + batch - 1) / batch;
+        }
+
+        /** The budget's image augmentation for data of {@code shape}, seeded; null when it has none. */
+        static ImageAugmentation augmentation(TrainingBudget budget, DataShape shape, long seed) {
+            TrainingBudget.Augmentation a = budget.augmentation();
+            if (!a.active()) {
+                return null;
+            }
+            if (shape.tabular()) {
+                throw new IllegalArgumentException("budget.augmentation flips and shifts images; the data are table rows of " + shape.channels()
+                        + " features");
+            }
+            return new ImageAugmentation(shape.channels(), shape.height(), shape.width(), a.flip(), a.shift(), seed ^ 0x5DEECE66DL);
         }
 
         /** The budget's learning-rate schedule over {@code steps} steps from {@code lr}; null when it is constant. */
@@ -512,7 +528,8 @@ public final class CandidateEvaluator {
                     ComputationGraph net = NetworkFactory.forTraining(make.get(), budget.studentLearningRate(), null, netSeed, true);
                     DataSet data = subset(at.train(), budget.trainSamples());
                     Training.fit(net, data, netEpochs, budget.batchSize(), PruningMasks.none(), netSeed, null, Regularization.none(), null,
-                            schedule(budget, budget.studentLearningRate(), (long) netEpochs * steps(data.numExamples(), budget.batchSize())));
+                            schedule(budget, budget.studentLearningRate(), (long) netEpochs * steps(data.numExamples(), budget.batchSize())),
+                            augmentation(budget, at.shape(), netSeed));
                     return net;
                 });
             } finally {

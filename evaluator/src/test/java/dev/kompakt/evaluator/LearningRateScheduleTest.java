@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code budget.learningRateSchedule} in a candidate's one training loop, whole epochs or rounds (gradual pruning). */
+/** {@code budget.learningRateSchedule} and {@code budget.augmentation} in a candidate's one training loop, whole epochs or rounds. */
 class LearningRateScheduleTest {
     static EvaluationContext context;
 
@@ -53,5 +53,17 @@ class LearningRateScheduleTest {
             assertTrue(largestRate(annealed) <= last + 1e-3 * 0.005 + 1e-12, plan + ": annealed to " + largestRate(annealed) + ", expected ~" + last);
             assertNotEquals(flat.params(), annealed.params(), plan + ": the schedule changes the training");
         }
+    }
+
+    @Test
+    void augmentationChangesTheTrainingAndIsDeterministic() {
+        CandidateEvaluator evaluator = new CandidateEvaluator(context, new LatencyProbe(0, 1));
+        TrainingBudget plain = new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 300);
+        TrainingBudget augmented = new TrainingBudget(1, 1, 32, 1e-3, 3e-3, 300, TrainingBudget.Schedule.CONSTANT,
+                new TrainingBudget.Augmentation(true, 2));
+        CompressionPlan plan = CompressionPlan.identity();
+        ComputationGraph a = evaluator.build(plan, augmented, 3).network();
+        assertEquals(a.params(), evaluator.build(plan, augmented, 3).network().params(), "same seed, same augmentation");
+        assertNotEquals(evaluator.build(plan, plain, 3).network().params(), a.params());
     }
 }

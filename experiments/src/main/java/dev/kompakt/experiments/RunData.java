@@ -48,7 +48,9 @@ public record RunData(Path directory, SampleSet train, SampleSet validation, Sam
      * @throws SpecException (exit 2) naming {@code data} and the file when the data cannot be read or does not fit the spec
      */
     public static RunData load(ExperimentSpec spec, Path dir, boolean legacy) throws IOException {
-        return load(spec.data(), spec.seed(), dir, legacy);
+        RunData data = load(spec.data(), spec.seed(), dir, legacy);
+        checkAugmentation(spec.budget().augmentation(), data.train().shape());
+        return data;
     }
 
     /**
@@ -90,6 +92,21 @@ public record RunData(Path directory, SampleSet train, SampleSet validation, Sam
         Normalization norm = normalization(d, all.shape(), all, trainIdx);
         return new RunData(dir, SampleSet.of(all, trainIdx, norm), SampleSet.of(all, validationIdx, norm),
                 SampleSet.of(data.test(), testIdx, norm), split.description());
+    }
+
+    /** Refuses image augmentation the data cannot take: table rows, or shifts of half the image or more. */
+    static void checkAugmentation(dev.kompakt.evaluator.TrainingBudget.Augmentation a, DataShape shape) {
+        if (!a.active()) {
+            return;
+        }
+        if (shape.tabular()) {
+            throw new SpecException("budget.augmentation", List.of("flips and shifts images; the data are table rows of " + shape.channels()
+                    + " features"));
+        }
+        if (2 * a.shift() >= Math.min(shape.height(), shape.width())) {
+            throw new SpecException("budget.augmentation.shift", List.of(a.shift() + " pixels is half the " + shape.height() + "x" + shape.width()
+                    + " images or more"));
+        }
     }
 
     /** Where packed datasets are cached: {@code data/} under Kompakt's cache ({@link Baselines#cacheDir()}). */

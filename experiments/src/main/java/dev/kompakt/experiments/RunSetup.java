@@ -91,7 +91,7 @@ public record RunSetup(ExperimentSpec spec, RunData data, Baselines.Baseline bas
     public static TrainingBudget budget(ExperimentSpec spec) {
         ExperimentSpec.Budget b = spec.budget();
         return new TrainingBudget(b.fineTuneEpochs(), b.studentEpochs(), b.batchSize(), b.fineTuneLearningRate(), b.studentLearningRate(),
-                b.trainSamples(), b.learningRateSchedule());
+                b.trainSamples(), b.learningRateSchedule(), b.augmentation());
     }
 
     /**

@@ -74,6 +74,17 @@ public final class Training {
     public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
                            WeightQuantizer fakeQuantizer, Regularization regularization, java.util.function.IntConsumer afterEpoch,
                            LearningRateSteps learningRate) {
+        fit(net, data, epochs, batchSize, masks, seed, fakeQuantizer, regularization, afterEpoch, learningRate, null);
+    }
+
+    /**
+     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long, WeightQuantizer, Regularization, java.util.function.IntConsumer, LearningRateSteps)},
+     * and when {@code augment} is not null every batch's features are replaced by {@code augment}'s result before the
+     * step ({@link ImageAugmentation}); the shuffling is the same with or without it.
+     */
+    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
+                           WeightQuantizer fakeQuantizer, Regularization regularization, java.util.function.IntConsumer afterEpoch,
+                           LearningRateSteps learningRate, java.util.function.UnaryOperator<INDArray> augment) {
         boolean regularize = !regularization.isNone();
         int n = data.numExamples();
         Random random = new Random(seed);
@@ -91,6 +102,11 @@ public final class Training {
                 INDArray rows = Nd4j.createFromArray(idx);
                 DataSet batch = new DataSet(data.getFeatures().getRows(idx), data.getLabels().getRows(idx));
                 rows.close();
+                if (augment != null) {
+                    INDArray plain = batch.getFeatures();
+                    batch.setFeatures(augment.apply(plain));
+                    plain.close();
+                }
                 if (fakeQuantizer != null) {
                     net.setParams(master);
                     fakeQuantizer.quantize(net);

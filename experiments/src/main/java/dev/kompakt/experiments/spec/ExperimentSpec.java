@@ -55,22 +55,26 @@ public record ExperimentSpec(int schemaVersion, String name, long seed, Data dat
 
     /**
      * How many trials, and how much training each candidate gets (its learning rate constant or annealed, as
-     * {@code learningRateSchedule} says; null reads as constant); {@code maxMinutes} &gt; 0 also stops asking new trials
+     * {@code learningRateSchedule} says; its images augmented as {@code augmentation} says; nulls read as constant, none); {@code maxMinutes} &gt; 0 also stops asking new trials
      * after that many minutes of searching (the trials in flight finish), 0 = no limit.
      */
     public record Budget(int trials, int fineTuneEpochs, int studentEpochs, int trainSamples, int batchSize,
                          double fineTuneLearningRate, double studentLearningRate, double maxMinutes,
-                         dev.kompakt.evaluator.TrainingBudget.Schedule learningRateSchedule) {
+                         dev.kompakt.evaluator.TrainingBudget.Schedule learningRateSchedule,
+                         dev.kompakt.evaluator.TrainingBudget.Augmentation augmentation) {
         public Budget {
             if (learningRateSchedule == null) {
                 learningRateSchedule = dev.kompakt.evaluator.TrainingBudget.Schedule.CONSTANT;
+            }
+            if (augmentation == null) {
+                augmentation = dev.kompakt.evaluator.TrainingBudget.Augmentation.NONE;
             }
         }
 
         /** A constant learning rate. */
         public Budget(int trials, int fineTuneEpochs, int studentEpochs, int trainSamples, int batchSize, double fineTuneLearningRate,
                       double studentLearningRate, double maxMinutes) {
-            this(trials, fineTuneEpochs, studentEpochs, trainSamples, batchSize, fineTuneLearningRate, studentLearningRate, maxMinutes, null);
+            this(trials, fineTuneEpochs, studentEpochs, trainSamples, batchSize, fineTuneLearningRate, studentLearningRate, maxMinutes, null, null);
         }
 
         /** No wall-time limit. */

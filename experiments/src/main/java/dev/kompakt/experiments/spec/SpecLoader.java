@@ -650,7 +650,7 @@ public final class SpecLoader {
     private ExperimentSpec.Budget budget(JsonNode n) {
         String p = "budget";
         known(n, p, "trials", "fineTuneEpochs", "studentEpochs", "trainSamples", "batchSize", "fineTuneLearningRate", "studentLearningRate",
-                "learningRateSchedule", "maxMinutes");
+                "learningRateSchedule", "augmentation", "maxMinutes");
         String schedule = string(n, p, "learningRateSchedule", "constant");
         TrainingBudget.Schedule kind = TrainingBudget.Schedule.CONSTANT;
         List<String> schedules = java.util.Arrays.stream(TrainingBudget.Schedule.values()).map(v -> v.name().toLowerCase(java.util.Locale.ROOT)).toList();
@@ -668,7 +668,25 @@ public final class SpecLoader {
                 number(n, p, "fineTuneLearningRate", 5e-4, 1e-8, 10),
                 number(n, p, "studentLearningRate", 3e-3, 1e-8, 10),
                 number(n, p, "maxMinutes", 0.0, 0.0, 1e6),
-                kind);
+                kind, augmentation(n.get("augmentation"), p + ".augmentation"));
+    }
+
+    /** {@code budget.augmentation: {flip: true|false, shift: pixels}}; absent = none. */
+    private TrainingBudget.Augmentation augmentation(JsonNode n, String p) {
+        if (n == null || n.isNull()) {
+            return TrainingBudget.Augmentation.NONE;
+        }
+        if (!n.isObject()) {
+            problem(p, "must be a mapping {flip: true|false, shift: pixels}, got " + n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+            return TrainingBudget.Augmentation.NONE;
+        }
+        known(n, p, "flip", "shift");
+        JsonNode flip = n.get("flip");
+        if (flip != null && !flip.isBoolean()) {
+            problem(p + ".flip", "must be true or false, got '" + flip.asText() + "'");
+        }
+        int shift = integer(n, p, "shift", 0, 0, 8);
+        return new TrainingBudget.Augmentation(flip != null && flip.asBoolean(), shift);
     }
 
     private ExperimentSpec.Search search(JsonNode n, List<String> devices) {

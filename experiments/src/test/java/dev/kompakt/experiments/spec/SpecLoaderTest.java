@@ -94,6 +94,27 @@ class SpecLoaderTest {
     }
 
     @Test
+    void augmentationIsNoneUnlessAskedAndItsFieldsAreChecked() throws Exception {
+        assertEquals(TrainingBudget.Augmentation.NONE, SpecLoader.load(QUICKSTART, DEVICES).budget().augmentation());
+        String tiny = java.nio.file.Files.readString(TINY);
+        java.util.function.Function<String, ExperimentSpec> parse = y -> SpecLoader.parse(tiny.replace("budget:\n", "budget:\n  " + y + "\n"),
+                "tiny.yaml", TINY.getParent(), DEVICES);
+        ExperimentSpec s = parse.apply("augmentation: { flip: true, shift: 2 }");
+        assertEquals(new TrainingBudget.Augmentation(true, 2), s.budget().augmentation());
+        assertEquals(new TrainingBudget.Augmentation(true, 2), RunSetup.budget(s).augmentation(), "the executors' budget carries it");
+        assertEquals(new TrainingBudget.Augmentation(false, 3), parse.apply("augmentation: { shift: 3 }").budget().augmentation());
+        for (String[] bad : new String[][] {
+                {"augmentation: { shift: 9 }", "budget.augmentation.shift: must be in [0, 8], got 9"},
+                {"augmentation: { flip: yes please }", "budget.augmentation.flip: must be true or false, got 'yes please'"},
+                {"augmentation: flip", "budget.augmentation: must be a mapping {flip: true|false, shift: pixels}, got string"}}) {
+            SpecException e = assertThrows(SpecException.class, () -> parse.apply(bad[0]), bad[0]);
+            assertEquals(List.of(bad[1]), e.problems(), bad[0]);
+        }
+        SpecException unknown = assertThrows(SpecException.class, () -> parse.apply("augmentation: { rotate: 10 }"));
+        assertTrue(unknown.problems().get(0).startsWith("budget.augmentation.rotate"), unknown.problems().toString());
+    }
+
+    @Test
     void tinyLoadsWithItsValuesAndDefaults() throws Exception {
         ExperimentSpec s = SpecLoader.load(TINY, DEVICES);
         assertEquals("tiny", s.name());
