@@ -475,9 +475,7 @@ public final class CandidateEvaluator {
                 master = net.params().dup();
                 fakeQuantizer.quantize(net);
             }
-            INDArray rows = train.getFeatures();
-            Map<String, BatchNormStatistics.Channels> stats = BatchNormStatistics.measure(net,
-                    rows.size(0) > BatchNormStatistics.SAMPLES ? rows.get(NDArrayIndex.interval(0, BatchNormStatistics.SAMPLES), NDArrayIndex.all()) : rows,
+            Map<String, BatchNormStatistics.Channels> stats = BatchNormStatistics.measure(net, BatchNormStatistics.sample(train.getFeatures()),
                     budget.batchSize());
             if (master != null) {
                 net.setParams(master);

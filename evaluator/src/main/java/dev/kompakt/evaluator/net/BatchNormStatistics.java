@@ -143,10 +143,14 @@ public final class BatchNormStatistics {
      * of batch-norm layers recalibrated (0: the network has none, nothing is run).
      */
     public static int recalibrate(ComputationGraph net, INDArray features, int batchSize) {
-        INDArray rows = features.size(0) > SAMPLES ? features.get(NDArrayIndex.interval(0, SAMPLES), NDArrayIndex.all()) : features;
-        Map<String, Channels> stats = measure(net, rows, batchSize);
+        Map<String, Channels> stats = measure(net, sample(features), batchSize);
         assign(net, stats);
         return stats.size();
+    }
+
+    /** The rows statistics are measured on: the first {@link #SAMPLES} of {@code features} (all when fewer). */
+    public static INDArray sample(INDArray features) {
+        return features.size(0) > SAMPLES ? features.get(NDArrayIndex.interval(0, SAMPLES), NDArrayIndex.all()) : features;
     }
 
     /** The batch-norm layers by vertex name, in topological order. */

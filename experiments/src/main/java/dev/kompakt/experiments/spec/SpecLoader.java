@@ -1,8 +1,7 @@
 package dev.kompakt.experiments.spec;
 
-import dev.kompakt.evaluator.TrainingBudget;
-
 import dev.kompakt.evaluator.CandidateEvaluator;
+import dev.kompakt.evaluator.TrainingBudget;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
