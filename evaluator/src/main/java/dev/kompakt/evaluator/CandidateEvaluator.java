@@ -411,10 +411,11 @@ public final class CandidateEvaluator {
                 return;
             }
             DataSet data = targets == null ? train : new DataSet(train.getFeatures(), targets);
+            Training.Options options = Training.Options.none().withFakeQuantizer(fakeQuantizer).withRegularization(regularization);
             if (beforeRound == null) {
-                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, fakeQuantizer, regularization, afterEpoch,
-                        schedule(budget, learningRate, (long) epochs * steps(data.numExamples(), budget.batchSize())),
-                        augmentation(budget, context.shape(), seed));
+                Training.fit(net, data, epochs, budget.batchSize(), masks, seed, options.withAfterEpoch(afterEpoch)
+                        .withLearningRate(schedule(budget, learningRate, (long) epochs * steps(data.numExamples(), budget.batchSize())))
+                        .withAugment(augmentation(budget, context.shape(), seed)));
                 return;
             }
             int rounds = roundsPerEpoch * epochs;
@@ -423,12 +424,12 @@ public final class CandidateEvaluator {
             for (int t = 1; t <= rounds; t++) {
                 steps += steps(slices.get((t - 1) % slices.size()).numExamples(), budget.batchSize());
             }
-            LearningRateSteps schedule = schedule(budget, learningRate, steps);
-            java.util.function.UnaryOperator<INDArray> augment = augmentation(budget, context.shape(), seed);
+            // one schedule and one augmentation across the rounds
+            Training.Options perRound = options.withLearningRate(schedule(budget, learningRate, steps))
+                    .withAugment(augmentation(budget, context.shape(), seed));
             for (int t = 1; t <= rounds; t++) {
                 beforeRound.accept(t);
-                Training.fit(net, slices.get((t - 1) % slices.size()), 1, budget.batchSize(), masks, seed + t, fakeQuantizer,
-                        regularization, null, schedule, augment);
+                Training.fit(net, slices.get((t - 1) % slices.size()), 1, budget.batchSize(), masks, seed + t, perRound);
                 if (afterEpoch != null && t % roundsPerEpoch == 0) {
                     afterEpoch.accept(t / roundsPerEpoch);
                 }
@@ -525,9 +526,9 @@ public final class CandidateEvaluator {
                     long netSeed = key.hashCode();
                     ComputationGraph net = NetworkFactory.forTraining(make.get(), budget.studentLearningRate(), null, netSeed, true);
                     DataSet data = subset(at.train(), budget.trainSamples());
-                    Training.fit(net, data, netEpochs, budget.batchSize(), PruningMasks.none(), netSeed, null, Regularization.none(), null,
-                            schedule(budget, budget.studentLearningRate(), (long) netEpochs * steps(data.numExamples(), budget.batchSize())),
-                            augmentation(budget, at.shape(), netSeed));
+                    Training.fit(net, data, netEpochs, budget.batchSize(), PruningMasks.none(), netSeed, Training.Options.none()
+                            .withLearningRate(schedule(budget, budget.studentLearningRate(), (long) netEpochs * steps(data.numExamples(), budget.batchSize())))
+                            .withAugment(augmentation(budget, at.shape(), netSeed)));
                     return net;
                 });
             } finally {

@@ -45,7 +45,7 @@ class QuantizationAwareTrainingTest {
     private static ComputationGraph fineTuned(boolean qat, PruningMasks masks) {
         ComputationGraph net = baseline.clone();
         net.setLearningRate(5e-4);
-        Training.fit(net, train, EPOCHS, 32, masks, 9, qat ? new WeightQuantizer(BITS) : null);
+        Training.fit(net, train, EPOCHS, 32, masks, 9, Training.Options.none().withFakeQuantizer(qat ? new WeightQuantizer(BITS) : null));
         return net;
     }
 
@@ -88,8 +88,8 @@ class QuantizationAwareTrainingTest {
         a.setLearningRate(5e-4);
         b.setLearningRate(5e-4);
         DataSet small = new DataSet(train.getFeatures().getRows(range(300)), train.getLabels().getRows(range(300)));
-        Training.fit(a, small, 1, 32, masks, 3, new WeightQuantizer(3));
-        Training.fit(b, small, 1, 32, masks, 3, new WeightQuantizer(3));
+        Training.fit(a, small, 1, 32, masks, 3, Training.Options.none().withFakeQuantizer(new WeightQuantizer(3)));
+        Training.fit(b, small, 1, 32, masks, 3, Training.Options.none().withFakeQuantizer(new WeightQuantizer(3)));
         assertEquals(a.params(), b.params(), "same seed, same weights");
         assertEquals(0.5, MagnitudePruner.sparsity(a), 0.01, "pruned weights stay zero through QAT");
         new WeightQuantizer(3).quantize(a);

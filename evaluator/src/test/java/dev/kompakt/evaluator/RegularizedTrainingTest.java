@@ -53,7 +53,7 @@ class RegularizedTrainingTest {
 
     static ComputationGraph tuned(Regularization r) {
         ComputationGraph net = baseline.clone();
-        Training.fit(net, train, 2, 32, PruningMasks.none(), 5, null, r);
+        Training.fit(net, train, 2, 32, PruningMasks.none(), 5, Training.Options.none().withRegularization(r));
         return net;
     }
 
@@ -130,7 +130,8 @@ class RegularizedTrainingTest {
     @Test
     void quantizationAwareTrainingRegularizesTheMasterWeights() {
         ComputationGraph net = baseline.clone();
-        Training.fit(net, train, 1, 32, PruningMasks.none(), 5, new WeightQuantizer(4), Regularization.l1(0.5));
+        Training.fit(net, train, 1, 32, PruningMasks.none(), 5, Training.Options.none().withFakeQuantizer(new WeightQuantizer(4))
+                .withRegularization(Regularization.l1(0.5)));
         assertTrue(MagnitudePruner.sparsity(net) > 0.1, "master weights soft-thresholded: " + MagnitudePruner.sparsity(net));
     }
 

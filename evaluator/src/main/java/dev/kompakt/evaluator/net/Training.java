@@ -24,67 +24,80 @@ public final class Training {
      * pruning masks are applied again so pruned weights stay at zero.
      */
     public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed) {
-        fit(net, data, epochs, batchSize, masks, seed, null);
+        fit(net, data, epochs, batchSize, masks, seed, Options.none());
     }
 
     /**
-     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long)}, and when {@code fakeQuantizer} is not
-     * null, quantization-aware: every step computes the loss and its gradient with the weights fake-quantized by
-     * {@code fakeQuantizer} and applies the update to float master weights, which is the straight-through estimator
-     * (the gradient with respect to the quantized weights stands in for the gradient with respect to the float ones;
-     * Bengio et al. 2013, "Estimating or Propagating Gradients Through Stochastic Neurons"; Jacob et al. 2018,
-     * "Quantization and Training of Neural Networks for Efficient Integer-Arithmetic-Only Inference"). Per step: the
-     * network takes {@code quantize(master)}, one optimiser step changes its parameters by delta, {@code master += delta}.
-     * The network holds the float master weights on entry and on return (so pruning and a later post-training
-     * quantization see them); quantize it afterwards to get the weights that were trained for. Biases are not
-     * quantized and train as usual; the optimiser's state stays in the network across calls.
+     * What a training does besides plain minibatch steps; {@link #none()} is plain training. Immutable: each {@code with}
+     * method returns a copy.
+     *
+     * @param fakeQuantizer  when not null, quantization-aware training: every step computes the loss and its gradient
+     *                       with the weights fake-quantized by it and applies the update to float master weights, which is
+     *                       the straight-through estimator (the gradient with respect to the quantized weights stands in
+     *                       for the gradient with respect to the float ones; Bengio et al. 2013, "Estimating or
+     *                       Propagating Gradients Through Stochastic Neurons"; Jacob et al. 2018, "Quantization and
+     *                       Training of Neural Networks for Efficient Integer-Arithmetic-Only Inference"). Per step: the
+     *                       network takes {@code quantize(master)}, one optimiser step changes its parameters by delta,
+     *                       {@code master += delta}. The network holds the float master weights on entry and on return (so
+     *                       pruning and a later post-training quantization see them); quantize it afterwards to get the
+     *                       weights that were trained for. Biases are not quantized and train as usual; the optimiser's
+     *                       state stays in the network across calls.
+     * @param regularization sparsity-inducing regularisation: after every optimiser step its proximal step moves the
+     *                       weights (with the layers' learning rates), then the pruning masks are applied; with a fake
+     *                       quantizer it acts on the float master weights. {@link Regularization#none()} trains exactly as
+     *                       without it.
+     * @param afterEpoch     when not null, called after each epoch with the number of epochs done (1-based), the network
+     *                       holding its float master weights as on return; it may throw to end the training there. The
+     *                       shuffling is the same with or without it.
+     * @param learningRate   when not null, every step's learning rate is set from it first ({@link LearningRateSteps});
+     *                       null keeps the rate the network's updaters have.
+     * @param augment        when not null, every batch's features are replaced by its result before the step
+     *                       ({@link ImageAugmentation}); the shuffling is the same with or without it.
      */
-    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
-                           WeightQuantizer fakeQuantizer) {
-        fit(net, data, epochs, batchSize, masks, seed, fakeQuantizer, Regularization.none());
+    public record Options(WeightQuantizer fakeQuantizer, Regularization regularization, java.util.function.IntConsumer afterEpoch,
+                          LearningRateSteps learningRate, java.util.function.UnaryOperator<INDArray> augment) {
+        private static final Options NONE = new Options(null, Regularization.none(), null, null, null);
+
+        public Options {
+            java.util.Objects.requireNonNull(regularization, "regularization (Regularization.none() for none)");
+        }
+
+        /** Plain training: no fake quantization, regularisation, callback, schedule or augmentation. */
+        public static Options none() {
+            return NONE;
+        }
+
+        public Options withFakeQuantizer(WeightQuantizer q) {
+            return new Options(q, regularization, afterEpoch, learningRate, augment);
+        }
+
+        public Options withRegularization(Regularization r) {
+            return new Options(fakeQuantizer, r, afterEpoch, learningRate, augment);
+        }
+
+        public Options withAfterEpoch(java.util.function.IntConsumer callback) {
+            return new Options(fakeQuantizer, regularization, callback, learningRate, augment);
+        }
+
+        public Options withLearningRate(LearningRateSteps steps) {
+            return new Options(fakeQuantizer, regularization, afterEpoch, steps, augment);
+        }
+
+        public Options withAugment(java.util.function.UnaryOperator<INDArray> a) {
+            return new Options(fakeQuantizer, regularization, afterEpoch, learningRate, a);
+        }
     }
 
     /**
-     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long, WeightQuantizer)}, with sparsity-inducing
-     * regularisation: after every optimiser step, {@code regularization}'s proximal step moves the weights (with the
-     * layers' learning rates), then the pruning masks are applied. With a fake quantizer the proximal step acts on the
-     * float master weights. {@link Regularization#none()} trains exactly as the overload without it.
+     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long)}, with what {@code options} adds (fake
+     * quantization, regularisation, a callback per epoch, a learning-rate schedule, augmentation; see {@link Options}).
      */
-    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
-                           WeightQuantizer fakeQuantizer, Regularization regularization) {
-        fit(net, data, epochs, batchSize, masks, seed, fakeQuantizer, regularization, null);
-    }
-
-    /**
-     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long, WeightQuantizer, Regularization)}, and
-     * after each epoch {@code afterEpoch} (when not null) is called with the number of epochs done (1-based), the network
-     * holding its float master weights as on return. It may throw to end the training there. The shuffling is the same
-     * with or without it.
-     */
-    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
-                           WeightQuantizer fakeQuantizer, Regularization regularization, java.util.function.IntConsumer afterEpoch) {
-        fit(net, data, epochs, batchSize, masks, seed, fakeQuantizer, regularization, afterEpoch, null);
-    }
-
-    /**
-     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long, WeightQuantizer, Regularization, java.util.function.IntConsumer)},
-     * and when {@code learningRate} is not null, every step's learning rate is set from it first ({@link LearningRateSteps});
-     * null keeps the rate the network's updaters have.
-     */
-    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
-                           WeightQuantizer fakeQuantizer, Regularization regularization, java.util.function.IntConsumer afterEpoch,
-                           LearningRateSteps learningRate) {
-        fit(net, data, epochs, batchSize, masks, seed, fakeQuantizer, regularization, afterEpoch, learningRate, null);
-    }
-
-    /**
-     * Like {@link #fit(ComputationGraph, DataSet, int, int, PruningMasks, long, WeightQuantizer, Regularization, java.util.function.IntConsumer, LearningRateSteps)},
-     * and when {@code augment} is not null every batch's features are replaced by {@code augment}'s result before the
-     * step ({@link ImageAugmentation}); the shuffling is the same with or without it.
-     */
-    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed,
-                           WeightQuantizer fakeQuantizer, Regularization regularization, java.util.function.IntConsumer afterEpoch,
-                           LearningRateSteps learningRate, java.util.function.UnaryOperator<INDArray> augment) {
+    public static void fit(ComputationGraph net, DataSet data, int epochs, int batchSize, PruningMasks masks, long seed, Options options) {
+        WeightQuantizer fakeQuantizer = options.fakeQuantizer();
+        Regularization regularization = options.regularization();
+        java.util.function.IntConsumer afterEpoch = options.afterEpoch();
+        LearningRateSteps learningRate = options.learningRate();
+        java.util.function.UnaryOperator<INDArray> augment = options.augment();
         boolean regularize = !regularization.isNone();
         int n = data.numExamples();
         Random random = new Random(seed);

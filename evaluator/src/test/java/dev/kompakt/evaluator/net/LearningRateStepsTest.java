@@ -2,7 +2,6 @@ package dev.kompakt.evaluator.net;
 
 import dev.kompakt.evaluator.TrainingBudget;
 import dev.kompakt.strategies.pruning.PruningMasks;
-import dev.kompakt.strategies.pruning.Regularization;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -76,9 +75,9 @@ class LearningRateStepsTest {
             seen.add((double) s);
             return TrainingBudget.Schedule.COSINE.factor(s, 8);
         });
-        Training.fit(net, data(), 1, 16, PruningMasks.none(), 1, null, Regularization.none(), null, steps);
+        Training.fit(net, data(), 1, 16, PruningMasks.none(), 1, Training.Options.none().withLearningRate(steps));
         assertEquals(4, steps.steps());
-        Training.fit(net, data(), 1, 16, PruningMasks.none(), 2, null, Regularization.none(), null, steps);
+        Training.fit(net, data(), 1, 16, PruningMasks.none(), 2, Training.Options.none().withLearningRate(steps));
         assertEquals(8, steps.steps());
         assertEquals(List.of(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0), seen);
         double last = 0.01 * TrainingBudget.Schedule.COSINE.factor(7, 8);
@@ -92,14 +91,14 @@ class LearningRateStepsTest {
         // at rate 0 (after a first step at the full rate) the weights stop moving; at a constant rate they keep moving
         ComputationGraph stopped = mlp();
         LearningRateSteps oneStep = new LearningRateSteps(0.01, s -> s == 0 ? 1.0 : 0.0);
-        Training.fit(stopped, data(), 1, 64, PruningMasks.none(), 1, null, Regularization.none(), null, oneStep);
+        Training.fit(stopped, data(), 1, 64, PruningMasks.none(), 1, Training.Options.none().withLearningRate(oneStep));
         INDArray afterFirst = stopped.params().dup();
-        Training.fit(stopped, data(), 3, 64, PruningMasks.none(), 1, null, Regularization.none(), null, oneStep);
+        Training.fit(stopped, data(), 3, 64, PruningMasks.none(), 1, Training.Options.none().withLearningRate(oneStep));
         assertEquals(afterFirst, stopped.params(), "rate 0: Adam moves nothing");
         ComputationGraph moving = mlp();
-        Training.fit(moving, data(), 1, 64, PruningMasks.none(), 1, null, Regularization.none(), null, null);
+        Training.fit(moving, data(), 1, 64, PruningMasks.none(), 1, Training.Options.none());
         assertEquals(afterFirst, moving.params(), "the first step at the full rate is the constant-rate step");
-        Training.fit(moving, data(), 3, 64, PruningMasks.none(), 1, null, Regularization.none(), null, null);
+        Training.fit(moving, data(), 3, 64, PruningMasks.none(), 1, Training.Options.none());
         assertNotEquals(afterFirst, moving.params());
     }
 

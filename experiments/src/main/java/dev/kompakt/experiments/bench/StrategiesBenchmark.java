@@ -434,7 +434,7 @@ public final class StrategiesBenchmark {
                 100 * (baseAccuracy - Training.accuracy(tuned, test)));
         ComputationGraph qat = base.clone();
         qat.setLearningRate(FINE_TUNE_LR);
-        Training.fit(qat, train, s.fineTuneEpochs(), 128, PruningMasks.none(), seed, int4);
+        Training.fit(qat, train, s.fineTuneEpochs(), 128, PruningMasks.none(), seed, Training.Options.none().withFakeQuantizer(int4));
         int4.quantize(qat);
         r.put(name + " INT4 QAT (" + s.fineTuneEpochs() + " epochs, STE, min-max): loss (pp)", 100 * (baseAccuracy - Training.accuracy(qat, test)));
     }
