@@ -217,6 +217,15 @@ def moasha_eps(eps, keep_div=3):
         return cd[j] < srt[len(srt) - (keep - better)]
     return rule
 
+def stratified(base, key):
+    """base, judging a trial only against trials with the same value of parameter key (e.g. prune.schedule)."""
+    def rule(t, r, now, known):
+        k = t['params'].get(key)
+        return base(t, r, now, [x for x in known if x[0]['params'].get(key) == k])
+    return rule
+
+EXTRA_RULES.update({'moasha within the same prune.schedule': stratified(moasha(3), 'prune.schedule')})
+
 EXTRA_RULES.update({
     'moasha eps .01': moasha_eps(0.01),
     'moasha eps .02': moasha_eps(0.02),
