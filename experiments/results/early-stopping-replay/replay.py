@@ -224,6 +224,8 @@ def stratified(base, key):
         return base(t, r, now, [x for x in known if x[0]['params'].get(key) == k])
     return rule
 
+EXTRA_RULES.update({'moasha, agp trials never stopped':
+                    lambda t, r, now, known: t['params'].get('prune.schedule') != 'agp' and moasha(3)(t, r, now, known)})
 EXTRA_RULES.update({'moasha within the same prune.schedule': stratified(moasha(3), 'prune.schedule')})
 
 EXTRA_RULES.update({
