@@ -55,10 +55,11 @@ def hv(points, ref):
             total += (nxt - p[0]) * hv([q[1:] for q in pts[:i + 1]], ref[1:])
     return total
 
-def nds_ranks(pts):
+def nds_ranks(pts, dom=dominates):
     n = len(pts); rank = [None] * n; remaining = set(range(n)); r = 0
     while remaining:
-        front = [i for i in remaining if not any(dominates(pts[j], pts[i]) for j in remaining if j != i)]
+        front = [i for i in remaining if not any(dom(pts[j], pts[i]) for j in remaining if j != i)]
+        front = front or list(remaining)  # a relation with cycles: the rest share a rank
         for i in front: rank[i] = r
         remaining -= set(front); r += 1
     return rank
@@ -77,12 +78,8 @@ def crowding(pts, members):
 def simulate(trials, rule, slots=2, rungs=(1, 3), stop_overhead=0.1):
     """rule(trial, rung, now, known) -> stop?; known: list of (trial, visible_rung_values, final_or_None)."""
     free = [0.0] * slots; heapq.heapify(free)
-    events = []  # (time, trial, kind, payload)
-    done = []  # (finish_time, trial, stopped_at)
-    timeline = {}  # trial id -> (start, {step: time}, end, stopped)
-    # greedy: decisions need others' info at decision time, so process trials in start order and evaluate decisions
-    # lazily against trials whose events happened before (approximation: trials run in parallel; we record all events
-    # with absolute times and, at each decision, look at events with time <= decision time).
+    # trials placed in start order; a decision sees the reports and finals, up to its time, of the trials placed before
+    # it (an approximation: a trial placed after it but started before its decision, on the other slot, is not seen)
     records = []
     for t in trials:
         start = heapq.heappop(free)
@@ -98,10 +95,9 @@ def simulate(trials, rule, slots=2, rungs=(1, 3), stop_overhead=0.1):
         heapq.heappush(free, end)
     return records
 
-def at_rung(vals, r):
-    return vals.get(r)
-
-def moasha(keep_div=3):
+def moasha(keep_div=3, dom=dominates):
+    """at a rung: non-dominated trials go on, then whole ranks up to 1/keep_div of the trials there, the rank that does
+    not fit cut by crowding distance (as Stoppers' moasha: TieBreak.NONDOMINATED, accuracy bounds not judged)."""
     def rule(t, r, now, known):
         pts = []
         for o, vis, fin in known:
@@ -109,7 +105,7 @@ def moasha(keep_div=3):
             if v is not None: pts.append(vec(v))
         pts.append(vec(t['v'][r])); j = len(pts) - 1
         keep = max(1, len(pts) // keep_div)
-        rank = nds_ranks(pts)
+        rank = nds_ranks(pts, dom)
         if rank[j] == 0: return False
         better = sum(1 for x in rank if x < rank[j]); front = [i for i, x in enumerate(rank) if x == rank[j]]
         if better + len(front) <= keep: return False
@@ -124,7 +120,7 @@ def oracle(final_front_ids):
 
 def never(t, r, now, known): return False
 
-def report(name, trials, recs, ref_pts, ref, full_time, full_hv):
+def report(name, trials, recs, ref, full_time, full_hv):
     end = max(e for _, _, e, _ in recs)
     comp = [(e, t) for t, s, e, st in recs if st is None]
     pts = [vec(t['m']) for e, t in comp if feasible(t['m'])]
@@ -146,6 +142,12 @@ def gains(known, r):
             g.append(fin['accuracy'] - o['v'][r]['accuracy'])
     return g
 
+def dominated_by_complete(known, t, r, accuracy):
+    """whether a feasible complete trial's final point has costs no worse than t's at rung r and accuracy >= accuracy"""
+    cost = vec(t['v'][r], COST)
+    return any(fin is not None and feasible(fin) and all(a <= b for a, b in zip(vec(fin, COST), cost))
+               and fin['accuracy'] >= accuracy for o, vis, fin in known)
+
 def projected(q=1.0, min_complete=5, extra=0.0):
     """stop if a complete trial's final point dominates the trial's costs and its rung accuracy + the q-quantile of the
     gains (final - value at this rung) seen so far among complete trials (+ extra)."""
@@ -153,13 +155,7 @@ def projected(q=1.0, min_complete=5, extra=0.0):
         g = sorted(gains(known, r))
         if len(g) < min_complete: return False
         G = g[min(len(g) - 1, int(q * (len(g) - 1) + 0.5))] + extra
-        acc = t['v'][r]['accuracy'] + G
-        cost = vec(t['v'][r], COST)
-        for o, vis, fin in known:
-            if fin is None or not feasible(fin): continue
-            if all(a <= b for a, b in zip(vec(fin, COST), cost)) and fin['accuracy'] >= acc:
-                return True
-        return False
+        return dominated_by_complete(known, t, r, t['v'][r]['accuracy'] + G)
     return rule
 
 def projected_level(min_complete=5, band=0.02, extra=0.0):
@@ -171,13 +167,7 @@ def projected_level(min_complete=5, band=0.02, extra=0.0):
         if len(comp) < min_complete: return False
         near = [f - x for x, f in comp if abs(x - a) <= band]
         if not near: return False
-        bound = a + max(near) + extra
-        cost = vec(t['v'][r], COST)
-        for o, vis, fin in known:
-            if fin is None or not feasible(fin): continue
-            if all(x <= y for x, y in zip(vec(fin, COST), cost)) and fin['accuracy'] >= bound:
-                return True
-        return False
+        return dominated_by_complete(known, t, r, a + max(near) + extra)
     return rule
 
 def guarded(base, guard):
@@ -196,26 +186,7 @@ EXTRA_RULES = {
 
 def moasha_eps(eps, keep_div=3):
     """moasha where a trial at a rung is dominated only by one at least eps more accurate (costs no worse)."""
-    def dom(a, b):
-        return a[0] <= b[0] - eps and all(x <= y for x, y in zip(a[1:], b[1:]))
-    def rule(t, r, now, known):
-        pts = [vec(v) for v in (vis.get(r) for o, vis, fin in known) if v is not None]
-        pts.append(vec(t['v'][r])); j = len(pts) - 1
-        keep = max(1, len(pts) // keep_div)
-        # ranks by eps-dominance (peeling)
-        n = len(pts); rank = [None] * n; rem = set(range(n)); k = 0
-        while rem:
-            front = [i for i in rem if not any(dom(pts[x], pts[i]) for x in rem if x != i)]
-            if not front: front = list(rem)
-            for i in front: rank[i] = k
-            rem -= set(front); k += 1
-        if rank[j] == 0: return False
-        better = sum(1 for x in rank if x < rank[j]); front = [i for i, x in enumerate(rank) if x == rank[j]]
-        if better + len(front) <= keep: return False
-        if better >= keep: return True
-        cd = crowding(pts, front); srt = sorted(cd.values())
-        return cd[j] < srt[len(srt) - (keep - better)]
-    return rule
+    return moasha(keep_div, lambda a, b: a[0] <= b[0] - eps and all(x <= y for x, y in zip(a[1:], b[1:])))
 
 def stratified(base, key):
     """base, judging a trial only against trials with the same value of parameter key (e.g. prune.schedule)."""
@@ -266,6 +237,6 @@ if __name__ == '__main__':
     for name, rule in rules.items():
         rungs = (1, 3)
         if isinstance(rule, tuple): rule, rungs = rule
-        report(name, trials, simulate(trials, rule, rungs=rungs), None, ref, full_time, full_hv)
+        report(name, trials, simulate(trials, rule, rungs=rungs), ref, full_time, full_hv)
     print()
     false_stops(sys.argv[1])
