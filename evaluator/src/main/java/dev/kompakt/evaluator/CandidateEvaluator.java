@@ -411,11 +411,12 @@ public final class CandidateEvaluator {
                 return;
             }
             DataSet data = targets == null ? train : new DataSet(train.getFeatures(), targets);
-            Training.Options options = Training.Options.none().withFakeQuantizer(fakeQuantizer).withRegularization(regularization);
+            // one augmentation for the whole training (across the rounds too); the schedule spans its steps
+            Training.Options options = Training.Options.none().withFakeQuantizer(fakeQuantizer).withRegularization(regularization)
+                    .withAugment(augmentation(budget, context.shape(), seed));
             if (beforeRound == null) {
                 Training.fit(net, data, epochs, budget.batchSize(), masks, seed, options.withAfterEpoch(afterEpoch)
-                        .withLearningRate(schedule(budget, learningRate, (long) epochs * steps(data.numExamples(), budget.batchSize())))
-                        .withAugment(augmentation(budget, context.shape(), seed)));
+                        .withLearningRate(schedule(budget, learningRate, (long) epochs * steps(data.numExamples(), budget.batchSize()))));
                 return;
             }
             int rounds = roundsPerEpoch * epochs;
@@ -424,9 +425,7 @@ public final class CandidateEvaluator {
             for (int t = 1; t <= rounds; t++) {
                 steps += steps(slices.get((t - 1) % slices.size()).numExamples(), budget.batchSize());
             }
-            // one schedule and one augmentation across the rounds
-            Training.Options perRound = options.withLearningRate(schedule(budget, learningRate, steps))
-                    .withAugment(augmentation(budget, context.shape(), seed));
+            Training.Options perRound = options.withLearningRate(schedule(budget, learningRate, steps));
             for (int t = 1; t <= rounds; t++) {
                 beforeRound.accept(t);
                 Training.fit(net, slices.get((t - 1) % slices.size()), 1, budget.batchSize(), masks, seed + t, perRound);
