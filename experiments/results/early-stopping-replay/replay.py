@@ -209,6 +209,124 @@ EXTRA_RULES.update({
 })
 
 
+# ---------------------------------------------------------------- calibrated rung values (a learning-curve model per schedule)
+
+def lstsq(X, y):
+    """least squares by the normal equations (a few columns), Gaussian elimination with partial pivoting; None if singular"""
+    n = len(X[0])
+    A = [[sum(r[i] * r[j] for r in X) for j in range(n)] + [sum(r[i] * v for r, v in zip(X, y))] for i in range(n)]
+    for c in range(n):
+        piv = max(range(c, n), key=lambda i: abs(A[i][c]))
+        if abs(A[piv][c]) < 1e-12: return None
+        A[c], A[piv] = A[piv], A[c]
+        for i in range(n):
+            if i != c:
+                f = A[i][c] / A[c][c]
+                A[i] = [a - f * b for a, b in zip(A[i], A[c])]
+    return [A[i][n] / A[i][i] for i in range(n)]
+
+def calibrated(features, min_n=3, key='prune.schedule'):
+    """moasha on rung values whose accuracy is the final accuracy predicted by a linear fit, per value of key, of the
+    complete trials' final accuracy on features(trial, rung) (e.g. [1, rung accuracy, target sparsity]); a trial whose
+    group has fewer than min_n complete trials with that rung goes on, and trials of such groups are left out."""
+    base = moasha(3)
+    def rule(t, r, now, known):
+        models = {}
+        def predict(o):
+            k = o['params'].get(key)
+            if k not in models:
+                comp = [x for x, vis, fin in known if fin is not None and r in x['v'] and x['params'].get(key) == k]
+                models[k] = lstsq([features(x, r) for x in comp], [x['m']['accuracy'] for x in comp]) if len(comp) >= min_n else None
+            m = models[k]
+            return None if m is None else sum(c * f for c, f in zip(m, features(o, r)))
+        def cal(o, values):
+            a = predict(o)
+            return None if a is None else {**values, 'accuracy': a}
+        own = cal(t, t['v'][r])
+        if own is None: return False
+        seen = []
+        for o, vis, fin in known:
+            if r in vis:
+                c = cal(o, vis[r])
+                if c is not None: seen.append((o, {r: c}, None))
+        return base({**t, 'v': {**t['v'], r: own}}, r, now, seen)
+    return rule
+
+EXTRA_RULES.update({
+    'moasha, calibrated: value': calibrated(lambda t, r: [1.0, t['v'][r]['accuracy']]),
+    'moasha, calibrated: value + sparsity': calibrated(lambda t, r: [1.0, t['v'][r]['accuracy'], t['params'].get('prune.sparsity', 0.0)]),
+})
+
+
+# ---------------------------------------------------------------- agp judged after a shorter ramp (optimistic)
+
+def simulate_after_ramp(trials, rule, frac, slots=2, rungs=(1, 3), stop_overhead=0.1):
+    """An optimistic stand-in for a gradual schedule whose ramp ended after frac of the training (the runs' ramps span
+    all of it): an agp trial is judged once, with its value at the epoch before its last (the ramp done, so the preview
+    is the network it ends as), but charged only up to epoch ceil(frac x epochs); other trials at the rungs as usual.
+    Other agp trials' values count from their charged epoch on."""
+    import math
+    def charged(o): return max(1, math.ceil(max(o['d']) * frac))
+    free = [0.0] * slots; heapq.heapify(free); records = []
+    for t in trials:
+        start = heapq.heappop(free); end = start + t['D']; stopped = None
+        E = max(t['d'])
+        plan = [(charged(t), E - 1)] if t['params'].get('prune.schedule') == 'agp' else [(r, r) for r in rungs if r in t['d'] and r < E]
+        for at, value in plan:
+            now = start + t['d'][at]
+            known = []
+            for o, s, e, st in records:
+                if o['params'].get('prune.schedule') == 'agp':
+                    c = charged(o)
+                    vis = {k: o['v'][max(o['d']) - 1] for k in o['v'] if s + o['d'][c] <= now and (st is None or c <= st)}
+                else:
+                    vis = {k: v for k, v in o['v'].items() if s + o['d'][k] <= now and (st is None or k <= st)}
+                known.append((o, vis, (o['m'] if st is None and e <= now else None)))
+            if rule({**t, 'v': {**t['v'], at: t['v'][value]}}, at, now, known):
+                stopped = at; end = now + stop_overhead; break
+        records.append((t, start, end, stopped)); heapq.heappush(free, end)
+    return records
+
+
+# ---------------------------------------------------------------- measurement noise: near-identical trials
+
+def twin_key(p): return (p.get('prune.schedule'), p.get('student.width'), p.get('quant.weight_bits'), p.get('distill.enabled'))
+
+def twins_of(t, trials, band=0.05):
+    """trials with the same schedule, width, weight bits and distillation switch, target sparsity within band"""
+    return [o for o in trials if o is not t and twin_key(o['params']) == twin_key(t['params'])
+            and abs(o['params'].get('prune.sparsity', 0) - t['params'].get('prune.sparsity', 0)) <= band]
+
+def corr(a, b):
+    ma, mb = sum(a) / len(a), sum(b) / len(b)
+    sab = sum((x - ma) * (y - mb) for x, y in zip(a, b))
+    sa = sum((x - ma) ** 2 for x in a) ** 0.5; sb = sum((y - mb) ** 2 for y in b) ** 0.5
+    return sab / (sa * sb) if sa > 0 and sb > 0 else float('nan')
+
+def twins(trials, front_ids):
+    """how far apart near-identical trials end, whether their rung values tell which ends higher, and the hypervolume
+    shares with each trial's accuracy replaced by the mean over it and its twins (what the ranks owe to the draw)"""
+    pairs = [(t, o) for t in trials for o in twins_of(t, trials) if o['id'] > t['id']]
+    d = [t['m']['accuracy'] - o['m']['accuracy'] for t, o in pairs]
+    sd = (sum(x * x for x in d) / len(d) / 2) ** 0.5 if d else float('nan')
+    r1 = corr(d, [t['v'][1]['accuracy'] - o['v'][1]['accuracy'] for t, o in pairs])
+    r3 = corr(d, [t['v'][3]['accuracy'] - o['v'][3]['accuracy'] for t, o in pairs])
+    with_twins = sum(1 for t in trials if t['id'] in front_ids and twins_of(t, trials))
+    print('near-identical pairs %d: final accuracy sd per trial %.4f; correlation of their final difference with their '
+          'difference at epoch 1 %.2f, at epoch 3 %.2f; front trials with a twin %d of %d' % (
+              len(pairs), sd, r1, r3, with_twins, len(front_ids)))
+    smooth = {t['id']: {**t['m'], 'accuracy': sum(o['m']['accuracy'] for o in twins_of(t, trials) + [t]) / (len(twins_of(t, trials)) + 1)} for t in trials}
+    feas = [smooth[t['id']] for t in trials if feasible(t['m'])]
+    lo = [min(vec(m)[k] for m in feas) for k in range(4)]; hi = [max(vec(m)[k] for m in feas) for k in range(4)]
+    def nm(m): return tuple((x - l) / (h - l) if h > l else 0.0 for x, l, h in zip(vec(m), lo, hi))
+    ref = (1.1,) * 4
+    full = hv([nm(m) for m in feas], ref)
+    for name, rule in [('moasha (rungs 1, 3)', moasha(3)), ('oracle (rung 1)', oracle(front_ids))]:
+        recs = simulate(trials, rule)
+        kept = hv([nm(smooth[t['id']]) for t, s, e, st in recs if st is None and feasible(t['m'])], ref)
+        print('  twin-smoothed accuracies: %-20s keeps %5.1f%% of the full run\'s hypervolume' % (name, 100 * kept / full))
+
+
 
 def false_stops(sys_argv_dir):
     trials = load(sys_argv_dir)
@@ -238,5 +356,9 @@ if __name__ == '__main__':
         rungs = (1, 3)
         if isinstance(rule, tuple): rule, rungs = rule
         report(name, trials, simulate(trials, rule, rungs=rungs), ref, full_time, full_hv)
+    for frac in (0.5, 0.67):
+        report('agp judged after ramp %.2f' % frac, trials, simulate_after_ramp(trials, moasha(3), frac), ref, full_time, full_hv)
+    print()
+    twins(trials, front_ids)
     print()
     false_stops(sys.argv[1])
