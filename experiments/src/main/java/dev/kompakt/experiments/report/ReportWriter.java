@@ -141,6 +141,12 @@ public final class ReportWriter {
             esc(sb, plain(c.max())).append("</span>");
         }
         sb.append("</dd>\n");
+        double[] frontAccuracy = run.front().stream().map(t -> t.metric("accuracy")).filter(ReportWriter::finite)
+                .mapToDouble(Double::doubleValue).sorted().toArray();
+        if (frontAccuracy.length > 0 && run.objectives().stream().anyMatch(o -> o.metric().equals("accuracy"))) {
+            AccuracyNoise.sentence(run.provenance(), frontAccuracy[(frontAccuracy.length - 1) / 2])
+                    .ifPresent(text -> esc(sb.append("<dt>Accuracy</dt><dd>"), text).append("</dd>\n"));
+        }
         if (!seconds.isEmpty()) {
             double[] s = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             double total = Arrays.stream(s).sum();
