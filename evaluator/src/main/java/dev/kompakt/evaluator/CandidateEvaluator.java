@@ -173,12 +173,14 @@ public final class CandidateEvaluator {
         Map<String, Integer> bits = candidate.weightBits();
         double trainSeconds = candidate.trainSeconds();
         double accuracy = Training.accuracy(net, context.validation());
-        double testAccuracy = context.validation() == context.test() ? accuracy : Training.accuracy(net, context.test());
+        // one pass over the test inputs gives the test accuracy and the reference the export is checked against (DL4J
+        // inference was most of a small network's trial: these passes were two, measured in experiments/results/training.md)
+        INDArray reference = Training.predict(net, context.test().getFeatures());
+        double testAccuracy = context.validation() == context.test() ? accuracy : Training.accuracy(reference, context.test());
         QuantizationStrategy.Plan quant = plan.quantization();
         List<LayerCost> costs = costs(candidate);
         boolean int8 = candidate.int8();
         byte[] onnx = exportOnnx(candidate);
-        INDArray reference = Training.predict(net, context.test().getFeatures());  // export agreement and latency: on test inputs
         float[] oneInput = context.test().getFeatures().getRow(0).dup('c').data().asFloat();
         int batch = (int) Math.min(latencyProbe.batch(), context.test().numExamples());
         float[] batchInput = batch > 0 ? context.test().getFeatures().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup('c')

@@ -270,7 +270,15 @@ public final class Training {
 
     /** Top-1 accuracy on a labelled set. */
     public static double accuracy(ComputationGraph net, DataSet data) {
-        INDArray predicted = predict(net, data.getFeatures()).argMax(1);
+        return accuracy(predict(net, data.getFeatures()), data);
+    }
+
+    /** Top-1 accuracy of {@code predictions} ({@code [N, classes]}, e.g. from {@link #predict}) against the labels of {@code data}. */
+    public static double accuracy(INDArray predictions, DataSet data) {
+        if (predictions.size(0) != data.numExamples()) {
+            throw new IllegalArgumentException(predictions.size(0) + " predictions for " + data.numExamples() + " examples");
+        }
+        INDArray predicted = predictions.argMax(1);
         INDArray actual = data.getLabels().argMax(1);
         long correct = predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
         return (double) correct / data.numExamples();
