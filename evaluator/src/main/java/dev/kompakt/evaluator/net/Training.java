@@ -9,6 +9,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -196,12 +197,38 @@ public final class Training {
         return p;
     }
 
-    /** Network outputs (class probabilities) for every example, computed in batches of 500. */
+    /** The most examples one inference batch holds ({@link #inferenceBatch}). */
+    static final int MAX_INFERENCE_BATCH = 500;
+    /** What one inference batch's largest activation may take ({@link #inferenceBatch}). */
+    static final long INFERENCE_BATCH_BYTES = 16L << 20;
+
+    /**
+     * How many examples of {@code features} to run through {@code net} at once in inference: as many as keep the
+     * network's largest activation within {@link #INFERENCE_BATCH_BYTES} (16 MB; measured on one example), at most
+     * {@link #MAX_INFERENCE_BATCH}. Larger buffers are served by glibc with fresh mmap'ed pages (its threshold stops at 32
+     * MB), which every op then faults in and zero-fills: with 500 examples a batch, 14 small MobileNets' evaluations
+     * took 196 s with 15.7 million page faults and 112 s of system time; with 100, 85 s, 4.8 million, 32 s, outputs
+     * identical (experiments/results/training.md, "Inference batches").
+     */
+    static int inferenceBatch(ComputationGraph net, INDArray features) {
+        if (features.size(0) <= 1) {
+            return 1;
+        }
+        Map<String, INDArray> one = net.feedForward(features.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()), false);
+        long largest = 1;
+        for (INDArray a : one.values()) {
+            largest = Math.max(largest, a.length() * a.dataType().width());
+        }
+        return (int) Math.max(1, Math.min(MAX_INFERENCE_BATCH, INFERENCE_BATCH_BYTES / largest));
+    }
+
+    /** Network outputs (class probabilities) for every example, in batches of {@link #inferenceBatch}. */
     public static INDArray predict(ComputationGraph net, INDArray features) {
         long n = features.size(0);
+        int batch = inferenceBatch(net, features);
         INDArray out = null;
-        for (long start = 0; start < n; start += 500) {
-            long end = Math.min(n, start + 500);
+        for (long start = 0; start < n; start += batch) {
+            long end = Math.min(n, start + batch);
             INDArray part = net.outputSingle(false, features.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
             if (out == null) {
                 out = Nd4j.create(part.dataType(), n, part.size(1));
@@ -212,15 +239,16 @@ public final class Training {
     }
 
     /**
-     * The output of vertex {@code vertex} (after its activation) for every example, computed in batches of 500 in
-     * inference mode: {@code [N, units]} for dense layers, {@code [N, channels, rows, cols]} for convolution and pooling
-     * layers.
+     * The output of vertex {@code vertex} (after its activation) for every example, computed in batches of
+     * {@link #inferenceBatch} in inference mode: {@code [N, units]} for dense layers, {@code [N, channels, rows, cols]}
+     * for convolution and pooling layers.
      */
     public static INDArray activations(ComputationGraph net, String vertex, INDArray features) {
         long n = features.size(0);
+        int batch = inferenceBatch(net, features);
         INDArray out = null;
-        for (long start = 0; start < n; start += 500) {
-            long end = Math.min(n, start + 500);
+        for (long start = 0; start < n; start += batch) {
+            long end = Math.min(n, start + batch);
             INDArray part = net.feedForward(features.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()), false).get(vertex);
             if (part == null) {
                 throw new IllegalArgumentException("the network has no vertex '" + vertex + "'");
