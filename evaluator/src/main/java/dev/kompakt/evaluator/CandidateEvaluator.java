@@ -182,6 +182,7 @@ public final class CandidateEvaluator {
         boolean int8 = candidate.int8();
         byte[] onnx = exportOnnx(candidate);
         float[] oneInput = context.test().getFeatures().getRow(0).dup('c').data().asFloat();
+        int inferenceBatch = Training.inferenceBatch(net, context.test().getFeatures());
         int batch = (int) Math.min(latencyProbe.batch(), context.test().numExamples());
         float[] batchInput = batch > 0 ? context.test().getFeatures().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup('c')
                 .data().asFloat() : null;
@@ -195,7 +196,7 @@ public final class CandidateEvaluator {
                         ? (after.getAsLong() - before.getAsLong()) / 1000.0 / (latencyProbe.warmup() + latencyProbe.repeats()) : Double.NaN;
                 double batchMs = batch > 0 ? model.latency(batchInput, batch, Math.max(1, latencyProbe.warmup() / 4),
                         Math.max(5, latencyProbe.repeats() / 4)).p50Ms() : Double.NaN;
-                return new double[] {model.top1Agreement(context.test().getFeatures(), reference), l.p50Ms(), l.p95Ms(), batchMs, raplMj};
+                return new double[] {model.top1Agreement(context.test().getFeatures(), reference, inferenceBatch), l.p50Ms(), l.p95Ms(), batchMs, raplMj};
             }
         });
         double agreement = onnxResult[0];

@@ -12,6 +12,7 @@ import dev.kompakt.evaluator.onnx.OnnxModel;
 import dev.kompakt.evaluator.onnx.OrtThread;
 import dev.kompakt.strategies.plan.CompressionPlan;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
 
@@ -39,11 +40,14 @@ public record Rebuild(CandidateEvaluator.Candidate candidate, double accuracy, d
         CandidateEvaluator.Candidate candidate = evaluator.build(plan, budget, seed);
         EvaluationContext at = evaluator.contextFor(plan);
         double accuracy = Training.accuracy(candidate.network(), at.validation());
-        double testAccuracy = at.validation() == at.test() ? accuracy : Training.accuracy(candidate.network(), at.test());
+        // one pass over the test images: the test accuracy and the export's reference (as CandidateEvaluator.evaluate)
+        INDArray reference = Training.predict(candidate.network(), at.test().getFeatures());
+        double testAccuracy = at.validation() == at.test() ? accuracy : Training.accuracy(reference, at.test());
+        int batch = Training.inferenceBatch(candidate.network(), at.test().getFeatures());
         byte[] onnx = evaluator.exportOnnx(candidate);
         double agreement = OrtThread.call(() -> {
             try (OnnxModel model = new OnnxModel(onnx, at.onnxSample(), 1)) {
-                return model.top1Agreement(at.test().getFeatures(), Training.predict(candidate.network(), at.test().getFeatures()));
+                return model.top1Agreement(at.test().getFeatures(), reference, batch);
             }
         });
         long size = CostModel.totalStorageBytes(evaluator.costs(candidate));

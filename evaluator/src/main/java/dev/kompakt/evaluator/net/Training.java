@@ -198,7 +198,7 @@ public final class Training {
     }
 
     /** The most examples one inference batch holds ({@link #inferenceBatch}). */
-    static final int MAX_INFERENCE_BATCH = 500;
+    public static final int MAX_INFERENCE_BATCH = 500;
     /** What one inference batch's largest activation may take ({@link #inferenceBatch}). */
     static final long INFERENCE_BATCH_BYTES = 16L << 20;
 
@@ -210,7 +210,7 @@ public final class Training {
      * took 196 s with 15.7 million page faults and 112 s of system time; with 100, 85 s, 4.8 million, 32 s, outputs
      * identical (experiments/results/training.md, "Inference batches").
      */
-    static int inferenceBatch(ComputationGraph net, INDArray features) {
+    public static int inferenceBatch(ComputationGraph net, INDArray features) {
         if (features.size(0) <= 1) {
             return 1;
         }

@@ -524,6 +524,30 @@ class GraphOnnxExporterTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp", "cnn", "residual", "mobilenet", "flatcnn", "zoo"})
+    void top1AgreementInBatchesEqualsOneRun(String name) {
+        Case c = CASES.get(name);
+        INDArray reference = c.graph.outputSingle(false, c.test);
+        byte[] model = GraphOnnxExporter.int8(c.graph, c.input, c.calibration, Map.of());
+        double oneRun = compare(reference, run(model, c.sample, c.test)).top1;
+        int n = (int) c.test.size(0);
+        for (int batch : new int[] {1, 7, n, n + 5}) {
+            double batched = OrtThread.call(() -> {
+                try (OnnxModel m = new OnnxModel(model, c.sample, 1)) {
+                    return m.top1Agreement(c.test, reference, batch);
+                }
+            });
+            assertEquals(oneRun, batched, 1.0 / n + 1e-12, name + " batch " + batch);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OrtThread.call(() -> {
+            try (OnnxModel m = new OnnxModel(model, c.sample, 1)) {
+                return m.top1Agreement(c.test, reference, 0);
+            }
+        }));
+        assertTrue(e.getMessage().contains("batch >= 1"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "cnn", "residual", "mobilenet", "flatcnn", "zoo"})
     void int8ExportAgreesAndRunsOnIntegerKernels(String name) throws Exception {
         Case c = CASES.get(name);
         byte[] fp32 = GraphOnnxExporter.fp32(c.graph, c.input);

@@ -88,7 +88,7 @@ public final class OnnxBenchmark {
                 double[][][] rounds = new double[models.length][2][ROUNDS];
                 for (int p = 0; p < models.length; p++) {
                     onnx[p] = new OnnxModel(models[p], 784, 1);
-                    cells[p][0] = onnx[p].top1Agreement(test.getFeatures(), reference);
+                    cells[p][0] = onnx[p].top1Agreement(test.getFeatures(), reference, Training.inferenceBatch(net, test.getFeatures()));
                 }
                 float[] one = test.getFeatures().getRow(0).dup('c').data().asFloat();
                 float[] batch = test.getFeatures().get(NDArrayIndex.interval(0, 64), NDArrayIndex.all()).dup('c').data().asFloat();

@@ -475,7 +475,7 @@ public final class StrategiesBenchmark {
     private static double onnxAccuracy(byte[] model, DataSet test) {
         return OrtThread.call(() -> {
             try (OnnxModel m = new OnnxModel(model, 784, 1)) {
-                return m.top1Agreement(test.getFeatures(), test.getLabels());
+                return m.top1Agreement(test.getFeatures(), test.getLabels(), Training.MAX_INFERENCE_BATCH);
             }
         });
     }
