@@ -463,7 +463,7 @@ public final class KompaktCli implements Callable<Integer> {
                     + "training: candidate training throughput (samples/s, effective GFLOP/s) per network family (--samples, --batch, --tasks). "
                     + "The search-engine benchmarks (samplers, indicators, journal) are in the bench module: bin/kompakt bench samplers.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data, nas, training, inherit, ask or scheduling")
+        @Parameters(paramLabel = "NAME", description = "onnx, host-latency, anchors, strategies, large-data, nas, training, inference, inherit, ask, scheduling or early-stopping")
         String name;
 
         @Option(names = "--data", description = "IDX data directory (default: the Debian full set if installed, else the bundled subset)")
@@ -530,7 +530,7 @@ public final class KompaktCli implements Callable<Integer> {
         @Option(names = "--baseline-epochs", defaultValue = "8", description = "epochs of the CNN baseline (nas; default ${DEFAULT-VALUE})")
         int baselineEpochs;
 
-        @Option(names = "--samples", defaultValue = "1024", description = "samples per timed pass (training; default ${DEFAULT-VALUE})")
+        @Option(names = "--samples", defaultValue = "1024", description = "samples per timed pass (training, inference; default ${DEFAULT-VALUE})")
         int samples;
 
         @Option(names = "--accuracy-train", defaultValue = "6000", description = "training samples of the accuracy comparison, 0 = none; "
@@ -630,6 +630,10 @@ public final class KompaktCli implements Callable<Integer> {
                 dev.kompakt.experiments.bench.SchedulingBenchmark.run(trials, sleepMs, 2, 2, queued, home, parent.out);
                 return 0;
             }
+            if (name.equals("inference")) {
+                dev.kompakt.experiments.bench.InferenceBatchBenchmark.run(List.of(28, 64, 96), samples, parent.out);
+                return 0;
+            }
             if (name.equals("ask")) {
                 dev.kompakt.experiments.bench.AskLatencyBenchmark.run(Path.of("experiments", "quickstart.yaml"), List.of(250, 500, 1000, 2000),
                         8, 40, seed, parent.out);
@@ -674,7 +678,7 @@ public final class KompaktCli implements Callable<Integer> {
                 throw new SpecException("bench", List.of("'" + name + "' is a search-engine benchmark in the bench module; run it with "
                         + "bin/kompakt bench " + name));
             }
-            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training, inherit, ask, scheduling, early-stopping; "
+            throw new SpecException("bench", List.of("unknown benchmark '" + name + "' (known: onnx, host-latency, anchors, strategies, large-data, nas, training, inference, inherit, ask, scheduling, early-stopping; "
                     + "with bin/kompakt also samplers, indicators, journal)"));
         }
     }
