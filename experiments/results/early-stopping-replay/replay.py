@@ -75,8 +75,18 @@ def crowding(pts, members):
                 dist[s[a]] += (pts[s[a + 1]][k] - pts[s[a - 1]][k]) / (hi - lo)
     return dist
 
-def simulate(trials, rule, slots=2, rungs=(1, 3), stop_overhead=0.1):
-    """rule(trial, rung, now, known) -> stop?; known: list of (trial, visible_rung_values, final_or_None)."""
+def rung_decisions(t, rungs):
+    """(epoch the decision is made at, epoch whose values it sees): each rung the trial reaches before its last epoch"""
+    return [(r, r) for r in rungs if r in t['d'] and r < max(t['d'])]
+
+def reported_by(o, s, st, now):
+    """the rung values trial o (started at s, stopped at st or None) had reported by time now"""
+    return {k: v for k, v in o['v'].items() if s + o['d'][k] <= now and (st is None or k <= st)}
+
+def simulate(trials, rule, slots=2, rungs=(1, 3), stop_overhead=0.1, decisions=rung_decisions, visible=reported_by):
+    """rule(trial, rung, now, known) -> stop?; known: list of (trial, visible_rung_values, final_or_None).
+    decisions(t, rungs) and visible(o, start, stopped, now) say when a trial is judged and what others show (defaults:
+    the rungs, and what was reported)."""
     free = [0.0] * slots; heapq.heapify(free)
     # trials placed in start order; a decision sees the reports and finals, up to its time, of the trials placed before
     # it (an approximation: a trial placed after it but started before its decision, on the other slot, is not seen)
@@ -84,13 +94,12 @@ def simulate(trials, rule, slots=2, rungs=(1, 3), stop_overhead=0.1):
     for t in trials:
         start = heapq.heappop(free)
         end = start + t['D']; stopped = None
-        for r in rungs:
-            if r in t['d'] and r < max(t['d']):
-                now = start + t['d'][r]
-                known = [(o, {k: v for k, v in o['v'].items() if s + o['d'][k] <= now and (st is None or k <= st)},
-                          (o['m'] if st is None and e <= now else None)) for (o, s, e, st) in records]
-                if rule(t, r, now, known):
-                    stopped = r; end = now + stop_overhead; break
+        for at, shown in decisions(t, rungs):
+            now = start + t['d'][at]
+            known = [(o, visible(o, s, st, now), (o['m'] if st is None and e <= now else None)) for (o, s, e, st) in records]
+            judged = t if shown == at else {**t, 'v': {**t['v'], at: t['v'][shown]}}
+            if rule(judged, at, now, known):
+                stopped = at; end = now + stop_overhead; break
         records.append((t, start, end, stopped))
         heapq.heappush(free, end)
     return records
@@ -260,32 +269,21 @@ EXTRA_RULES.update({
 
 # ---------------------------------------------------------------- agp judged after a shorter ramp (optimistic)
 
-def simulate_after_ramp(trials, rule, frac, slots=2, rungs=(1, 3), stop_overhead=0.1):
+def simulate_after_ramp(trials, rule, frac, **kw):
     """An optimistic stand-in for a gradual schedule whose ramp ended after frac of the training (the runs' ramps span
     all of it): an agp trial is judged once, with its value at the epoch before its last (the ramp done, so the preview
     is the network it ends as), but charged only up to epoch ceil(frac x epochs); other trials at the rungs as usual.
     Other agp trials' values count from their charged epoch on."""
     import math
+    def agp(o): return o['params'].get('prune.schedule') == 'agp'
     def charged(o): return max(1, math.ceil(max(o['d']) * frac))
-    free = [0.0] * slots; heapq.heapify(free); records = []
-    for t in trials:
-        start = heapq.heappop(free); end = start + t['D']; stopped = None
-        E = max(t['d'])
-        plan = [(charged(t), E - 1)] if t['params'].get('prune.schedule') == 'agp' else [(r, r) for r in rungs if r in t['d'] and r < E]
-        for at, value in plan:
-            now = start + t['d'][at]
-            known = []
-            for o, s, e, st in records:
-                if o['params'].get('prune.schedule') == 'agp':
-                    c = charged(o)
-                    vis = {k: o['v'][max(o['d']) - 1] for k in o['v'] if s + o['d'][c] <= now and (st is None or c <= st)}
-                else:
-                    vis = {k: v for k, v in o['v'].items() if s + o['d'][k] <= now and (st is None or k <= st)}
-                known.append((o, vis, (o['m'] if st is None and e <= now else None)))
-            if rule({**t, 'v': {**t['v'], at: t['v'][value]}}, at, now, known):
-                stopped = at; end = now + stop_overhead; break
-        records.append((t, start, end, stopped)); heapq.heappush(free, end)
-    return records
+    def decisions(t, rungs):
+        return [(charged(t), max(t['d']) - 1)] if agp(t) else rung_decisions(t, rungs)
+    def visible(o, s, st, now):
+        if not agp(o): return reported_by(o, s, st, now)
+        c = charged(o)
+        return {k: o['v'][max(o['d']) - 1] for k in o['v'] if s + o['d'][c] <= now and (st is None or c <= st)}
+    return simulate(trials, rule, decisions=decisions, visible=visible, **kw)
 
 
 # ---------------------------------------------------------------- measurement noise: near-identical trials
