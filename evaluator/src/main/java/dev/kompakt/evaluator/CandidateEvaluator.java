@@ -175,14 +175,14 @@ public final class CandidateEvaluator {
         double accuracy = Training.accuracy(net, context.validation());
         // one pass over the test inputs gives the test accuracy and the reference the export is checked against (DL4J
         // inference was most of a small network's trial: these passes were two, measured in experiments/results/training.md)
-        INDArray reference = Training.predict(net, context.test().getFeatures());
+        int inferenceBatch = Training.inferenceBatch(net, context.test().getFeatures());
+        INDArray reference = Training.predict(net, context.test().getFeatures(), inferenceBatch);
         double testAccuracy = context.validation() == context.test() ? accuracy : Training.accuracy(reference, context.test());
         QuantizationStrategy.Plan quant = plan.quantization();
         List<LayerCost> costs = costs(candidate);
         boolean int8 = candidate.int8();
         byte[] onnx = exportOnnx(candidate);
         float[] oneInput = context.test().getFeatures().getRow(0).dup('c').data().asFloat();
-        int inferenceBatch = Training.inferenceBatch(net, context.test().getFeatures());
         int batch = (int) Math.min(latencyProbe.batch(), context.test().numExamples());
         float[] batchInput = batch > 0 ? context.test().getFeatures().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup('c')
                 .data().asFloat() : null;

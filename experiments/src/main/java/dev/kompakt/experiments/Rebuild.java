@@ -41,9 +41,9 @@ public record Rebuild(CandidateEvaluator.Candidate candidate, double accuracy, d
         EvaluationContext at = evaluator.contextFor(plan);
         double accuracy = Training.accuracy(candidate.network(), at.validation());
         // one pass over the test images: the test accuracy and the export's reference (as CandidateEvaluator.evaluate)
-        INDArray reference = Training.predict(candidate.network(), at.test().getFeatures());
-        double testAccuracy = at.validation() == at.test() ? accuracy : Training.accuracy(reference, at.test());
         int batch = Training.inferenceBatch(candidate.network(), at.test().getFeatures());
+        INDArray reference = Training.predict(candidate.network(), at.test().getFeatures(), batch);
+        double testAccuracy = at.validation() == at.test() ? accuracy : Training.accuracy(reference, at.test());
         byte[] onnx = evaluator.exportOnnx(candidate);
         double agreement = OrtThread.call(() -> {
             try (OnnxModel model = new OnnxModel(onnx, at.onnxSample(), 1)) {

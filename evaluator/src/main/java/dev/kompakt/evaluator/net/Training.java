@@ -214,18 +214,30 @@ public final class Training {
         if (features.size(0) <= 1) {
             return 1;
         }
+        return (int) Math.max(1, Math.min(MAX_INFERENCE_BATCH, INFERENCE_BATCH_BYTES / largestActivationBytes(net, features)));
+    }
+
+    /** Bytes of the largest activation (any vertex's output, the input included) for one example of {@code features}. */
+    public static long largestActivationBytes(ComputationGraph net, INDArray features) {
         Map<String, INDArray> one = net.feedForward(features.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()), false);
         long largest = 1;
         for (INDArray a : one.values()) {
             largest = Math.max(largest, a.length() * a.dataType().width());
         }
-        return (int) Math.max(1, Math.min(MAX_INFERENCE_BATCH, INFERENCE_BATCH_BYTES / largest));
+        return largest;
     }
 
     /** Network outputs (class probabilities) for every example, in batches of {@link #inferenceBatch}. */
     public static INDArray predict(ComputationGraph net, INDArray features) {
+        return predict(net, features, inferenceBatch(net, features));
+    }
+
+    /** Network outputs (class probabilities) for every example, {@code batch} examples at a time. */
+    public static INDArray predict(ComputationGraph net, INDArray features, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("inference needs a batch of at least 1 example, got " + batch);
+        }
         long n = features.size(0);
-        int batch = inferenceBatch(net, features);
         INDArray out = null;
         for (long start = 0; start < n; start += batch) {
             long end = Math.min(n, start + batch);

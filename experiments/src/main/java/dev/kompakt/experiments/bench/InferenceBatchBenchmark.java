@@ -75,7 +75,7 @@ public final class InferenceBatchBenchmark {
             ComputationGraph net = network(size);
             INDArray x = Nd4j.rand(DataType.FLOAT, examples, 3, size, size);
             int rule = Training.inferenceBatch(net, x);
-            long largest = 32L * size * size * 4;   // c1/b1/c2 outputs: 32 channels at full size, float32
+            long largest = Training.largestActivationBytes(net, x);
             java.util.NavigableSet<Integer> batches = new TreeSet<>(List.of(rule, 64, Training.MAX_INFERENCE_BATCH)).descendingSet();
             for (int batch : batches) {
                 double seconds = 0;
